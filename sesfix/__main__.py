@@ -1,0 +1,3 @@
+from sesfix.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,165 @@
+"""The two identities, never mixed.
+
+* the **app** identity: exactly the credentials the failing app uses (raw, as given);
+* the **operator** identity: an AWS profile (or, in the demo, in-memory keys) that
+  reads IAM and applies fixes.
+
+The app session ignores ``AWS_PROFILE`` credentials and the operator session ignores the
+``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY`` variables (botocore drops the environment
+provider when a profile is named). Both honour ``AWS_ENDPOINT_URL``, ``AWS_CONFIG_FILE``
+and ``AWS_SHARED_CREDENTIALS_FILE``, which botocore reads itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from sesfix.errors import UsageError
+from sesfix.masking import Secret
+
+if TYPE_CHECKING:
+    import boto3
+
+IdentityName = Literal["app", "operator"]
+
+
+@dataclass(frozen=True)
+class StaticCredentials:
+    access_key_id: str
+    secret_access_key: Secret
+    session_token: Secret | None = None
+
+
+@dataclass(frozen=True)
+class OperatorSpec:
+    """Either a named profile or explicit keys (the demo's in-memory operator)."""
+
+    profile: str | None = None
+    credentials: StaticCredentials | None = None
+
+    @property
+    def label(self) -> str:
+        if self.profile:
+            return f"profile {self.profile}"
+        return "built-in operator" if self.credentials else "none"
+
+
+def client_config(**overrides: Any) -> Any:
+    """Bounded timeouts and botocore's standard retry mode, for every client.
+
+    ``SESFIX_CONNECT_TIMEOUT`` / ``SESFIX_READ_TIMEOUT`` / ``SESFIX_MAX_ATTEMPTS`` tune them.
+    """
+    import os
+
+    from botocore.config import Config
+
+    settings: dict[str, Any] = {
+        "connect_timeout": float(os.environ.get("SESFIX_CONNECT_TIMEOUT", "3")),
+        "read_timeout": float(os.environ.get("SESFIX_READ_TIMEOUT", "6")),
+        "retries": {
+            "mode": "standard",
+            "total_max_attempts": int(os.environ.get("SESFIX_MAX_ATTEMPTS", "3")),
+        },
+        "max_pool_connections": 50,
+        "user_agent_extra": "sesfix",
+    }
+    settings.update(overrides)
+    return Config(**settings)
+
+
+def _profileless_session() -> Any:
+    """A botocore session that ignores AWS_PROFILE: explicit keys, nobody's profile."""
+    import botocore.session
+
+    return botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+
+
+class Identities:
+    """Builds and caches one client per (identity, service, region); thread-safe."""
+
+    def __init__(self, app: StaticCredentials | None, operator: OperatorSpec | None) -> None:
+        self._app_credentials = app
+        self._operator = operator if operator and (operator.profile or operator.credentials) else None
+        self._sessions: dict[str, boto3.session.Session] = {}
+        self._clients: dict[tuple[str, str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def has_app(self) -> bool:
+        return self._app_credentials is not None
+
+    @property
+    def has_operator(self) -> bool:
+        return self._operator is not None
+
+    @property
+    def operator(self) -> OperatorSpec | None:
+        return self._operator
+
+    def with_app(self, app: StaticCredentials | None) -> Identities:
+        """A new set sharing the operator but with other app credentials (e.g. cleaned ones)."""
+        return Identities(app, self._operator)
+
+    def _session(self, identity: IdentityName) -> boto3.session.Session:
+        session = self._sessions.get(identity)
+        if session is not None:
+            return session
+        import boto3
+        import botocore.exceptions
+
+        if identity == "app":
+            creds = self._app_credentials
+            if creds is None:
+                raise UsageError("no app credentials to test")
+            core = _profileless_session()
+            session = boto3.session.Session(
+                aws_access_key_id=creds.access_key_id,
+                aws_secret_access_key=creds.secret_access_key.reveal(),
+                aws_session_token=creds.session_token.reveal() if creds.session_token else None,
+                botocore_session=core,
+            )
+        else:
+            op = self._operator
+            if op is None:
+                raise UsageError("no operator identity configured")
+            if op.profile:
+                try:
+                    session = boto3.session.Session(profile_name=op.profile)
+                except botocore.exceptions.ProfileNotFound:
+                    raise UsageError(
+                        f"unknown AWS profile {op.profile!r}",
+                        hint="list profiles with: aws configure list-profiles",
+                    ) from None
+            else:
+                assert op.credentials is not None
+                core = _profileless_session()
+                session = boto3.session.Session(
+                    aws_access_key_id=op.credentials.access_key_id,
+                    aws_secret_access_key=op.credentials.secret_access_key.reveal(),
+                    aws_session_token=(
+                        op.credentials.session_token.reveal() if op.credentials.session_token else None
+                    ),
+                    botocore_session=core,
+                )
+        self._sessions[identity] = session
+        return session
+
+    def client(self, identity: IdentityName, service: str, region: str) -> Any:
+        key = (identity, service, region)
+        with self._lock:
+            existing = self._clients.get(key)
+            if existing is not None:
+                return existing
+            client = self._session(identity).client(
+                service, region_name=region, config=client_config()
+            )
+            self._clients[key] = client
+            return client
+
+    def check_operator_profile(self) -> None:
+        """Fail fast (exit 2) on an unknown profile, before any probe runs."""
+        if self._operator is not None:
+            with self._lock:
+                self._session("operator")

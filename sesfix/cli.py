@@ -1,0 +1,72 @@
+"""Entry point. Imports are lazy: ``sesfix --version`` loads neither boto3 nor Textual."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from sesfix import __version__
+
+# name -> module under sesfix.commands (each has HELP, add_arguments, run)
+COMMANDS: dict[str, str] = {
+    "check": "check",
+    "fix": "fix",
+    "undo": "undo",
+    "demo": "demo",
+    "logs": "logs",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from sesfix.commands.common import add_source_arguments
+
+    parser = argparse.ArgumentParser(
+        prog="sesfix",
+        description="Find and fix why an app cannot send mail through Amazon SES. "
+        "With no command, opens the wizard.",
+    )
+    parser.add_argument("--version", action="version", version=f"sesfix {__version__}")
+    parser.add_argument("--lang", choices=["en", "vi"], help="language of the wizard")
+    add_source_arguments(parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        try:
+            module = importlib.import_module(f"sesfix.commands.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"sesfix.commands.{module_name}":
+                raise
+            continue
+        p = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list in (["--version"], ["-V"]):
+        print(f"sesfix {__version__}")
+        return 0
+    from sesfix.errors import SesfixError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse: 0 for --help, 2 for a usage error
+        return int(exc.code or 0)
+    try:
+        if getattr(args, "_run", None) is None:
+            from sesfix.tui.launch import run_wizard
+
+            return run_wizard(args)
+        return int(args._run(args))
+    except SesfixError as exc:
+        print(f"sesfix: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"  {exc.hint}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("sesfix: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,261 @@
+"""A simulated AWS account on loopback: moto's threaded server, IAM authentication enforced.
+
+Used by ``sesfix demo``, ``--demo SCENARIO``, the tests and the benchmark. It needs the
+``demo`` extra (moto). Each scenario is a small declarative :class:`Scenario`; one
+function builds any of them. Nothing here talks to the network beyond 127.0.0.1.
+
+moto keeps its state per process, so one process holds one simulated account at a time:
+:meth:`SimulatedAccount.load` resets it and builds a scenario afresh.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+from sesfix.aws.identity import OperatorSpec, StaticCredentials
+from sesfix.masking import Secret
+
+ACCOUNT_ID = "123456789012"
+OPERATOR_USER = "sesfix-operator"
+SES_FULL = "arn:aws:iam::aws:policy/AmazonSESFullAccess"
+S3_FULL = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One broken (or healthy) shop, declared."""
+
+    name: str
+    description: str
+    user: str = "rental-app"
+    managed_policies: tuple[str, ...] = (S3_FULL,)
+    inline_policies: tuple[tuple[str, dict[str, Any]], ...] = ()
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (group, managed policy ARNs)
+    boundary: str | None = None
+    sender: str = "no-reply@anyrent.shop"
+    region: str = "ap-southeast-1"
+    verified_regions: tuple[str, ...] = ("ap-southeast-1",)
+    #: How the app's variables differ from the real key: None, "trailing-space", "lost".
+    secret_fault: str | None = None
+    key_status: str = "Active"
+    provider: str = "ses"
+    #: Finding ids of severity error the scenario is built to produce.
+    expected_errors: tuple[str, ...] = ()
+    #: The fixes a learner applies to make it healthy (ids from the fix catalogue).
+    intended_fixes: tuple[str, ...] = ()
+    extra_env: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def domain(self) -> str:
+        return self.sender.rsplit("@", 1)[1]
+
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "seed",
+            "The guide's incident: the app's IAM user has only AmazonS3FullAccess.",
+            expected_errors=("iam.ses_permission_missing",),
+            intended_fixes=("attach-ses-full-access",),
+        ),
+        Scenario(
+            "wrong-region",
+            "Permissions are fine, but the domain is verified only in us-east-1.",
+            managed_policies=(S3_FULL, SES_FULL),
+            verified_regions=("us-east-1",),
+            expected_errors=("region.identity_not_in_region",),
+            intended_fixes=("set-ses-region",),
+        ),
+        Scenario(
+            "bad-secret",
+            "The secret in the app's variables has a trailing space.",
+            managed_policies=(S3_FULL, SES_FULL),
+            secret_fault="trailing-space",
+            expected_errors=("credentials.whitespace",),
+            intended_fixes=("clean-variable",),
+        ),
+        Scenario(
+            "lost-secret",
+            "The app's secret belongs to no key: the pair does not match.",
+            managed_policies=(S3_FULL, SES_FULL),
+            secret_fault="lost",
+            expected_errors=("credentials.secret_mismatch",),
+            intended_fixes=("rotate-access-key",),
+        ),
+        Scenario(
+            "healthy",
+            "Everything is right: this is what good looks like.",
+            managed_policies=(S3_FULL, SES_FULL),
+        ),
+    )
+}
+
+
+def pick_random_scenario() -> Scenario:
+    import secrets
+
+    return SCENARIOS[secrets.choice(sorted(SCENARIOS))]
+
+
+def resolve_scenario(name: str | None) -> Scenario:
+    from sesfix.errors import UsageError
+
+    if name in (None, ""):
+        return SCENARIOS["seed"]
+    if name == "random":
+        return pick_random_scenario()
+    assert name is not None
+    if name not in SCENARIOS:
+        raise UsageError(
+            f"unknown demo scenario {name!r}",
+            hint="choose one of: " + ", ".join([*SCENARIOS, "random"]),
+        )
+    return SCENARIOS[name]
+
+
+@dataclass
+class SimulatedAccount:
+    """A running moto server plus the credentials of the scenario loaded into it."""
+
+    endpoint: str
+    _server: Any = field(repr=False)
+    scenario: Scenario | None = None
+    app_env: dict[str, str] = field(default_factory=dict, repr=False)
+    operator: OperatorSpec | None = None
+    app_key_id: str = ""
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    @classmethod
+    def start(cls, port: int = 0) -> SimulatedAccount:
+        os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+        for name in ("werkzeug", "moto"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+        try:
+            from moto.server import ThreadedMotoServer
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            from sesfix.errors import UsageError
+
+            raise UsageError(
+                "the practice account needs the demo extra",
+                hint="install it with: pip install 'sesfix[demo]'",
+            ) from exc
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        host, real_port = server.get_host_and_port()
+        return cls(endpoint=f"http://{host}:{real_port}", _server=server)
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> SimulatedAccount:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- moto's control API --------------------------------------------------------------
+
+    def _post(self, path: str, body: bytes = b"") -> bytes:
+        req = urllib.request.Request(
+            self.endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback only
+            return bytes(resp.read())
+
+    def set_auth(self, enforced: bool) -> None:
+        """Enforce IAM authentication (or lift it for set-up)."""
+        self._post("/moto-api/reset-auth", b"0" if enforced else b"inf")
+
+    def reset(self) -> None:
+        self.set_auth(False)
+        self._post("/moto-api/reset")
+
+    # -- building ------------------------------------------------------------------------
+
+    def client(self, service: str, region: str = "us-east-1", creds: StaticCredentials | None = None) -> Any:
+        import boto3
+
+        creds = creds or StaticCredentials("AKIAADMINSETUP000000", Secret("setup-secret-not-used"))
+        return boto3.client(
+            service,
+            endpoint_url=self.endpoint,
+            region_name=region,
+            aws_access_key_id=creds.access_key_id,
+            aws_secret_access_key=creds.secret_access_key.reveal(),
+        )
+
+    def operator_client(self, service: str, region: str = "us-east-1") -> Any:
+        assert self.operator is not None and self.operator.credentials is not None
+        return self.client(service, region, self.operator.credentials)
+
+    def load(self, scenario: Scenario | str) -> SimulatedAccount:
+        """Reset the account and build ``scenario`` in it; auth is enforced afterwards."""
+        sc = resolve_scenario(scenario) if isinstance(scenario, str) else scenario
+        self.reset()
+        iam = self.client("iam")
+        iam.create_user(UserName=OPERATOR_USER)
+        iam.attach_user_policy(UserName=OPERATOR_USER, PolicyArn=ADMIN)
+        op_key = iam.create_access_key(UserName=OPERATOR_USER)["AccessKey"]
+        self.operator = OperatorSpec(
+            credentials=StaticCredentials(op_key["AccessKeyId"], Secret(op_key["SecretAccessKey"]))
+        )
+        create_user: dict[str, Any] = {"UserName": sc.user}
+        if sc.boundary:
+            create_user["PermissionsBoundary"] = sc.boundary
+        iam.create_user(**create_user)
+        for arn in sc.managed_policies:
+            iam.attach_user_policy(UserName=sc.user, PolicyArn=arn)
+        for name, doc in sc.inline_policies:
+            iam.put_user_policy(UserName=sc.user, PolicyName=name, PolicyDocument=json.dumps(doc))
+        for group, arns in sc.groups:
+            iam.create_group(GroupName=group)
+            for arn in arns:
+                iam.attach_group_policy(GroupName=group, PolicyArn=arn)
+            iam.add_user_to_group(GroupName=group, UserName=sc.user)
+        key = iam.create_access_key(UserName=sc.user)["AccessKey"]
+        if sc.key_status != "Active":
+            iam.update_access_key(UserName=sc.user, AccessKeyId=key["AccessKeyId"], Status=sc.key_status)
+        for region in sc.verified_regions:
+            self.client("ses", region).verify_domain_identity(Domain=sc.domain)
+        secret = key["SecretAccessKey"]
+        if sc.secret_fault == "trailing-space":
+            secret = secret + " "
+        elif sc.secret_fault == "lost":
+            secret = _rotate_chars(secret)
+        self.app_key_id = key["AccessKeyId"]
+        self.app_env = {
+            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": secret,
+            "AWS_SES_REGION": sc.region,
+            "EMAIL_PROVIDER": sc.provider,
+            "EMAIL_FROM": sc.sender,
+            **dict(sc.extra_env),
+        }
+        self.scenario = sc
+        self.set_auth(True)
+        return self
+
+    def app_settings(self) -> Any:
+        from sesfix.settings import AppSettings
+
+        label = f"practice account ({self.scenario.name})" if self.scenario else "practice account"
+        return AppSettings.from_mapping(self.app_env, label)
+
+    def environ(self) -> dict[str, str]:
+        """Variables that point boto3 at this account (and nowhere else)."""
+        return {"AWS_ENDPOINT_URL": self.endpoint}
+
+
+def _rotate_chars(secret: str) -> str:
+    """A different secret of the same shape, so only AWS can tell."""
+    return secret[20:] + secret[:20]
+
+

@@ -1,0 +1,92 @@
+"""Test isolation and the simulated AWS account.
+
+* Every test runs with no real ``AWS_*`` variables, a private HOME, AWS config files that
+  point at empty temporary paths, a private XDG state dir and the keyring's fail backend
+  (keyring tests start their own Secret Service and opt back in).
+* AWS is moto's server on loopback with IAM authentication enforced, started here, one per
+  test process; ``account`` reloads a scenario into it for each test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from sesfix.demo.account import SCENARIOS, Scenario, SimulatedAccount
+
+SENTINEL_SECRET = "SeNtInEl/sEcReT+kEy0123456789abcdefghijKL"  # 40 chars, secret-shaped
+
+
+@pytest.fixture(autouse=True)
+def isolated_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "SESFIX_", "RAILWAY_")) or name in (
+            "EMAIL_PROVIDER",
+            "EMAIL_FROM",
+        ):
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "aws-config-none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / "aws-credentials-none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local/state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local/share"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("SESFIX_STATE_DIR", str(home / ".local/state/sesfix"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # Bounded and quick: a dead endpoint must not stall a test.
+    monkeypatch.setenv("SESFIX_CONNECT_TIMEOUT", "2")
+    monkeypatch.setenv("SESFIX_READ_TIMEOUT", "5")
+    return home
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[SimulatedAccount]:
+    server = SimulatedAccount.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def account(
+    moto_server: SimulatedAccount, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[Scenario | str], SimulatedAccount]:
+    """``account("seed")`` resets the simulated account and builds that scenario.
+
+    ``AWS_ENDPOINT_URL`` points at the server for the rest of the test.
+    """
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+
+    def load(scenario: Scenario | str) -> SimulatedAccount:
+        return moto_server.load(SCENARIOS[scenario] if isinstance(scenario, str) else scenario)
+
+    return load
+
+
+@pytest.fixture
+def operator_profile(
+    moto_server: SimulatedAccount, isolated_world: Path, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[], str]:
+    """Write the loaded scenario's operator keys as profile ``ops`` (in the test's HOME)."""
+
+    def write() -> str:
+        op = moto_server.operator
+        assert op is not None and op.credentials is not None
+        path = isolated_world / "aws-credentials"
+        path.write_text(
+            "[ops]\n"
+            f"aws_access_key_id = {op.credentials.access_key_id}\n"
+            f"aws_secret_access_key = {op.credentials.secret_access_key.reveal()}\n"
+        )
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(path))
+        return "ops"
+
+    return write
