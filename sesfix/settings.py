@@ -231,8 +231,8 @@ def whitespace_problems(value: str) -> list[str]:
             continue
         if i == 0 or value[:i].strip() == "":
             where = "leading"
-        elif i == n - 1 or value[i + 1 :].strip() == "" and all(
-            c not in _ZERO_WIDTH for c in value[i + 1 :]
+        elif i == n - 1 or (
+            value[i + 1 :].strip() == "" and all(c not in _ZERO_WIDTH for c in value[i + 1 :])
         ):
             where = "trailing"
         else:
@@ -264,7 +264,7 @@ def lint(settings: AppSettings) -> list[F.Finding]:
 
     for name in VARIABLES:
         value = settings.raw(name)
-        if not value or value.strip() == "" and name not in SECRET_VARIABLES:
+        if not value or (value.strip() == "" and name not in SECRET_VARIABLES):
             continue
         problems = whitespace_problems(value)
         if problems:
@@ -302,7 +302,9 @@ def lint(settings: AppSettings) -> list[F.Finding]:
         if bad:
             lower = any(c.islower() for c in bad)
             reasons.append(
-                "contains lower-case letters" if lower else f"contains {len(bad)} character(s) outside A-Z 0-9"
+                "contains lower-case letters"
+                if lower
+                else f"contains {len(bad)} character(s) outside A-Z 0-9"
             )
         if reasons:
             out.append(

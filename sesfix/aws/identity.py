@@ -81,7 +81,9 @@ class Identities:
 
     def __init__(self, app: StaticCredentials | None, operator: OperatorSpec | None) -> None:
         self._app_credentials = app
-        self._operator = operator if operator and (operator.profile or operator.credentials) else None
+        self._operator = (
+            operator if operator and (operator.profile or operator.credentials) else None
+        )
         self._sessions: dict[str, boto3.session.Session] = {}
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
@@ -139,7 +141,9 @@ class Identities:
                     aws_access_key_id=op.credentials.access_key_id,
                     aws_secret_access_key=op.credentials.secret_access_key.reveal(),
                     aws_session_token=(
-                        op.credentials.session_token.reveal() if op.credentials.session_token else None
+                        op.credentials.session_token.reveal()
+                        if op.credentials.session_token
+                        else None
                     ),
                     botocore_session=core,
                 )

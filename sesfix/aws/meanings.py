@@ -4,8 +4,18 @@ from __future__ import annotations
 
 AUTH_UNKNOWN_KEY = frozenset({"InvalidClientTokenId", "UnrecognizedClientException"})
 AUTH_BAD_SIGNATURE = frozenset({"SignatureDoesNotMatch"})
-AUTH_FAILURES = AUTH_UNKNOWN_KEY | AUTH_BAD_SIGNATURE | frozenset(
-    {"IncompleteSignature", "ExpiredToken", "RequestExpired", "Unsignable", "InvalidSignatureException"}
+AUTH_FAILURES = (
+    AUTH_UNKNOWN_KEY
+    | AUTH_BAD_SIGNATURE
+    | frozenset(
+        {
+            "IncompleteSignature",
+            "ExpiredToken",
+            "RequestExpired",
+            "Unsignable",
+            "InvalidSignatureException",
+        }
+    )
 )
 ACCESS_DENIED = frozenset({"AccessDenied", "AccessDeniedException"})
 

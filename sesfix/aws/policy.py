@@ -126,7 +126,9 @@ def evaluate(
         allows, denies = _scan(identity_policies, action)
         hard_denies = [d for d in denies if not d.conditional]
         if hard_denies:
-            result.verdicts[action] = ActionVerdict(action, "explicitDeny", tuple(allows), tuple(denies))
+            result.verdicts[action] = ActionVerdict(
+                action, "explicitDeny", tuple(allows), tuple(denies)
+            )
             continue
         if not allows:
             result.verdicts[action] = ActionVerdict(action, "implicitDeny", (), tuple(denies))

@@ -17,7 +17,9 @@ HELP = "diagnose why the app cannot send through SES (all five steps)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print one JSON object (schema sesfix.check/1)")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object (schema sesfix.check/1)"
+    )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress lines on stderr while probing"
     )
@@ -53,7 +55,9 @@ def _progress(stream: TextIO):  # type: ignore[no-untyped-def]
         if isinstance(event, CallFinished):
             r = event.record
             with lock:
-                stream.write(f"\r\x1b[K  {r.call} ({r.identity}, {r.region}) → {r.outcome} {r.ms} ms")
+                stream.write(
+                    f"\r\x1b[K  {r.call} ({r.identity}, {r.region}) → {r.outcome} {r.ms} ms"
+                )
                 stream.flush()
 
     return listener

@@ -25,7 +25,9 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="read the deployed service's variables with the Railway CLI",
     )
-    g.add_argument("-s", "--service", metavar="SERVICE", help="Railway service (with --from-railway)")
+    g.add_argument(
+        "-s", "--service", metavar="SERVICE", help="Railway service (with --from-railway)"
+    )
     g.add_argument(
         "-e", "--environment", metavar="ENV", help="Railway environment (with --from-railway)"
     )
@@ -43,7 +45,9 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         default=os.environ.get("SESFIX_OPERATOR_PROFILE"),
         help="AWS profile allowed to read IAM and apply fixes (env: SESFIX_OPERATOR_PROFILE)",
     )
-    parser.add_argument("--domain", metavar="DOMAIN", help="the sender's domain, if not EMAIL_FROM's")
+    parser.add_argument(
+        "--domain", metavar="DOMAIN", help="the sender's domain, if not EMAIL_FROM's"
+    )
 
 
 @dataclass

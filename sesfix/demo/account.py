@@ -167,7 +167,7 @@ class SimulatedAccount:
         req = urllib.request.Request(
             self.endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"}
         )
-        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(req, timeout=10) as resp:
             return bytes(resp.read())
 
     def set_auth(self, enforced: bool) -> None:
@@ -180,7 +180,9 @@ class SimulatedAccount:
 
     # -- building ------------------------------------------------------------------------
 
-    def client(self, service: str, region: str = "us-east-1", creds: StaticCredentials | None = None) -> Any:
+    def client(
+        self, service: str, region: str = "us-east-1", creds: StaticCredentials | None = None
+    ) -> Any:
         import boto3
 
         creds = creds or StaticCredentials("AKIAADMINSETUP000000", Secret("setup-secret-not-used"))
@@ -222,7 +224,9 @@ class SimulatedAccount:
             iam.add_user_to_group(GroupName=group, UserName=sc.user)
         key = iam.create_access_key(UserName=sc.user)["AccessKey"]
         if sc.key_status != "Active":
-            iam.update_access_key(UserName=sc.user, AccessKeyId=key["AccessKeyId"], Status=sc.key_status)
+            iam.update_access_key(
+                UserName=sc.user, AccessKeyId=key["AccessKeyId"], Status=sc.key_status
+            )
         for region in sc.verified_regions:
             self.client("ses", region).verify_domain_identity(Domain=sc.domain)
         secret = key["SecretAccessKey"]
@@ -257,5 +261,3 @@ class SimulatedAccount:
 def _rotate_chars(secret: str) -> str:
     """A different secret of the same shape, so only AWS can tell."""
     return secret[20:] + secret[:20]
-
-

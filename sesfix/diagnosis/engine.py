@@ -29,7 +29,7 @@ from sesfix.aws.identity import Identities, IdentityName, OperatorSpec, StaticCr
 from sesfix.diagnosis.report import Context, Report, StepResult, StepStatus
 from sesfix.findings import Finding, Severity
 from sesfix.masking import mask_key_id
-from sesfix.settings import KEY_ID, REGION, SECRET, TOKEN, AppSettings, clean, lint
+from sesfix.settings import KEY_ID, SECRET, TOKEN, AppSettings, clean, lint
 
 SEND_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
 STS_REGION = regions.DEFAULT_STS_REGION
@@ -64,9 +64,7 @@ def make_gateway(
     """The gateway for one run: app credentials exactly as given, plus the operator."""
     identities = Identities(app_credentials(settings), operator)
     identities.check_operator_profile()
-    scrub = tuple(
-        s for s in (settings.secret_access_key, settings.session_token) if s is not None
-    )
+    scrub = tuple(s for s in (settings.secret_access_key, settings.session_token) if s is not None)
     return Gateway(identities, listeners=list(listeners), scrub=scrub)
 
 
@@ -181,7 +179,9 @@ def _diagnose(run: _Run) -> None:
         if has_app and region_ok and region
         else None
     )
-    f_op_caller = run.read(1, "operator", "sts", "get_caller_identity", STS_REGION) if has_op else None
+    f_op_caller = (
+        run.read(1, "operator", "sts", "get_caller_identity", STS_REGION) if has_op else None
+    )
     f_last_used = (
         run.read(2, "operator", "iam", "get_access_key_last_used", STS_REGION, AccessKeyId=key_id)
         if has_op and key_id
@@ -318,7 +318,9 @@ def _judge_credentials(
             pass_evidence = "AWS rejects the inactive key with InvalidClientTokenId"
             _append_evidence(run, "credentials.key_inactive", evidence, pass_evidence)
         else:
-            run.add(F.make("credentials.key_not_found", evidence, *_key_origin(run, last_used, key_id)))
+            run.add(
+                F.make("credentials.key_not_found", evidence, *_key_origin(run, last_used, key_id))
+            )
     elif code in meanings.AUTH_BAD_SIGNATURE:
         message = caller.error_message.lower()
         if "signature expired" in message or "request has expired" in message:
@@ -428,12 +430,16 @@ def _key_origin(run: _Run, last_used: CallResult | None, key_id: str | None) -> 
     """With an operator: where does the key ID come from?"""
     ctx = run.ctx
     if last_used is None:
-        return ["no operator identity: sesfix cannot tell whether the key was deleted or "
-                "belongs to another account"]  # fmt: skip
+        return [
+            "no operator identity: sesfix cannot tell whether the key was deleted or "
+            "belongs to another account"
+        ]
     if last_used.ok and last_used.data:
         user = last_used.data.get("UserName")
         return [f"the key ID is in this account's records (user {user}) but AWS rejects it"]
-    info = run.gateway.read("operator", "sts", "get_access_key_info", STS_REGION, AccessKeyId=key_id, step=2)
+    info = run.gateway.read(
+        "operator", "sts", "get_access_key_info", STS_REGION, AccessKeyId=key_id, step=2
+    )
     if info.ok and info.data:
         owner = info.data.get("Account")
         if ctx.operator_account and owner != ctx.operator_account:
@@ -441,9 +447,13 @@ def _key_origin(run: _Run, last_used: CallResult | None, key_id: str | None) -> 
                 f"sts:GetAccessKeyInfo says the key belongs to account {owner}; the operator "
                 f"works in account {ctx.operator_account}"
             ]
-        return [f"the key ID has the format of account {owner}'s keys but no IAM user has it "
-                "(deleted or mistyped)"]  # fmt: skip
-    return [f"iam:GetAccessKeyLastUsed answered {last_used.record.outcome}: not a key of this account"]
+        return [
+            f"the key ID has the format of account {owner}'s keys but no IAM user has it "
+            "(deleted or mistyped)"
+        ]
+    return [
+        f"iam:GetAccessKeyLastUsed answered {last_used.record.outcome}: not a key of this account"
+    ]
 
 
 # ---- step 3: live test ---------------------------------------------------------------------
@@ -469,9 +479,10 @@ def _judge_live(
             r,
             step=3,
             severity=Severity.INFO if other_answers else Severity.ERROR,
-            note="another probe answered the same question" if other_answers else
-            "the live test has no answer",
-        )  # fmt: skip
+            note="another probe answered the same question"
+            if other_answers
+            else "the live test has no answer",
+        )
     if not answered:
         run.unknown_steps.add(3)
         return
@@ -525,10 +536,17 @@ def _start_iam(run: _Run, op_usable: bool) -> _IamFutures:
     return _IamFutures(
         user_arn=user_arn,
         simulate=run.read(
-            1, "operator", "iam", "simulate_principal_policy", STS_REGION,
-            PolicySourceArn=user_arn, ActionNames=list(SEND_ACTIONS),
-        ),  # fmt: skip
-        attached=run.read(1, "operator", "iam", "list_attached_user_policies", STS_REGION, UserName=u),
+            1,
+            "operator",
+            "iam",
+            "simulate_principal_policy",
+            STS_REGION,
+            PolicySourceArn=user_arn,
+            ActionNames=list(SEND_ACTIONS),
+        ),
+        attached=run.read(
+            1, "operator", "iam", "list_attached_user_policies", STS_REGION, UserName=u
+        ),
         inline=run.read(1, "operator", "iam", "list_user_policies", STS_REGION, UserName=u),
         groups=run.read(1, "operator", "iam", "list_groups_for_user", STS_REGION, UserName=u),
         user=run.read(1, "operator", "iam", "get_user", STS_REGION, UserName=u),
@@ -599,7 +617,14 @@ def _judge_iam_simulated(run: _Run, sim: CallResult, attached: CallResult) -> bo
     if not sim.ok or not sim.data:
         note = "evaluating the user's policies instead"
         if sim.denied:
-            run.add(F.make("probe.access_denied", f"{sim.record.call} as operator: {sim.error_code}", note, step=1))
+            run.add(
+                F.make(
+                    "probe.access_denied",
+                    f"{sim.record.call} as operator: {sim.error_code}",
+                    note,
+                    step=1,
+                )
+            )
         else:
             run.unreachable(sim, step=1, severity=Severity.INFO, note=note)
         return False
@@ -629,7 +654,14 @@ def _judge_iam_simulated(run: _Run, sim: CallResult, attached: CallResult) -> bo
     elif boundary and boundary.get("AllowedByPermissionsBoundary") is False:
         run.add(F.make("iam.permissions_boundary_blocks", *evidence, user=ctx.app_user))
     else:
-        run.add(F.make("iam.ses_permission_missing", *evidence, user=ctx.app_user, policies=ctx.attached_policies))
+        run.add(
+            F.make(
+                "iam.ses_permission_missing",
+                *evidence,
+                user=ctx.app_user,
+                policies=ctx.attached_policies,
+            )
+        )
     return True
 
 
@@ -658,9 +690,14 @@ def _judge_iam_evaluated(run: _Run, fut: _IamFutures, attached: CallResult) -> b
             return label, pol
         version = pol.data["Policy"].get("DefaultVersionId")
         ver = run.gateway.read(
-            "operator", "iam", "get_policy_version", STS_REGION, step=1,
-            PolicyArn=arn, VersionId=version,
-        )  # fmt: skip
+            "operator",
+            "iam",
+            "get_policy_version",
+            STS_REGION,
+            step=1,
+            PolicyArn=arn,
+            VersionId=version,
+        )
         if not ver.ok or not ver.data:
             return label, ver
         return label, ver.data["PolicyVersion"]["Document"]
@@ -673,23 +710,44 @@ def _judge_iam_evaluated(run: _Run, fut: _IamFutures, attached: CallResult) -> b
 
     def group_docs(group: str) -> list[tuple[str, Any]]:
         a = run.submit(
-            run.gateway.read, "operator", "iam", "list_attached_group_policies", STS_REGION,
-            step=1, GroupName=group,
-        )  # fmt: skip
-        i = run.gateway.read("operator", "iam", "list_group_policies", STS_REGION, step=1, GroupName=group)
+            run.gateway.read,
+            "operator",
+            "iam",
+            "list_attached_group_policies",
+            STS_REGION,
+            step=1,
+            GroupName=group,
+        )
+        i = run.gateway.read(
+            "operator", "iam", "list_group_policies", STS_REGION, step=1, GroupName=group
+        )
         ar = a.result()
         out: list[tuple[str, Any]] = []
         if not ar.ok or not i.ok:
             return [(f"group {group}", ar if not ar.ok else i)]
         subs: list[Future[tuple[str, Any]]] = []
         for p in (ar.data or {}).get("AttachedPolicies", []):
-            subs.append(run.pool.submit(managed, p["PolicyArn"], f"managed policy {p['PolicyName']} (via group {group})"))
+            subs.append(
+                run.pool.submit(
+                    managed, p["PolicyArn"], f"managed policy {p['PolicyName']} (via group {group})"
+                )
+            )
         for name in (i.data or {}).get("PolicyNames", []):
+
             def one(n: str = name) -> tuple[str, Any]:
                 r = run.gateway.read(
-                    "operator", "iam", "get_group_policy", STS_REGION, step=1, GroupName=group, PolicyName=n
+                    "operator",
+                    "iam",
+                    "get_group_policy",
+                    STS_REGION,
+                    step=1,
+                    GroupName=group,
+                    PolicyName=n,
                 )
-                return f"inline policy {n} of group {group}", (r.data or {}).get("PolicyDocument") if r.ok else r
+                return f"inline policy {n} of group {group}", (r.data or {}).get(
+                    "PolicyDocument"
+                ) if r.ok else r
+
             subs.append(run.pool.submit(one))
         out.extend(s.result() for s in subs)
         return out
@@ -704,7 +762,9 @@ def _judge_iam_evaluated(run: _Run, fut: _IamFutures, attached: CallResult) -> b
         "PermissionsBoundaryArn"
     )
     boundary_fut = (
-        run.pool.submit(managed, boundary_arn, f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}")
+        run.pool.submit(
+            managed, boundary_arn, f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}"
+        )
         if boundary_arn
         else None
     )
@@ -716,7 +776,12 @@ def _judge_iam_evaluated(run: _Run, fut: _IamFutures, attached: CallResult) -> b
     policy_docs: list[policy.PolicyDoc] = []
     for label, doc in [*collected, *([boundary_item] if boundary_item else [])]:
         if isinstance(doc, CallResult):
-            run.add(F.make("iam.cannot_inspect", f"{doc.record.call} for {label} answered {doc.record.outcome}"))
+            run.add(
+                F.make(
+                    "iam.cannot_inspect",
+                    f"{doc.record.call} for {label} answered {doc.record.outcome}",
+                )
+            )
             return False
     for label, doc in collected:
         policy_docs.append(policy.PolicyDoc(label, policy.parse_document(doc)))
@@ -821,14 +886,23 @@ def _judge_region(
         return
     if not verify.ok:
         if verify.unreachable:
-            run.unreachable(verify, step=4, severity=Severity.ERROR, note="the sender's status is unknown")
+            run.unreachable(
+                verify, step=4, severity=Severity.ERROR, note="the sender's status is unknown"
+            )
         elif verify.record.identity == "app" and (
             verify.denied or verify.error_code in meanings.AUTH_FAILURES
         ):
             if not verify.denied:
                 pass_note = "the app's credentials fail, so the sender's status is unknown"
                 run.unknown_steps.add(4)
-                run.add(F.make("probe.access_denied", f"{verify.record.call}: {verify.error_code}", pass_note, step=4))
+                run.add(
+                    F.make(
+                        "probe.access_denied",
+                        f"{verify.record.call}: {verify.error_code}",
+                        pass_note,
+                        step=4,
+                    )
+                )
             else:
                 run.add(
                     F.make(
@@ -840,7 +914,9 @@ def _judge_region(
                 )
                 run.unknown_steps.add(4)
         else:
-            run.add(F.make("probe.access_denied", f"{verify.record.call}: {verify.error_code}", step=4))
+            run.add(
+                F.make("probe.access_denied", f"{verify.record.call}: {verify.error_code}", step=4)
+            )
             run.unknown_steps.add(4)
         return
     names = [x for x in (ctx.domain, ctx.sender) if x]
