@@ -17,12 +17,13 @@ class Secret:
     """A string that will not print itself."""
 
     __slots__ = ("_value",)
+    _value: str
 
     def __init__(self, value: str) -> None:
         object.__setattr__(self, "_value", value)
 
     def reveal(self) -> str:
-        return self._value  # type: ignore[no-any-return]
+        return self._value
 
     def __setattr__(self, name: str, value: Any) -> NoReturn:
         raise AttributeError("Secret is immutable")

@@ -156,7 +156,8 @@ class Identities:
             existing = self._clients.get(key)
             if existing is not None:
                 return existing
-            client = self._session(identity).client(
+            session: Any = self._session(identity)
+            client = session.client(
                 service, region_name=region, config=client_config()
             )
             self._clients[key] = client

@@ -186,7 +186,8 @@ class SimulatedAccount:
         import boto3
 
         creds = creds or StaticCredentials("AKIAADMINSETUP000000", Secret("setup-secret-not-used"))
-        return boto3.client(
+        make: Any = boto3.client
+        return make(
             service,
             endpoint_url=self.endpoint,
             region_name=region,
