@@ -1,0 +1,160 @@
+"""Fixes: plan -> preview -> confirm -> apply -> verify -> record -> undo.
+
+No Textual here, and nothing prints: front-ends (``sesfix fix``, the wizard) show a
+:class:`Plan`, ask, then call :func:`apply_plan` from a worker thread and show its
+:class:`ApplyResult`. Progress lines for people arrive through the ``progress`` callback.
+
+Life of an AWS fix:
+
+1. :func:`plan_fix` reads the current state as the operator (reads only) and returns the
+   exact calls and documents it would send, each with its AWS CLI equivalent. A fix
+   already in place is a ``noop`` plan; a fix that must not run has ``refused`` set.
+2. The person confirms; :func:`apply_plan` refuses (``RefusedError``) unless
+   ``confirmed=True``. Writes go through ``Gateway.write`` as the operator, whose
+   ``write_guard`` only passes for a confirmed plan's own calls.
+3. Before each call its intent is appended to the audit log, after it its result, so an
+   interruption leaves the log exact and :func:`undo` can finish from there.
+4. Verification re-probes as the app identity, with back-off, until the change has
+   propagated or ``verify_timeout`` seconds passed.
+
+Fix ids are a public contract (see :data:`FIX_CATALOGUE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from sesfix.fixes.catalogue import FIX_CATALOGUE, fix_spec
+from sesfix.fixes.model import (
+    ApplyResult,
+    AuditCall,
+    AuditEntry,
+    CallOutcome,
+    FixSpec,
+    InputField,
+    MissingPermission,
+    NewKey,
+    Plan,
+    PlannedCall,
+    UndoCall,
+    UndoResult,
+)
+
+if TYPE_CHECKING:
+    from sesfix.aws.gateway import Listener
+    from sesfix.aws.identity import OperatorSpec
+    from sesfix.diagnosis.report import Report
+    from sesfix.settings import AppSettings
+
+Progress = Callable[[str], None]
+
+DEFAULT_VERIFY_TIMEOUT = 120.0
+
+
+def plan_fix(
+    fix_id: str,
+    report: Report,
+    settings: AppSettings,
+    *,
+    operator: OperatorSpec | None,
+    inputs: Mapping[str, str] | None = None,
+    listeners: tuple[Listener, ...] = (),
+) -> Plan:
+    """What ``fix_id`` would change, from ``report``'s context; makes read calls only.
+
+    Raises ``UsageError`` for an unknown fix id. Never writes to AWS. For a fix that
+    needs typed values (``request-production-access``, choosing which key to delete)
+    the plan lists ``inputs_needed`` until ``inputs`` supplies them.
+    """
+    from sesfix.fixes.planner import plan_fix as _plan
+
+    return _plan(fix_id, report, settings, operator=operator, inputs=inputs, listeners=listeners)
+
+
+def apply_plan(
+    plan: Plan,
+    *,
+    settings: AppSettings,
+    operator: OperatorSpec | None,
+    confirmed: bool,
+    progress: Progress | None = None,
+    verify_timeout: float = DEFAULT_VERIFY_TIMEOUT,
+    listeners: tuple[Listener, ...] = (),
+) -> ApplyResult:
+    """Apply a confirmed plan as the operator, record it, verify it as the app.
+
+    Raises ``RefusedError`` when ``confirmed`` is false (nothing is sent). A noop or
+    guidance plan returns at once with status ``noop`` and no AWS call. AWS refusing a
+    call is not raised: the result says what was and was not done (``missing_permission``
+    names the IAM action the operator lacked and a minimal policy granting it).
+    """
+    from sesfix.fixes.applier import apply_plan as _apply
+
+    return _apply(
+        plan,
+        settings=settings,
+        operator=operator,
+        confirmed=confirmed,
+        progress=progress,
+        verify_timeout=verify_timeout,
+        listeners=listeners,
+    )
+
+
+def undo(
+    entry_id: str | None = None,
+    *,
+    operator: OperatorSpec | None,
+    confirmed: bool,
+    progress: Progress | None = None,
+    listeners: tuple[Listener, ...] = (),
+) -> UndoResult:
+    """Reverse a recorded change (``None``: the last one not yet undone).
+
+    Raises ``RefusedError`` when not confirmed, ``UsageError`` for an unknown entry.
+    Undo calls run as the operator, newest first, and are themselves recorded.
+    """
+    from sesfix.fixes.applier import undo as _undo
+
+    return _undo(
+        entry_id, operator=operator, confirmed=confirmed, progress=progress, listeners=listeners
+    )
+
+
+def list_entries() -> list[AuditEntry]:
+    """Every entry of the audit log, oldest first (a truncated last line is skipped)."""
+    from sesfix.fixes.audit import read_entries
+
+    return read_entries()
+
+
+def undo_preview(entry_id: str | None = None) -> tuple[AuditEntry, list[str]]:
+    """The entry ``undo`` would reverse and the AWS CLI commands it would run."""
+    from sesfix.fixes.applier import undo_preview as _preview
+
+    return _preview(entry_id)
+
+
+__all__ = [
+    "DEFAULT_VERIFY_TIMEOUT",
+    "FIX_CATALOGUE",
+    "ApplyResult",
+    "AuditCall",
+    "AuditEntry",
+    "CallOutcome",
+    "FixSpec",
+    "InputField",
+    "MissingPermission",
+    "NewKey",
+    "Plan",
+    "PlannedCall",
+    "UndoCall",
+    "UndoResult",
+    "apply_plan",
+    "fix_spec",
+    "list_entries",
+    "plan_fix",
+    "undo",
+    "undo_preview",
+]
