@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,19 @@ OPERATOR_USER = "sesfix-operator"
 SES_FULL = "arn:aws:iam::aws:policy/AmazonSESFullAccess"
 S3_FULL = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def _rotate_chars(secret: str) -> str:
+    """A different secret of the same shape, so only AWS can tell."""
+    return secret[20:] + secret[:20]
+
+
+#: How a scenario spoils one of the app's variables (see :attr:`Scenario.faults`).
+FAULTS: dict[str, Callable[[str], str]] = {
+    "trailing-space": lambda v: v + " ",
+    "quoted": lambda v: f'"{v}"',
+    "lost": _rotate_chars,
+}
 
 
 @dataclass(frozen=True)
@@ -41,8 +55,9 @@ class Scenario:
     sender: str = "no-reply@anyrent.shop"
     region: str = "ap-southeast-1"
     verified_regions: tuple[str, ...] = ("ap-southeast-1",)
-    #: How the app's variables differ from the real key: None, "trailing-space", "lost".
-    secret_fault: str | None = None
+    #: How the app's variables differ from what AWS issued: (variable, fault) pairs, where
+    #: fault is one of :data:`FAULTS`.
+    faults: tuple[tuple[str, str], ...] = ()
     key_status: str = "Active"
     provider: str = "ses"
     #: Finding ids of severity error the scenario is built to produce.
@@ -50,6 +65,13 @@ class Scenario:
     #: The fixes a learner applies to make it healthy (ids from the fix catalogue).
     intended_fixes: tuple[str, ...] = ()
     extra_env: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        from sesfix.settings import VARIABLES
+
+        for variable, fault in self.faults:
+            if variable not in VARIABLES or fault not in FAULTS:
+                raise ValueError(f"scenario {self.name}: unknown fault {fault!r} of {variable}")
 
     @property
     def domain(self) -> str:
@@ -77,7 +99,7 @@ SCENARIOS: dict[str, Scenario] = {
             "bad-secret",
             "The secret in the app's variables has a trailing space.",
             managed_policies=(S3_FULL, SES_FULL),
-            secret_fault="trailing-space",
+            faults=(("AWS_SECRET_ACCESS_KEY", "trailing-space"),),
             expected_errors=("credentials.whitespace",),
             intended_fixes=("clean-variable",),
         ),
@@ -85,9 +107,33 @@ SCENARIOS: dict[str, Scenario] = {
             "lost-secret",
             "The app's secret belongs to no key: the pair does not match.",
             managed_policies=(S3_FULL, SES_FULL),
-            secret_fault="lost",
+            faults=(("AWS_SECRET_ACCESS_KEY", "lost"),),
             expected_errors=("credentials.secret_mismatch",),
             intended_fixes=("rotate-access-key",),
+        ),
+        Scenario(
+            "quoted-key",
+            "The key ID was pasted into the dashboard with its quotes.",
+            managed_policies=(S3_FULL, SES_FULL),
+            faults=(("AWS_ACCESS_KEY_ID", "quoted"),),
+            expected_errors=("credentials.quoted_value",),
+            intended_fixes=("clean-variable",),
+        ),
+        Scenario(
+            "inactive-key",
+            "Someone deactivated the app's access key.",
+            managed_policies=(S3_FULL, SES_FULL),
+            key_status="Inactive",
+            expected_errors=("credentials.key_inactive",),
+            intended_fixes=("rotate-access-key",),
+        ),
+        Scenario(
+            "missing-provider",
+            "EMAIL_PROVIDER says 'console', so the app never calls SES.",
+            managed_policies=(S3_FULL, SES_FULL),
+            provider="console",
+            expected_errors=("config.provider_not_ses",),
+            intended_fixes=("set-email-provider",),
         ),
         Scenario(
             "healthy",
@@ -130,6 +176,8 @@ class SimulatedAccount:
     app_env: dict[str, str] = field(default_factory=dict, repr=False)
     operator: OperatorSpec | None = None
     app_key_id: str = ""
+    #: How the app's variables name their source; None: "practice account (SCENARIO)".
+    label: str | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -167,7 +215,9 @@ class SimulatedAccount:
         req = urllib.request.Request(
             self.endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"}
         )
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        # Loopback only: never through an HTTP proxy from the environment.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(req, timeout=10) as resp:
             return bytes(resp.read())
 
     def set_auth(self, enforced: bool) -> None:
@@ -230,35 +280,52 @@ class SimulatedAccount:
             )
         for region in sc.verified_regions:
             self.client("ses", region).verify_domain_identity(Domain=sc.domain)
-        secret = key["SecretAccessKey"]
-        if sc.secret_fault == "trailing-space":
-            secret = secret + " "
-        elif sc.secret_fault == "lost":
-            secret = _rotate_chars(secret)
         self.app_key_id = key["AccessKeyId"]
-        self.app_env = {
+        env = {
             "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-            "AWS_SECRET_ACCESS_KEY": secret,
+            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
             "AWS_SES_REGION": sc.region,
             "EMAIL_PROVIDER": sc.provider,
             "EMAIL_FROM": sc.sender,
             **dict(sc.extra_env),
         }
+        for variable, fault in sc.faults:
+            env[variable] = FAULTS[fault](env[variable])
+        self.app_env = env
         self.scenario = sc
         self.set_auth(True)
         return self
 
+    # -- the app's variables (the practice account's stand-in for Railway) ----------------
+
+    def set_app_variable(self, name: str, value: str | None) -> Any:
+        """Change (or, with ``None``, remove) one of the app's variables; returns the new
+        :class:`~sesfix.settings.AppSettings`.
+
+        A demo-only convenience: it simulates the learner updating the variables where the
+        app runs (Railway) and redeploying, so guidance-only fixes can be applied in practice.
+        """
+        from sesfix.settings import VARIABLES
+
+        if name not in VARIABLES:
+            raise ValueError(f"{name} is not one of the app's variables")
+        if value is None:
+            self.app_env.pop(name, None)
+        else:
+            self.app_env[name] = value
+        return self.app_settings()
+
     def app_settings(self) -> Any:
         from sesfix.settings import AppSettings
 
-        label = f"practice account ({self.scenario.name})" if self.scenario else "practice account"
+        if self.label:
+            label = self.label
+        elif self.scenario:
+            label = f"practice account ({self.scenario.name})"
+        else:
+            label = "practice account"
         return AppSettings.from_mapping(self.app_env, label)
 
     def environ(self) -> dict[str, str]:
         """Variables that point boto3 at this account (and nowhere else)."""
         return {"AWS_ENDPOINT_URL": self.endpoint}
-
-
-def _rotate_chars(secret: str) -> str:
-    """A different secret of the same shape, so only AWS can tell."""
-    return secret[20:] + secret[:20]

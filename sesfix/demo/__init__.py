@@ -1,0 +1,1 @@
+"""The embedded practice account (``sesfix demo``): scenarios, practice runs, records."""

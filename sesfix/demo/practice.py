@@ -1,0 +1,341 @@
+"""Practice mode, without any UI: prepare the simulated account, follow the learner's progress,
+apply guidance-only fixes to the practice app's variables, and produce the onboarding record.
+
+The wizard gets a :class:`PracticeInfo` (``make_app(practice=...)``) and calls:
+
+* :meth:`PracticeInfo.prepare` in a thread worker (it is ``make_app``'s ``prepare``): it waits
+  for the account that :meth:`PracticeInfo.begin` started in the background, points this
+  process's AWS endpoint at it, and returns the app's settings and the operator;
+* :meth:`PracticeInfo.note_report` after every diagnosis: True once, when it first turns
+  healthy — the moment to show the summary (:meth:`PracticeInfo.record`);
+* :meth:`PracticeInfo.note_fix` after an AWS fix was applied, and
+  :meth:`PracticeInfo.apply_guidance` for a guidance-only fix (it changes the practice app's
+  variables the way the guidance says, as the learner would in Railway);
+* :meth:`PracticeInfo.use_new_key` when a rotated key is to be "put into Railway";
+* :meth:`PracticeInfo.close` when the app exits: the account disappears.
+
+Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sesfix.demo.account import Scenario, SimulatedAccount, resolve_scenario
+from sesfix.demo.record import OnboardingRecord, now
+from sesfix.errors import UsageError
+
+if TYPE_CHECKING:
+    from sesfix.aws.identity import OperatorSpec
+    from sesfix.diagnosis.report import Report
+    from sesfix.masking import Secret
+    from sesfix.settings import AppSettings
+
+#: Guidance-only fixes practice mode can apply to the app's variables.
+GUIDANCE_FIXES = frozenset(
+    {"set-ses-region", "clean-variable", "set-email-provider", "remove-session-token"}
+)
+
+_LOOPBACK = "127.0.0.1"
+
+
+def moto_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("moto") is not None
+
+
+def require_moto() -> None:
+    """Exit 2 with the install command when the ``demo`` extra is missing."""
+    if not moto_available():
+        raise UsageError(
+            "practice mode needs the demo extra (moto), which is not installed",
+            hint="install it with: pip install 'sesfix[demo]'  (from a checkout: "
+            "pip install -e '.[demo]')",
+        )
+
+
+def point_environment(endpoint: str, environ: dict[str, str] | None = None) -> Callable[[], None]:
+    """Make every boto3 client of this process talk to ``endpoint`` and nothing else.
+
+    Sets ``AWS_ENDPOINT_URL``; removes what would override it (``AWS_ENDPOINT_URL_<SERVICE>``,
+    ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS``); keeps loopback off any HTTP proxy. Returns a
+    function that restores the previous values.
+    """
+    env: dict[str, str] = os.environ if environ is None else environ  # type: ignore[assignment]
+    names = [
+        n
+        for n in env
+        if n.startswith("AWS_ENDPOINT_URL_") or n == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
+    ]
+    saved: dict[str, str | None] = {n: env.get(n) for n in names}
+    for n in ("AWS_ENDPOINT_URL", "NO_PROXY", "no_proxy"):
+        saved[n] = env.get(n)
+    for n in names:
+        env.pop(n, None)
+    env["AWS_ENDPOINT_URL"] = endpoint
+    for n in ("NO_PROXY", "no_proxy"):
+        current = env.get(n, "")
+        if _LOOPBACK not in current.split(","):
+            env[n] = ",".join(x for x in (current, _LOOPBACK) if x)
+
+    def restore() -> None:
+        for n, value in saved.items():
+            if value is None:
+                env.pop(n, None)
+            else:
+                env[n] = value
+
+    return restore
+
+
+@dataclass
+class PracticeInfo:
+    """One practice run: its scenario, its account, and what the learner did."""
+
+    scenario: Scenario
+    #: False for ``random``: the wizard must not say which scenario it is until the end.
+    named: bool = True
+    account: SimulatedAccount | None = None
+    started_at: datetime = field(default_factory=now)
+    finished_at: datetime | None = None
+    broken_findings: list[str] = field(default_factory=list)
+    fixes_applied: list[str] = field(default_factory=list)
+    #: Seconds :meth:`prepare` took from :meth:`begin` (start + load), for the curious.
+    prepare_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen_report = False
+        self._future: Future[SimulatedAccount] | None = None
+        self._begun_at: float | None = None
+        self._restore: Callable[[], None] | None = None
+        self._closed = False
+
+    @classmethod
+    def for_scenario(cls, name: str | None) -> PracticeInfo:
+        """``name`` as on the command line: a scenario, ``random`` or None (seed)."""
+        return cls(resolve_scenario(name), named=name != "random")
+
+    # -- what the wizard shows -------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        if self.named:
+            return f"Practice: {self.scenario.name}"
+        return "Practice: a random scenario"
+
+    @property
+    def description(self) -> str:
+        if self.named:
+            return self.scenario.description
+        return "Something is wrong with this shop's mail. Find it and fix it."
+
+    @property
+    def ready(self) -> bool:
+        return self.account is not None and self.account.scenario is not None
+
+    @property
+    def complete(self) -> bool:
+        return self.finished_at is not None
+
+    # -- the account's life ---------------------------------------------------------------
+
+    def begin(self) -> PracticeInfo:
+        """Start the server and build the scenario in a background thread, now.
+
+        Call it before importing Textual: the account gets ready while the UI loads.
+        """
+        import time
+
+        with self._lock:
+            if self._future is not None:
+                return self
+            self._begun_at = time.perf_counter()
+            future: Future[SimulatedAccount] = Future()
+            self._future = future
+
+        def build() -> None:
+            account: SimulatedAccount | None = None
+            try:
+                account = SimulatedAccount.start()
+                if not self.named:
+                    account.label = "practice account"
+                account.load(self.scenario)
+            except BaseException as exc:  # noqa: BLE001 - handed to prepare(), which raises it
+                if account is not None:
+                    account.stop()
+                future.set_exception(exc)
+            else:
+                future.set_result(account)
+
+        threading.Thread(target=build, name="sesfix-practice-account", daemon=True).start()
+        return self
+
+    def prepare(self) -> tuple[AppSettings, OperatorSpec | None]:
+        """Wait for the account, point this process at it; the app's settings and operator.
+
+        Blocking: run it in a thread worker. Raises what building the account raised.
+        """
+        import time
+
+        self.begin()
+        assert self._future is not None
+        account = self._future.result(timeout=60)
+        with self._lock:
+            if self._closed:
+                raise UsageError("the practice account was closed before it was ready")
+            if self._restore is None:
+                self._restore = point_environment(account.endpoint)
+            self.account = account
+            if self._begun_at is not None:
+                self.prepare_seconds = time.perf_counter() - self._begun_at
+            self.started_at = now()
+        return account.app_settings(), account.operator
+
+    def close(self) -> None:
+        """Stop the account (even if still being built) and restore the environment."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            restore, self._restore = self._restore, None
+            future = self._future
+        if restore is not None:
+            restore()
+        if future is not None:
+            try:
+                account = future.result(timeout=60)
+            except BaseException:  # noqa: BLE001 - it failed to start: nothing to stop
+                return
+            account.stop()
+
+    def __enter__(self) -> PracticeInfo:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the learner's progress -----------------------------------------------------------
+
+    def note_report(self, report: Report) -> bool:
+        """Record a diagnosis; True exactly once, when the account first turns healthy."""
+        with self._lock:
+            if not self._seen_report:
+                self._seen_report = True
+                self.broken_findings = list(dict.fromkeys(f.id for f in report.errors))
+            if report.healthy and self.finished_at is None:
+                self.finished_at = now()
+                return True
+            return False
+
+    def note_fix(self, fix_id: str) -> None:
+        with self._lock:
+            self.fixes_applied.append(fix_id)
+
+    def record(self) -> OnboardingRecord:
+        with self._lock:
+            return OnboardingRecord(
+                scenario=self.scenario.name,
+                description=self.scenario.description,
+                started_at=self.started_at,
+                finished_at=self.finished_at or now(),
+                broken_findings=list(self.broken_findings),
+                fixes_applied=list(self.fixes_applied),
+                healthy=self.finished_at is not None,
+            )
+
+    # -- the app's variables --------------------------------------------------------------
+
+    def _account(self) -> SimulatedAccount:
+        if self.account is None:
+            raise UsageError("the practice account is not ready yet")
+        return self.account
+
+    def app_settings(self) -> AppSettings:
+        settings: AppSettings = self._account().app_settings()
+        return settings
+
+    def set_app_variable(self, name: str, value: str | None) -> AppSettings:
+        settings: AppSettings = self._account().set_app_variable(name, value)
+        return settings
+
+    def use_new_key(self, access_key_id: str, secret: Secret) -> AppSettings:
+        """Put a new key pair into the practice app's variables (after rotate-access-key)."""
+        from sesfix.settings import KEY_ID, SECRET
+
+        account = self._account()
+        account.set_app_variable(KEY_ID, access_key_id)
+        settings: AppSettings = account.set_app_variable(SECRET, secret.reveal())
+        account.app_key_id = access_key_id
+        return settings
+
+    def apply_guidance(self, fix_id: str, report: Report) -> AppSettings:
+        """Apply a guidance-only fix to the practice app's variables and record it."""
+        changes = guidance_changes(fix_id, report, self.app_settings())
+        if not changes:
+            raise UsageError(f"{fix_id}: nothing in the app's variables to change")
+        settings = self.app_settings()
+        for name, value in changes.items():
+            settings = self.set_app_variable(name, value)
+        self.note_fix(fix_id)
+        return settings
+
+
+def guidance_changes(
+    fix_id: str, report: Report, settings: AppSettings
+) -> Mapping[str, str | None]:
+    """What the guidance of ``fix_id`` says to change in the app's variables.
+
+    ``{variable: new value}`` (None: remove the variable). Derived from the report's findings
+    and the current values, never from the scenario: practice follows the same evidence the
+    learner sees.
+    """
+    from sesfix.settings import KEY_ID, PROVIDER, REGION, SECRET, TOKEN, VARIABLES, clean
+
+    if fix_id not in GUIDANCE_FIXES:
+        raise UsageError(f"{fix_id} is not a guidance-only fix practice mode can apply")
+    changes: dict[str, str | None] = {}
+    relevant = [f for f in report.findings if fix_id in f.fixes]
+    if fix_id == "set-ses-region":
+        for f in relevant:
+            found = f.data.get("verified_regions") or []
+            if found:
+                changes[REGION] = str(found[0])
+                break
+    elif fix_id == "clean-variable":
+        names: list[str] = []
+        for f in relevant:
+            variable = f.data.get("variable")
+            if variable in VARIABLES:
+                names.append(str(variable))
+            elif f.id == "credentials.key_id_malformed":
+                names.append(KEY_ID)
+            elif f.id == "credentials.secret_malformed":
+                names.append(SECRET)
+        for name in dict.fromkeys(names):
+            value = settings.raw(name)
+            if value is not None and clean(value) != value:
+                changes[name] = clean(value)
+    elif fix_id == "set-email-provider":
+        if relevant:
+            changes[PROVIDER] = "ses"
+    elif fix_id == "remove-session-token" and relevant:
+        changes[TOKEN] = None
+    return changes
+
+
+__all__ = [
+    "GUIDANCE_FIXES",
+    "PracticeInfo",
+    "guidance_changes",
+    "moto_available",
+    "point_environment",
+    "require_moto",
+]
