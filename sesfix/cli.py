@@ -49,8 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list in (["--version"], ["-V"]):
         print(f"sesfix {__version__}")
         return 0
+    from sesfix import debuglog
     from sesfix.errors import SesfixError
 
+    if debuglog.enabled_by_environment():
+        debuglog.enable()
     parser = build_parser()
     try:
         args = parser.parse_args(args_list)
@@ -70,3 +73,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sesfix: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a crash is reported, scrubbed, never a traceback
+        return _crash(exc)
+
+
+def _crash(exc: BaseException) -> int:
+    """An unexpected error: a one-line message, the scrubbed traceback in a crash file."""
+    import traceback
+
+    from sesfix import debuglog
+    from sesfix.locations import state_dir
+
+    text = debuglog.scrub("".join(traceback.format_exception(exc)))
+    where = "(not written)"
+    try:
+        path = state_dir() / "crash.log"
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text + "\n")
+        where = str(path)
+    except OSError:
+        where = "(the state directory is not writable)"
+    import logging
+
+    logging.getLogger("sesfix").error("crash: %s", text)
+    print(
+        f"sesfix: internal error ({type(exc).__name__}); the details are in {where}",
+        file=sys.stderr,
+    )
+    return 1

@@ -8,9 +8,21 @@ Key IDs are not secret to AWS but are still masked on screen as ``AKIA…WXYZ``.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any, NoReturn
 
 _ELLIPSIS = "…"
+
+# Every secret value this process has wrapped, so the debug log and crash reports can
+# scrub them whatever path they took (sesfix.debuglog). Held in memory only.
+_KNOWN: set[str] = set()
+_KNOWN_LOCK = threading.Lock()
+
+
+def known_secrets() -> list[str]:
+    """The values of every Secret created so far, longest first (for scrubbing)."""
+    with _KNOWN_LOCK:
+        return sorted(_KNOWN, key=len, reverse=True)
 
 
 class Secret:
@@ -21,6 +33,9 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         object.__setattr__(self, "_value", value)
+        if len(value.strip()) >= 6:
+            with _KNOWN_LOCK:
+                _KNOWN.update({value, value.strip()})
 
     def reveal(self) -> str:
         return self._value
