@@ -121,7 +121,8 @@ class AppSettings:
         if not self.email_from:
             return None
         _name, address = parseaddr(strip_invisible(self.email_from))
-        return address or None
+        # Without an @ it is no address (and may be anything pasted there; never echo it).
+        return address if "@" in address else None
 
     @property
     def domain(self) -> str | None:
@@ -251,6 +252,29 @@ def looks_like_smtp_password(secret: str) -> bool:
     return len(secret) == 44 and set(secret) <= _SECRET_ALPHABET and secret.startswith("B")
 
 
+def _secret_shaped(value: str) -> bool:
+    """About 40 characters of the secret alphabet, mixed case and digits: a secret key."""
+    v = clean(value)
+    return (
+        30 <= len(v) <= 60
+        and set(v) <= _SECRET_ALPHABET
+        and any(c.islower() for c in v)
+        and any(c.isupper() for c in v)
+        and any(c.isdigit() for c in v)
+    )
+
+
+def _echo(settings: AppSettings, value: str, limit: int) -> str:
+    """``repr`` of a plain variable for evidence, unless it is (or looks like) a secret
+    pasted into the wrong variable: then only its shape is shown."""
+    secrets = [settings.raw(SECRET), settings.raw(TOKEN)]
+    if any(s and len(clean(s)) >= 6 and clean(s) in value for s in secrets):
+        return "(the secret's value, not shown)"
+    if _secret_shaped(value):
+        return "(a value shaped like a secret access key, not shown)"
+    return repr(value[:limit])
+
+
 def lint(settings: AppSettings) -> list[F.Finding]:
     """Static checks of the six variables; no network."""
     out: list[F.Finding] = []
@@ -352,7 +376,7 @@ def lint(settings: AppSettings) -> list[F.Finding]:
         out.append(
             F.make(
                 "config.provider_not_ses",
-                f"{PROVIDER} is {clean(provider)[:40]!r}, the app sends with SES only for 'ses'",
+                f"{PROVIDER} is {_echo(settings, clean(provider), 40)}, the app sends with SES only for 'ses'",
             )
         )
 
@@ -361,7 +385,9 @@ def lint(settings: AppSettings) -> list[F.Finding]:
         r = clean(region)
         if not regions.is_ses_region(r):
             hint = regions.closest_region_names(r)
-            evidence = [f"{REGION} is {r[:40]!r}, which is not a region where SES is offered"]
+            evidence = [
+                f"{REGION} is {_echo(settings, r, 40)}, which is not a region where SES is offered"
+            ]
             if r.lower() != r and regions.is_ses_region(r.lower()):
                 evidence = [f"{REGION} is {r!r}: region names are lower case ({r.lower()!r})"]
             elif hint:
@@ -374,7 +400,7 @@ def lint(settings: AppSettings) -> list[F.Finding]:
             out.append(
                 F.make(
                     "config.email_from_invalid",
-                    f"{EMAIL_FROM} is {clean(settings.email_from)[:80]!r}: no sender address "
+                    f"{EMAIL_FROM} is {_echo(settings, clean(settings.email_from), 80)}: no sender address "
                     "with a domain could be read from it",
                 )
             )
