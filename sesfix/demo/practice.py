@@ -99,7 +99,7 @@ def point_environment(endpoint: str, environ: dict[str, str] | None = None) -> C
 class PracticeInfo:
     """One practice run: its scenario, its account, and what the learner did."""
 
-    scenario: Scenario
+    spec: Scenario
     #: False for ``random``: the wizard must not say which scenario it is until the end.
     named: bool = True
     account: SimulatedAccount | None = None
@@ -126,15 +126,15 @@ class PracticeInfo:
     # -- what the wizard shows -------------------------------------------------------------
 
     @property
-    def title(self) -> str:
-        if self.named:
-            return f"Practice: {self.scenario.name}"
-        return "Practice: a random scenario"
+    def scenario(self) -> str:
+        """The scenario's name as the wizard may show it (``random`` until the end)."""
+        return self.spec.name if self.named else "random"
 
     @property
     def description(self) -> str:
+        """One line for the wizard's header; says nothing of a random scenario's fault."""
         if self.named:
-            return self.scenario.description
+            return self.spec.description
         return "Something is wrong with this shop's mail. Find it and fix it."
 
     @property
@@ -167,7 +167,7 @@ class PracticeInfo:
                 account = SimulatedAccount.start()
                 if not self.named:
                     account.label = "practice account"
-                account.load(self.scenario)
+                account.load(self.spec)
             except BaseException as exc:  # noqa: BLE001 - handed to prepare(), which raises it
                 if account is not None:
                     account.stop()
@@ -242,8 +242,8 @@ class PracticeInfo:
     def record(self) -> OnboardingRecord:
         with self._lock:
             return OnboardingRecord(
-                scenario=self.scenario.name,
-                description=self.scenario.description,
+                scenario=self.spec.name,
+                description=self.spec.description,
                 started_at=self.started_at,
                 finished_at=self.finished_at or now(),
                 broken_findings=list(self.broken_findings),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sesfix.errors import UsageError
 
@@ -21,18 +22,34 @@ def now() -> datetime:
 @dataclass(frozen=True)
 class OnboardingRecord:
     scenario: str
-    description: str
     started_at: datetime
-    finished_at: datetime
+    #: None while the practice is unfinished (the duration then runs to now).
+    finished_at: datetime | None = None
     #: Error-severity finding ids of the first diagnosis, in the order reported.
     broken_findings: list[str] = field(default_factory=list)
-    #: Fix ids the learner applied, in order (a fix applied twice appears twice).
+    #: Fix ids the learner applied, in order (a fix applied twice appears twice). Entries
+    #: given as ``(fix_id, when)`` or objects with a ``fix_id`` are reduced to the id.
     fixes_applied: list[str] = field(default_factory=list)
     healthy: bool = False
+    #: The scenario's one-line description; looked up from the scenario name if not given.
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fixes_applied", [_fix_id(f) for f in self.fixes_applied])
+        object.__setattr__(self, "broken_findings", [str(f) for f in self.broken_findings])
+        if not self.description:
+            from sesfix.demo.account import SCENARIOS
+
+            spec = SCENARIOS.get(self.scenario)
+            object.__setattr__(self, "description", spec.description if spec else "")
+
+    @property
+    def end(self) -> datetime:
+        return self.finished_at or now()
 
     @property
     def duration(self) -> timedelta:
-        return max(self.finished_at - self.started_at, timedelta(0))
+        return max(self.end - self.started_at, timedelta(0))
 
     @property
     def duration_text(self) -> str:
@@ -54,10 +71,9 @@ class OnboardingRecord:
         lines = [
             f"# sesfix practice record: {self.scenario}",
             "",
-            self.description,
-            "",
+            *([self.description, ""] if self.description else []),
             f"- Started: {_stamp(self.started_at)}",
-            f"- Finished: {_stamp(self.finished_at)}",
+            f"- Finished: {_stamp(self.finished_at) if self.finished_at else 'not yet'}",
             f"- Time taken: {self.duration_text}",
             f"- Outcome: {verdict}",
             "",
@@ -96,7 +112,15 @@ class OnboardingRecord:
 
 
 def default_file_name(record: OnboardingRecord) -> str:
-    return f"sesfix-practice-{record.scenario}-{record.finished_at:%Y%m%d-%H%M%S}.md"
+    return f"sesfix-practice-{record.scenario}-{record.end:%Y%m%d-%H%M%S}.md"
+
+
+def _fix_id(entry: Any) -> str:
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, tuple) and entry:
+        return str(entry[0])
+    return str(getattr(entry, "fix_id", entry))
 
 
 def format_duration(d: timedelta) -> str:
