@@ -1,0 +1,84 @@
+"""Message catalogues: one JSON file per language, one lookup function.
+
+``t("key", name=value)`` returns the text for the current language, formatted with
+``str.format``. Finding titles and explanations are keyed ``finding.<id>.title`` /
+``finding.<id>.explanation``; in English they come from the findings catalogue itself
+(the one source of truth), and so do fix titles
+(``fix.<id>.title``, from the fix catalogue), in Vietnamese from ``vi.json``. A test checks that every
+language has exactly the same keys. No Textual here: the CLI may use it too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LANGUAGES = ("en", "vi")
+DEFAULT = "en"
+
+_current = DEFAULT
+
+
+def detect_language(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
+    """``--lang`` wins; else ``SESFIX_LANG``; else the locale (LC_ALL, LC_MESSAGES, LANG)."""
+    if explicit:
+        lang = explicit.lower()[:2]
+        return lang if lang in LANGUAGES else DEFAULT
+    env = os.environ if environ is None else environ
+    for name in ("SESFIX_LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE", "LANG"):
+        value = env.get(name, "")
+        if value:
+            code = value.split(":")[0].lower()[:2]
+            return code if code in LANGUAGES else DEFAULT
+    return DEFAULT
+
+
+def set_language(lang: str) -> None:
+    global _current
+    _current = lang if lang in LANGUAGES else DEFAULT
+
+
+def language() -> str:
+    return _current
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """All messages of one language (JSON file plus, for English, the findings catalogue)."""
+    text = resources.files(__name__).joinpath(f"{lang}.json").read_text(encoding="utf-8")
+    data: dict[str, str] = json.loads(text)
+    if lang == "en":
+        from sesfix.findings import CATALOGUE
+
+        for spec in CATALOGUE.values():
+            data[f"finding.{spec.id}.title"] = spec.title
+            data[f"finding.{spec.id}.explanation"] = spec.explanation
+        from sesfix.fixes.catalogue import FIX_CATALOGUE
+
+        for fix in FIX_CATALOGUE.values():
+            data[f"fix.{fix.id}.title"] = fix.title
+    return data
+
+
+def t(key: str, /, **values: Any) -> str:
+    """The message ``key`` in the current language; English, then the key, as fallbacks."""
+    text = catalogue(_current).get(key)
+    if text is None:
+        text = catalogue(DEFAULT).get(key, key)
+    if values:
+        try:
+            return text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def has(key: str) -> bool:
+    return key in catalogue(_current) or key in catalogue(DEFAULT)
+
+
+__all__ = ["LANGUAGES", "catalogue", "detect_language", "has", "language", "set_language", "t"]

@@ -1,0 +1,54 @@
+"""The guide's SOLUTION CHECKLIST, ticked and crossed from the live diagnosis."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Static
+
+from sesfix.locale import t
+from sesfix.tui.checklist import all_good, judge
+from sesfix.tui.screens.base import PageScreen
+
+MARKS = {
+    "pass": ("[✓]", "green"),
+    "fail": ("[✗]", "red"),
+    "warning": ("[!]", "yellow"),
+    "unknown": ("[?]", "magenta"),
+}
+
+
+class ChecklistScreen(PageScreen):
+    page = "checklist"
+
+    def __init__(self) -> None:
+        super().__init__(name="checklist", id="checklist")
+
+    def compose_main(self) -> ComposeResult:
+        yield Static(Text(t("page.checklist"), style="bold"), classes="page-title")
+        yield Static(t("checklist.intro"), classes="intro")
+        yield Static(id="checklist-items")
+        yield Static(id="checklist-verdict", classes="status")
+
+    def update_main(self, *, probes_only: bool = False) -> None:
+        app = self.wizard
+        items = judge(None if app.running else app.report, app.settings)
+        text = Text()
+        for i, item in enumerate(items):
+            if i:
+                text.append("\n")
+            mark, style = MARKS[item.state]
+            text.append(f"{mark} ", style=f"bold {style}")
+            text.append(t(f"checklist.{item.key}"))
+            if item.because:
+                text.append("\n    " + ", ".join(item.because), style="dim")
+        self.query_one("#checklist-items", Static).update(text)
+        if app.running or app.preparing:
+            verdict = Text(t("status.probing"), style="cyan")
+        elif app.report is None:
+            verdict = Text(t("status.idle"), style="dim")
+        elif all_good(items):
+            verdict = Text(t("checklist.all_good"), style="bold green")
+        else:
+            verdict = Text(t("checklist.not_yet"), style="bold red")
+        self.query_one("#checklist-verdict", Static).update(verdict)

@@ -1,0 +1,46 @@
+"""The error panel: what failed and what to try; never a traceback."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from sesfix.locale import t
+
+
+class ErrorScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss_error", "close", id="error-close")]
+
+    def __init__(self, title: str, detail: str, hint: str) -> None:
+        super().__init__()
+        self.heading = title
+        self.detail = detail
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="error"):
+            yield Static(Text("✗ " + self.heading, style="bold red"), id="dialog-title")
+            if self.detail:
+                yield Static(self.detail, id="error-detail")
+            if self.hint:
+                yield Static(Text(t("error.try") + " " + self.hint), id="error-hint")
+            yield Button(t("confirm.close"), id="close")
+
+    def on_mount(self) -> None:
+        from sesfix.tui.app import translate_bindings
+
+        translate_bindings(self)
+        self.query_one("#close", Button).focus()
+
+    def action_dismiss_error(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#close")
+    def _close(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)

@@ -1,0 +1,116 @@
+"""One screen per step of the guide: what it checks, its findings and its probes, live."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Button, Static
+
+from sesfix.findings import Severity
+from sesfix.locale import t
+from sesfix.tui.screens.base import PageScreen
+from sesfix.tui.widgets.findings import FindingCard, FixButton
+from sesfix.tui.widgets.probes import ProbeList
+from sesfix.tui.widgets.sidebar import ICONS
+
+
+class StepScreen(PageScreen):
+    def __init__(self, number: int) -> None:
+        super().__init__(name=f"step{number}", id=f"step{number}")
+        self.number = number
+        self.page = f"step{number}"
+        self._shown_findings: tuple[object, ...] | None = None
+
+    def compose_main(self) -> ComposeResult:
+        yield Static(id="step-title", classes="page-title")
+        yield Static(t(f"step.{self.number}.intro"), id="step-intro", classes="intro")
+        yield Static(id="status", classes="status")
+        yield Vertical(id="findings")
+        yield Static(t("probes.title"), classes="section-title")
+        yield ProbeList(id="probes")
+
+    def update_main(self, *, probes_only: bool = False) -> None:
+        app = self.wizard
+        n = self.number
+        state = app.step_state(n)
+        icon, style = ICONS.get(state, ("?", ""))
+        title = Text.assemble(
+            (t("step.heading", n=n, name=t(f"step.{n}.name")), "bold"),
+            "  ",
+            (f"{icon} {t('state.' + state)}", style),
+        )
+        self.query_one("#step-title", Static).update(title)
+        self.query_one("#status", Static).update(self._status_text())
+        self.query_one(ProbeList).show(
+            app.probes_for(n), show_cli=app.show_cli, stable=app.stable_output
+        )
+        if not probes_only:
+            self._render_findings()
+
+    def _status_text(self) -> Text:
+        app = self.wizard
+        if app.preparing:
+            return Text(t("status.preparing"), style="yellow")
+        lines: list[tuple[str, str]] = []
+        if app.practice is not None:
+            lines.append(
+                (
+                    t(
+                        "status.practice",
+                        scenario=app.practice.scenario,
+                        description=app.practice.description,
+                    ),
+                    "italic",
+                )
+            )
+        if app.running:
+            lines.append((t("status.probing"), "cyan"))
+        elif app.cancelled:
+            lines.append((t("status.cancelled"), "yellow"))
+        elif app.report is None:
+            lines.append((t("status.idle"), "dim"))
+        if app.fix_status:
+            lines.append((app.fix_status, "bold"))
+        text = Text()
+        for i, (line, style) in enumerate(lines):
+            if i:
+                text.append("\n")
+            text.append(line, style=style)
+        return text
+
+    def _render_findings(self) -> None:
+        app = self.wizard
+        report = app.report
+        box = self.query_one("#findings", Vertical)
+        if report is None or app.running:
+            key: tuple[object, ...] = ("none", app.running)
+        else:
+            key = (app.generation, tuple(f.id for f in report.findings_for(self.number)))
+        if key == self._shown_findings:
+            return
+        self._shown_findings = key
+        box.remove_children()
+        if report is None or app.running:
+            return
+        findings = report.findings_for(self.number)
+        if not findings:
+            msg = t("step.no_findings") if report.step(self.number).status == "pass" else ""
+            if report.step(self.number).status == "unknown":
+                msg = t("step.unknown")
+            if msg:
+                box.mount(Static(msg, classes="all-clear"))
+            return
+        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        cards = [
+            FindingCard(f, i)
+            for i, f in enumerate(sorted(findings, key=lambda f: order[f.severity]))
+        ]
+        box.mount_all(cards)
+
+    @on(Button.Pressed, ".fix-button")
+    def _fix(self, event: Button.Pressed) -> None:
+        event.stop()
+        if isinstance(event.button, FixButton):
+            self.wizard.request_fix(event.button.fix_id)

@@ -1,0 +1,58 @@
+"""A finding in plain words: title, evidence, why it breaks sending, and fix buttons."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from sesfix.findings import Finding, Severity
+from sesfix.locale import t
+
+SEVERITY = {
+    Severity.ERROR: ("✗", "red"),
+    Severity.WARNING: ("!", "yellow"),
+    Severity.INFO: ("i", "blue"),
+}
+
+
+class FixButton(Button):
+    def __init__(self, fix_id: str, *, id: str) -> None:
+        from sesfix.fixes.catalogue import FIX_CATALOGUE
+
+        spec = FIX_CATALOGUE.get(fix_id)
+        aws = spec is not None and spec.kind == "aws"
+        super().__init__(
+            t(f"fix.{fix_id}.title"),
+            id=id,
+            variant="primary" if aws else "default",
+            classes="fix-button",
+        )
+        self.fix_id = fix_id
+
+
+class FindingCard(Vertical):
+    def __init__(self, finding: Finding, index: int) -> None:
+        super().__init__(classes=f"finding severity-{finding.severity}")
+        self.finding = finding
+        self.index = index
+
+    def compose(self) -> ComposeResult:
+        f = self.finding
+        icon, style = SEVERITY[f.severity]
+        title = Text.assemble((f"{icon} ", style), (t(f"finding.{f.id}.title"), f"bold {style}"))
+        title.append(f"  [{f.id}]", style="dim")
+        yield Static(title, classes="finding-title")
+        if f.evidence:
+            ev = Text(t("finding.evidence") + "\n", style="bold")
+            ev.append("\n".join(f"• {e}" for e in f.evidence), style="")
+            yield Static(ev, classes="finding-evidence")
+        label = t("finding.note") if f.severity == Severity.INFO else t("finding.why")
+        why = Text(label + " ", style="bold")
+        why.append(t(f"finding.{f.id}.explanation"))
+        yield Static(why, classes="finding-why")
+        if f.fixes and f.severity != Severity.INFO:
+            with Horizontal(classes="fix-buttons"):
+                for j, fix_id in enumerate(f.fixes):
+                    yield FixButton(fix_id, id=f"fix-{self.index}-{j}-{fix_id}")
