@@ -32,16 +32,51 @@ def keyring_status() -> KeyringStatus:
         from keyring.backends import fail
     except ImportError as exc:  # pragma: no cover - keyring is a dependency
         return KeyringStatus(False, "none", f"the keyring package is missing: {exc}")
-    backend = keyring.get_keyring()
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # noqa: BLE001 - a broken backend config must not crash sesfix
+        return KeyringStatus(False, "none", f"the keyring could not start: {type(exc).__name__}")
     name = f"{type(backend).__module__}.{type(backend).__name__}"
-    if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 1) <= 0:
+    if isinstance(backend, fail.Keyring) or _priority(backend) <= 0:
         return KeyringStatus(
             False,
             name,
             "no usable OS keyring (on Linux: a Secret Service such as gnome-keyring "
             "must be running and unlocked)",
         )
+    if not _is_os_keyring(backend):
+        return KeyringStatus(
+            False,
+            name,
+            f"the keyring backend {name} is not an OS keyring (it may keep secrets in a "
+            "file); sesfix stores secrets only in the OS keyring",
+        )
     return KeyringStatus(True, name)
+
+
+# Backends that keep secrets in the operating system's own store.
+_OS_BACKENDS = (
+    "keyring.backends.SecretService",
+    "keyring.backends.libsecret",
+    "keyring.backends.macOS",
+    "keyring.backends.Windows",
+    "keyring.backends.kwallet",
+)
+
+
+def _priority(backend: object) -> float:
+    try:
+        return float(getattr(backend, "priority", 1))
+    except Exception:  # noqa: BLE001 - keyring's priority raises when the backend is unusable
+        return 0.0
+
+
+def _is_os_keyring(backend: object) -> bool:
+    module = type(backend).__module__
+    if module == "keyring.backends.chainer":
+        inner = list(getattr(backend, "backends", []))
+        return bool(inner) and all(_is_os_keyring(b) for b in inner)
+    return module.startswith(_OS_BACKENDS)
 
 
 def _errors() -> tuple[type[BaseException], ...]:
