@@ -409,9 +409,10 @@ class LogAnalysis:
         code = self.failing_code
         if code:
             c = self.codes.get(code)
-            meaning = f": {c.meaning}" if c and c.meaning else ""
-            seen = f" — seen {c.when()}" if c else ""
-            return f"The send path stops at the SES API call: AWS answers {code}{meaning}{seen}."
+            seen = f" ({c.when()})" if c else ""
+            fid = c.finding_id if c else None
+            names = f", which sesfix check calls {fid}" if fid else ""
+            return f"The send path stops at the SES API call: AWS answers {code}{seen}{names}."
         return (
             f"The send path stops at the SES API call: the app logs an error without a code{when}."
         )
