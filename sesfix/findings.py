@@ -236,6 +236,16 @@ CATALOGUE: dict[str, FindingSpec] = {
             "what AWS answers the app's own credentials.",
             "use-operator-profile",
         ),
+        _spec(
+            "iam.ses_read_denied",
+            "warning",
+            1,
+            "The user may send, but not read its SES account",
+            "The user's policies allow ses:SendEmail and ses:SendRawEmail, but AWS denied a "
+            "read such as ses:GetSendQuota or ses:GetAccount. Sending works; a mail library "
+            "that checks the quota before sending fails with AccessDenied.",
+            "create-custom-policy",
+        ),
         # --- step 4: region ----------------------------------------------------------------
         _spec(
             "region.invalid",

@@ -291,6 +291,9 @@ def lint(settings: AppSettings) -> list[F.Finding]:
         if not value or (value.strip() == "" and name not in SECRET_VARIABLES):
             continue
         problems = whitespace_problems(value)
+        if name == EMAIL_FROM:
+            # 'Rental Shop <no-reply@anyrent.shop>': spaces inside the display name are fine.
+            problems = [p for p in problems if not p.startswith("inner space ")]
         if problems:
             out.append(
                 F.make(

@@ -182,6 +182,15 @@ class Gateway:
             raise PermissionError(f"write {call} attempted without confirmation")
         return self._call("write", identity, service, operation, region, None, params)
 
+    def with_identities(self, identities: Identities) -> Gateway:
+        """A gateway for other credentials (e.g. the cleaned app values) that shares this
+        one's listeners, numbering and record, so every call of a run is counted once."""
+        other = Gateway(identities, self.listeners, self.scrub, self.write_guard)
+        other._seq = self._seq
+        other._lock = self._lock
+        other.records = self.records
+        return other
+
     def calls(self, kind: Kind | None = None) -> list[CallRecord]:
         with self._lock:
             return [r for r in self.records if kind is None or r.kind == kind]

@@ -152,16 +152,28 @@ class Identities:
 
     def client(self, identity: IdentityName, service: str, region: str) -> Any:
         key = (identity, service, region)
+        # Lock-free fast path (a dict read is atomic): a probe whose client exists must not
+        # queue behind other threads building clients under the lock (~5-100 ms each).
+        existing = self._clients.get(key)
+        if existing is not None:
+            return existing
         with self._lock:
             existing = self._clients.get(key)
             if existing is not None:
                 return existing
             session: Any = self._session(identity)
-            client = session.client(
-                service, region_name=region, config=client_config()
-            )
+            client = session.client(service, region_name=region, config=client_config())
             self._clients[key] = client
             return client
+
+    def preset_client(self, identity: IdentityName, service: str, region: str, client: Any) -> None:
+        """Use ``client`` for this (identity, service, region) instead of building one.
+
+        The seam for tests that put botocore's ``Stubber`` in front of one call AWS's
+        simulator cannot answer; production code never calls it.
+        """
+        with self._lock:
+            self._clients[(identity, service, region)] = client
 
     def check_operator_profile(self) -> None:
         """Fail fast (exit 2) on an unknown profile, before any probe runs."""

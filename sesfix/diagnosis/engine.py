@@ -39,7 +39,7 @@ STS_REGION = regions.DEFAULT_STS_REGION
 class DiagnosisOptions:
     operator: OperatorSpec | None = None
     #: Worker threads for concurrent probes (I/O bound; AWS answers in parallel).
-    max_workers: int = 24
+    max_workers: int = 64
 
 
 @dataclass(frozen=True)
@@ -245,6 +245,7 @@ def _diagnose(run: _Run) -> None:
     account = f_account.result() if f_account else None
     _judge_live(run, quota, account, auth_failed, caller)
     _judge_iam(run, iam_futures, quota, account, auth_failed, has_op, op_usable)
+    _judge_read_denied(run, quota, account)
     _judge_region(run, verify, region_futures, region_ok)
     _judge_account(run, quota, account, f_dkim, op_usable, region)
 
@@ -290,7 +291,13 @@ def _judge_keys(run: _Run, keys: CallResult | None, key_id: str | None) -> None:
 def _judge_credentials(
     run: _Run, caller: CallResult | None, last_used: CallResult | None, key_id: str | None
 ) -> bool:
-    """Name why the app's credentials fail (if they do). Returns True when they do."""
+    """Name why the app's credentials fail (if they do). Returns True when they do.
+
+    The cause is named once: when the lint already explains a rejection (whitespace,
+    quotes, an ASIA key without its token, an SMTP password), AWS's answer becomes that
+    finding's evidence, proven by the same call with the cleaned values, instead of a
+    second finding about the same symptom.
+    """
     ctx = run.ctx
     if caller is None:
         run.unknown_steps.update({1, 3, 4, 5} if not run.gateway.identities.has_operator else {3})
@@ -306,51 +313,51 @@ def _judge_credentials(
             note="without an answer the credentials cannot be judged",
         )
         run.unknown_steps.update({2, 3})
+        if not run.gateway.identities.has_operator:
+            run.unknown_steps.add(1)
         return True
     evidence = f"sts:GetCallerIdentity as the app answered {code}"
-    if code == "InvalidClientTokenId" or code in meanings.AUTH_UNKNOWN_KEY:
-        explained = _already_explained(run, (KEY_ID, TOKEN))
-        if run.has("credentials.temporary_key_without_token", "credentials.stale_session_token"):
-            explained = True
-        if explained:
-            _confirm_with_cleaned(run, evidence)
-        elif run.has("credentials.key_inactive"):
-            pass_evidence = "AWS rejects the inactive key with InvalidClientTokenId"
-            _append_evidence(run, "credentials.key_inactive", evidence, pass_evidence)
+    message = caller.error_message.lower()
+    skewed = code == "RequestExpired" or (
+        code in meanings.AUTH_BAD_SIGNATURE
+        and ("signature expired" in message or "request has expired" in message)
+    )
+    lint_explains = _already_explained(run, (KEY_ID, SECRET, TOKEN)) or run.has(
+        *_UNREPAIRABLE_LINT, "credentials.stale_session_token"
+    )
+    if skewed:
+        run.add(F.make("credentials.clock_skew", evidence, caller.error_message[:200]))
+    elif code == "NoCredentials":
+        if not run.has("config.missing_variable"):
+            run.add(F.make("config.missing_variable", "the SDK found no credentials"))
+    elif lint_explains:
+        _confirm_with_cleaned(run, evidence)
+    elif code in meanings.AUTH_UNKNOWN_KEY:
+        if run.has("credentials.key_inactive"):
+            inactive_note = "AWS rejects the inactive key with InvalidClientTokenId"
+            _append_evidence(run, "credentials.key_inactive", evidence, inactive_note)
         else:
             run.add(
                 F.make("credentials.key_not_found", evidence, *_key_origin(run, last_used, key_id))
             )
     elif code in meanings.AUTH_BAD_SIGNATURE:
-        message = caller.error_message.lower()
-        if "signature expired" in message or "request has expired" in message:
-            run.add(F.make("credentials.clock_skew", evidence, caller.error_message[:200]))
-        elif _already_explained(run, (SECRET,)) or run.has("credentials.smtp_password_as_secret"):
-            _confirm_with_cleaned(run, evidence)
-        else:
-            owner = (
-                f"key {ctx.key_id_masked} belongs to IAM user {ctx.app_user}"
-                if ctx.app_user
-                else f"key {ctx.key_id_masked} is known to AWS"
+        owner = (
+            f"key {ctx.key_id_masked} belongs to IAM user {ctx.app_user}"
+            if ctx.app_user
+            else f"key {ctx.key_id_masked} is known to AWS"
+        )
+        run.add(
+            F.make(
+                "credentials.secret_mismatch",
+                evidence,
+                owner + ", but the secret is not its pair",
+                user=ctx.app_user,
             )
-            run.add(
-                F.make(
-                    "credentials.secret_mismatch",
-                    evidence,
-                    owner + ", but the secret is not its pair",
-                    user=ctx.app_user,
-                )
-            )
-    elif code == "RequestExpired":
-        run.add(F.make("credentials.clock_skew", evidence, caller.error_message[:200]))
+        )
     elif code == "ExpiredToken":
         run.add(F.make("credentials.token_expired", evidence))
     elif code in ("IncompleteSignature", "Unsignable"):
-        if not _already_explained(run, (KEY_ID, SECRET, TOKEN)):
-            run.add(F.make("credentials.key_id_malformed", evidence, caller.error_message[:200]))
-    elif code == "NoCredentials":
-        if not run.has("config.missing_variable"):
-            run.add(F.make("config.missing_variable", "the SDK found no credentials"))
+        run.add(F.make("credentials.key_id_malformed", evidence, caller.error_message[:200]))
     else:
         run.add(
             F.make(
@@ -363,6 +370,14 @@ def _judge_credentials(
     if not run.gateway.identities.has_operator:
         run.unknown_steps.update({1})
     return True
+
+
+#: Lint findings that name a cause cleaning cannot repair: AWS's answer is their evidence.
+_UNREPAIRABLE_LINT = (
+    "credentials.smtp_password_as_secret",
+    "credentials.temporary_key_without_token",
+)
+_CREDENTIAL_VARIABLES = (KEY_ID, SECRET, TOKEN)
 
 
 def _already_explained(run: _Run, variables: Iterable[str]) -> bool:
@@ -383,39 +398,31 @@ def _append_evidence(run: _Run, finding_id: str, *evidence: str) -> None:
 
 def _confirm_with_cleaned(run: _Run, evidence: str) -> None:
     """Prove the lint's cause: the same call with the cleaned values."""
-    cleaned = run.settings.cleaned()
-    creds = app_credentials(cleaned)
     targets = [
         f
         for f in run.findings
-        if f.id
-        in (
-            "credentials.whitespace",
-            "credentials.quoted_value",
-            "credentials.temporary_key_without_token",
-            "credentials.stale_session_token",
-            "credentials.smtp_password_as_secret",
+        if (
+            f.id in ("credentials.whitespace", "credentials.quoted_value")
+            and f.data.get("variable") in _CREDENTIAL_VARIABLES
         )
+        or f.id in (*_UNREPAIRABLE_LINT, "credentials.stale_session_token")
     ]
+    creds = app_credentials(run.settings.cleaned())
     if creds is None or not targets:
         return
-    if run.has("credentials.stale_session_token"):
-        creds = replace(creds, session_token=None)
-    if run.has("credentials.smtp_password_as_secret", "credentials.temporary_key_without_token"):
+    if run.has(*_UNREPAIRABLE_LINT):
         # Cleaning cannot repair these; AWS's answer is the evidence.
         for f in targets:
             _append_evidence(run, f.id, evidence)
         return
-    probe = Gateway(
-        run.gateway.identities.with_app(creds),
-        listeners=run.gateway.listeners,
-        scrub=run.gateway.scrub,
-    )
+    if run.has("credentials.stale_session_token"):
+        creds = replace(creds, session_token=None)
+    probe = run.gateway.with_identities(run.gateway.identities.with_app(creds))
     result = probe.read("app", "sts", "get_caller_identity", STS_REGION, step=2)
-    with run.gateway._lock:
-        run.gateway.records.append(result.record)
     if result.ok:
         note = "with the invisible characters and quotes removed, AWS accepts the credentials"
+        if run.has("credentials.stale_session_token"):
+            note = "without the session token (and cleaned), AWS accepts the credentials"
     else:
         note = f"even with the values cleaned AWS answers {result.record.outcome}"
         if result.error_code in meanings.AUTH_UNKNOWN_KEY:
@@ -574,12 +581,25 @@ def _judge_iam(
         if _judge_iam_evaluated(run, fut, attached):
             return
     # No view of IAM: judge from what AWS answered the app itself.
+    if auth_failed:
+        # The app's key is rejected: the cause sits in step 2 and IAM has nothing to add.
+        run.unknown_steps.add(1)
+        if not has_op:
+            run.add(
+                F.make(
+                    "iam.cannot_inspect",
+                    "no operator profile given (--operator-profile): IAM policies were not read",
+                    severity=Severity.INFO,
+                )
+            )
+        return
     if not has_op:
         run.add(
             F.make(
                 "iam.cannot_inspect",
                 "no operator profile given (--operator-profile): IAM policies were not read",
-                severity=Severity.INFO if not auth_failed else Severity.WARNING,
+                "sending rights are judged from AWS's answers to the app's own calls",
+                severity=Severity.INFO,
             )
         )
     elif op_usable and fut is None:
@@ -589,27 +609,48 @@ def _judge_iam(
                 "the IAM user that owns the app's key could not be identified",
             )
         )
-    if auth_failed:
+    denied = [r for r in (quota, account) if r is not None and r.denied]
+    if denied:
+        r = denied[0]
+        evidence = [f"{r.record.call} as the app answered {r.error_code}"]
+        if not has_op:
+            evidence.append(
+                "ses:SendEmail itself is not probed (that would send mail); without an operator "
+                "this denial is the evidence"
+            )
+        _add_denial(run, r.error_message, *evidence)
+        ctx.can_send = False
+    else:
+        # The app may read SES; sending rights themselves are unproven without IAM.
+        ctx.can_send = None
         run.unknown_steps.add(1)
+
+
+def _judge_read_denied(run: _Run, quota: CallResult | None, account: CallResult | None) -> None:
+    """IAM says the user may send, yet AWS denied one of the app's reads: say so once."""
+    if run.ctx.can_send is not True:
         return
     denied = [r for r in (quota, account) if r is not None and r.denied]
     if denied:
         r = denied[0]
-        _add_denial(run, r.error_message, f"{r.record.call} as the app answered {r.error_code}")
-        ctx.can_send = False
-    elif any(r is not None and r.ok for r in (quota, account)):
-        # The app may read SES; sending rights themselves are unproven without IAM.
-        ctx.can_send = None
+        run.add(
+            F.make(
+                "iam.ses_read_denied",
+                f"the user's policies allow {' and '.join(SEND_ACTIONS)}",
+                f"but {r.record.call} as the app answered {r.error_code}",
+                action=r.record.call,
+            )
+        )
 
 
-def _add_denial(run: _Run, message: str, evidence: str) -> None:
+def _add_denial(run: _Run, message: str, *evidence: str) -> None:
     kind = meanings.denial_kind(message)
     fid = {
         "explicit": "iam.ses_explicit_deny",
         "boundary": "iam.permissions_boundary_blocks",
         "scp": "iam.ses_explicit_deny",
     }.get(kind, "iam.ses_permission_missing")
-    run.add(F.make(fid, evidence, message[:300]))
+    run.add(F.make(fid, *evidence, message[:300]))
 
 
 def _judge_iam_simulated(run: _Run, sim: CallResult, attached: CallResult) -> bool:
@@ -640,18 +681,26 @@ def _judge_iam_simulated(run: _Run, sim: CallResult, attached: CallResult) -> bo
         f"iam:SimulatePrincipalPolicy for {a}: {r.get('EvalDecision')}" for a, r in blocked.items()
     ]
     evidence.append(f"policies attached to {ctx.app_user}: {policies}")
-    first = next(iter(blocked.values()))
-    boundary = first.get("PermissionsBoundaryDecisionDetail", {})
+    boundary_blocked = [
+        a
+        for a, r in blocked.items()
+        if (r.get("PermissionsBoundaryDecisionDetail") or {}).get("AllowedByPermissionsBoundary")
+        is False
+    ]
     if any(r.get("EvalDecision") == "explicitDeny" for r in blocked.values()):
         matched = [
-            s.get("SourcePolicyId", "?")
+            f"{s.get('SourcePolicyType', 'policy')} {s.get('SourcePolicyId', '?')}"
             for r in blocked.values()
+            if r.get("EvalDecision") == "explicitDeny"
             for s in r.get("MatchedStatements", [])
         ]
         if matched:
             evidence.append("denied by: " + ", ".join(sorted(set(matched))))
         run.add(F.make("iam.ses_explicit_deny", *evidence, user=ctx.app_user))
-    elif boundary and boundary.get("AllowedByPermissionsBoundary") is False:
+    elif boundary_blocked:
+        evidence.append(
+            "the permissions boundary does not allow " + ", ".join(sorted(boundary_blocked))
+        )
         run.add(F.make("iam.permissions_boundary_blocks", *evidence, user=ctx.app_user))
     else:
         run.add(
@@ -893,13 +942,13 @@ def _judge_region(
             verify.denied or verify.error_code in meanings.AUTH_FAILURES
         ):
             if not verify.denied:
-                pass_note = "the app's credentials fail, so the sender's status is unknown"
+                why = "the app's credentials fail, so the sender's status is unknown"
                 run.unknown_steps.add(4)
                 run.add(
                     F.make(
                         "probe.access_denied",
                         f"{verify.record.call}: {verify.error_code}",
-                        pass_note,
+                        why,
                         step=4,
                     )
                 )
@@ -1028,14 +1077,23 @@ def _judge_account(
 
 def _report(run: _Run, options: DiagnosisOptions) -> Report:
     records = run.gateway.calls("read")
+    findings = _dedupe(run.findings)
+    # A failed probe whose cause is an error named in another step fails its step too.
+    causes_elsewhere = any(
+        f.severity == Severity.ERROR and f.id != "probe.unreachable" for f in findings
+    )
     steps: list[StepResult] = []
     for n in range(1, 6):
         probes = tuple(r for r in records if r.step == n)
-        fs = [f for f in run.findings if f.step == n and f.severity != Severity.INFO]
+        fs = [f for f in findings if f.step == n and f.severity != Severity.INFO]
+        errors = [f for f in fs if f.severity == Severity.ERROR]
         status: StepStatus
-        if any(f.severity == Severity.ERROR for f in fs) or n in run.failed_steps:
+        if any(f.id != "probe.unreachable" for f in errors) or (
+            n in run.failed_steps and causes_elsewhere
+        ):
             status = "fail"
-        elif n in run.unknown_steps:
+        elif n in run.unknown_steps or errors:
+            # Only unanswered probes: the step has no verdict, which is not a failure.
             status = "unknown"
         elif fs:
             status = "warning"
@@ -1043,7 +1101,7 @@ def _report(run: _Run, options: DiagnosisOptions) -> Report:
             status = "pass"
         steps.append(StepResult(n, status, probes))
     order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    findings = sorted(run.findings, key=lambda f: (order[f.severity], f.step))
+    findings.sort(key=lambda f: (order[f.severity], f.step))
     op = options.operator
     return Report(
         steps=steps,
@@ -1052,6 +1110,24 @@ def _report(run: _Run, options: DiagnosisOptions) -> Report:
         source=run.settings.source,
         operator=op.label if op else "none",
     )
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per (id, step, variable): evidence of repeats is merged, in order."""
+    merged: dict[tuple[Any, ...], Finding] = {}
+    for f in findings:
+        key = (f.id, f.step, f.data.get("variable"), f.data.get("call"), f.data.get("region"))
+        if key in merged:
+            prior = merged[key]
+            evidence = tuple(dict.fromkeys((*prior.evidence, *f.evidence)))
+            severity = min(prior.severity, f.severity, key=_SEVERITY_RANK.__getitem__)
+            merged[key] = replace(prior, evidence=evidence, severity=severity)
+        else:
+            merged[key] = f
+    return list(merged.values())
+
+
+_SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
 __all__ = [
