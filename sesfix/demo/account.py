@@ -125,7 +125,7 @@ SCENARIOS: dict[str, Scenario] = {
             managed_policies=(S3_FULL, SES_FULL),
             key_status="Inactive",
             expected_errors=("credentials.key_inactive",),
-            intended_fixes=("rotate-access-key",),
+            intended_fixes=("reactivate-access-key",),
         ),
         Scenario(
             "missing-provider",
