@@ -160,7 +160,7 @@ _ISO_TIME = re.compile(
     r"\b(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}:?\d{2})?\b"
 )
 _CLOCK = re.compile(r"^\W{0,3}(?:[A-Z][a-z]{2} +\d{1,2} +)?(\d{2}):(\d{2}):(\d{2})\b")
-_SECRET_SHAPED = re.compile(r"(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+=]*\d)[A-Za-z0-9/+]{39}[A-Za-z0-9/+=]"
+_SECRET_SHAPED = re.compile(r"(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+=]*\d)[A-Za-z0-9/+]{39}[A-Za-z0-9/+=]"
                             r"(?![A-Za-z0-9/+=])")  # fmt: skip
 _SIGNATURE_EXPIRED = re.compile(r"Signature expired|request has expired", re.I)
 _REGION_IN_MESSAGE = re.compile(r"in region ([A-Za-z]{2}-[A-Za-z]+-\d)", re.I)
