@@ -130,6 +130,12 @@ class Plan:
     refused: str = ""
     warnings: list[str] = field(default_factory=list)
     inputs_needed: list[InputField] = field(default_factory=list)
+    #: Optional choices with defaults (variants); pass them back through ``inputs``.
+    options: list[InputField] = field(default_factory=list)
+    #: The inputs this plan was made with (for re-planning and the audit log).
+    inputs: dict[str, str] = field(default_factory=dict)
+    #: Set when a read the plan needed was refused to the operator.
+    missing_permission: MissingPermission | None = None
     #: What verification will check after applying.
     verify: str = ""
     #: Where the change lands: user, account, region, domain, key id (masked).
@@ -164,6 +170,8 @@ class Plan:
             "refused": self.refused,
             "warnings": self.warnings,
             "inputs_needed": [i.__dict__ for i in self.inputs_needed],
+            "options": [i.__dict__ for i in self.options],
+            "inputs": self.inputs,
             "verify": self.verify,
             "target": self.target,
         }
@@ -245,6 +253,8 @@ class AuditCall:
     status: CallStatus
     error_code: str = ""
     undo: list[UndoCall] = field(default_factory=list)
+    #: For a call of an undo entry: (seq of the reversed call, index of its undo call).
+    reverses: tuple[int, ...] | None = None
 
 
 @dataclass

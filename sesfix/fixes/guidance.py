@@ -1,0 +1,337 @@
+"""Guidance-only fixes: what lives outside AWS (the app's variables, the clock, DNS).
+
+No AWS call. Each line says exactly which variable to change to what; secrets are
+never shown (only their length), key IDs are masked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sesfix.aws import regions
+from sesfix.fixes import documents as D
+from sesfix.masking import mask_key_id
+from sesfix.settings import (
+    EMAIL_FROM,
+    KEY_ID,
+    PROVIDER,
+    REGION,
+    SECRET,
+    SECRET_VARIABLES,
+    TOKEN,
+    clean,
+    whitespace_problems,
+)
+
+if TYPE_CHECKING:
+    from sesfix.findings import Finding
+    from sesfix.fixes.model import Plan
+    from sesfix.fixes.planner import PlanContext
+
+
+def _findings(ctx: PlanContext, *ids: str) -> list[Finding]:
+    return [f for f in ctx.report.findings if f.id in ids]
+
+
+def _redeploy(ctx: PlanContext) -> str:
+    return (
+        f"Change it where the app reads it ({ctx.settings.source}), then redeploy the app so it "
+        "picks the new value up (on Railway a restart is not enough: redeploy)."
+    )
+
+
+def _shown(ctx: PlanContext, name: str, value: str | None) -> str:
+    if value is None:
+        return "not set"
+    if name == KEY_ID:
+        return f"{mask_key_id(value)}, {len(value)} characters"
+    if name in SECRET_VARIABLES:
+        return f"{len(value)} characters"
+    return repr(value)
+
+
+def _region_target(ctx: PlanContext) -> str | None:
+    here = ctx.region
+    others = [r for r in ctx.report.context.verified_regions if r and r != here]
+    if others:
+        return others[0]
+    raw = ctx.settings.region
+    if raw and regions.is_ses_region(clean(raw).lower()):
+        return clean(raw).lower()
+    if raw:
+        hint = regions.closest_region_names(clean(raw))
+        if hint:
+            return hint[0]
+    return None
+
+
+def _set_variable(ctx: PlanContext, plan: Plan) -> None:
+    missing = [str(f.data.get("variable")) for f in _findings(ctx, "config.missing_variable")]
+    hints = {
+        KEY_ID: "the access key ID of the app's IAM user (AKIA…, 20 characters); "
+        "`sesfix fix rotate-access-key` creates a new pair if you have none",
+        SECRET: "the secret of that key (40 characters); it is shown only when the key is "
+        "created — if it is lost, run `sesfix fix rotate-access-key`",
+        REGION: f"the SES region where the sender is verified ({_region_target(ctx) or 'e.g. ap-southeast-1'})",
+        PROVIDER: "ses",
+        EMAIL_FROM: f"the sender, e.g. 'Shop <no-reply@{ctx.domain or 'your-verified-domain'}>'",
+    }
+    for name in missing:
+        if name in hints:
+            plan.guidance.append(f"Set {name} to {hints[name]}.")
+    for f in _findings(ctx, "config.email_from_invalid"):
+        plan.guidance.append(
+            f"Set {EMAIL_FROM} to an address at your verified domain, e.g. "
+            f"'Shop <no-reply@{ctx.domain or 'your-verified-domain'}>' (now: {f.evidence[0] if f.evidence else '?'})."
+        )
+    if not plan.guidance:
+        plan.noop = True
+        plan.noop_reason = "every required variable is set"
+        return
+    plan.guidance.append(_redeploy(ctx))
+
+
+def _set_provider(ctx: PlanContext, plan: Plan) -> None:
+    value = ctx.settings.provider
+    if value is not None and value == "ses":
+        plan.noop = True
+        plan.noop_reason = "EMAIL_PROVIDER is already 'ses'"
+        return
+    plan.guidance.append(
+        f"Set {PROVIDER} to ses (exactly, lower case; now {_shown(ctx, PROVIDER, value)})."
+    )
+    plan.guidance.append(_redeploy(ctx))
+
+
+def _clean_variable(ctx: PlanContext, plan: Plan) -> None:
+    names: list[str] = []
+    for f in _findings(ctx, "credentials.whitespace", "credentials.quoted_value"):
+        name = str(f.data.get("variable", ""))
+        if name and name not in names:
+            names.append(name)
+    for name in names:
+        raw = ctx.settings.raw(name) or ""
+        fixed = clean(raw)
+        problems = whitespace_problems(raw)
+        what = "; ".join(problems[:3]) if problems else "quotes around the value"
+        if name == KEY_ID:
+            plan.guidance.append(
+                f"Set {KEY_ID} to {mask_key_id(fixed)} with nothing else: {len(fixed)} characters "
+                f"(now {len(raw)}: {what})."
+            )
+        elif name in SECRET_VARIABLES:
+            plan.guidance.append(
+                f"Paste {name} again without spaces, newlines or quotes: {len(fixed)} characters "
+                f"(now {len(raw)}: {what}). If you no longer have the secret, run "
+                "`sesfix fix rotate-access-key`."
+            )
+        else:
+            plan.guidance.append(f"Set {name} to {fixed!r} (now {raw!r}: {what}).")
+    if not names:
+        plan.noop = True
+        plan.noop_reason = "no variable has invisible characters or quotes"
+        return
+    plan.guidance.append(
+        "Type or paste the value into the dashboard's field directly; do not copy it with its "
+        "quotes from a .env file or a CSV."
+    )
+    plan.guidance.append(_redeploy(ctx))
+
+
+def _set_region(ctx: PlanContext, plan: Plan) -> None:
+    target = _region_target(ctx)
+    now = ctx.settings.region
+    if (
+        target
+        and now is not None
+        and now == target
+        and not _findings(
+            ctx, "region.identity_not_in_region", "region.invalid", "region.opt_in_disabled"
+        )
+    ):
+        plan.noop = True
+        plan.noop_reason = f"AWS_SES_REGION is already {target}"
+        return
+    if target:
+        plan.guidance.append(
+            f"Set {REGION} to {target} (now {_shown(ctx, REGION, now)})"
+            + (
+                f": {ctx.domain} is verified there."
+                if ctx.domain and target in ctx.report.context.verified_regions
+                else "."
+            )
+        )
+    else:
+        plan.guidance.append(
+            f"Set {REGION} to the SES region where {ctx.domain or 'the sender'} is verified "
+            f"(now {_shown(ctx, REGION, now)}); region names are lower case, e.g. ap-southeast-1."
+        )
+    plan.guidance.append(
+        "Sandbox status and quotas are per region: check the new region's account status too."
+    )
+    plan.guidance.append(_redeploy(ctx))
+
+
+def _add_token(ctx: PlanContext, plan: Plan) -> None:
+    plan.guidance.append(
+        f"Set {TOKEN} to the session token issued together with the temporary key "
+        f"{mask_key_id(ctx.settings.access_key_id)} (it expires with the key)."
+    )
+    plan.guidance.append(
+        "Better for a server app: a long-term key of an IAM user (see use-long-term-key)."
+    )
+    plan.guidance.append(_redeploy(ctx))
+
+
+def _long_term(ctx: PlanContext, plan: Plan) -> None:
+    plan.guidance.append(
+        f"Replace {KEY_ID} and {SECRET} with a long-term key (AKIA…) of the app's IAM user; "
+        "`sesfix fix rotate-access-key --operator-profile NAME` creates one and stores it in "
+        "the keyring."
+    )
+    if ctx.settings.session_token is not None:
+        plan.guidance.append(
+            f"Delete {TOKEN} (now {_shown(ctx, TOKEN, ctx.settings.raw(TOKEN))}): a long-term "
+            "key takes no session token."
+        )
+    plan.guidance.append(_redeploy(ctx))
+
+
+def _remove_token(ctx: PlanContext, plan: Plan) -> None:
+    if ctx.settings.session_token is None:
+        plan.noop = True
+        plan.noop_reason = f"{TOKEN} is not set"
+        return
+    plan.guidance.append(
+        f"Delete the variable {TOKEN} (now {_shown(ctx, TOKEN, ctx.settings.raw(TOKEN))}) — "
+        f"not just empty it: it belongs to temporary keys, and {KEY_ID} "
+        f"({mask_key_id(ctx.settings.access_key_id)}) is a long-term key."
+    )
+    plan.guidance.append(_redeploy(ctx))
+
+
+def _sync_clock(ctx: PlanContext, plan: Plan) -> None:
+    for f in _findings(ctx, "credentials.clock_skew"):
+        plan.guidance.extend(f"AWS said: {e}" for e in f.evidence[1:2])
+    plan.guidance.extend(
+        [
+            "Turn on network time on the machine that signs the requests:",
+            "Linux: sudo timedatectl set-ntp true   (check with: timedatectl status)",
+            "macOS: System Settings > General > Date & Time > Set time automatically",
+            "Windows: Settings > Time & language > Sync now",
+            "Containers use the host's clock: fix the host.",
+        ]
+    )
+
+
+def _remove_deny(ctx: PlanContext, plan: Plan) -> None:
+    for f in _findings(ctx, "iam.ses_explicit_deny"):
+        plan.guidance.extend(f"· {e}" for e in f.evidence)
+    plan.guidance.append(
+        "Edit the policy that holds the Deny so it no longer covers ses:SendEmail and "
+        "ses:SendRawEmail (or remove that statement). If the Deny comes from an organization "
+        "SCP, only the organization's administrators can change it."
+    )
+
+
+def _relax_boundary(ctx: PlanContext, plan: Plan) -> None:
+    for f in _findings(ctx, "iam.permissions_boundary_blocks"):
+        plan.guidance.extend(f"· {e}" for e in f.evidence)
+    statement = {
+        "Sid": "AllowSesSending",
+        "Effect": "Allow",
+        "Action": list(D.GUIDE_ACTIONS),
+        "Resource": "*",
+    }
+    plan.guidance.append(
+        f"Add this statement to the permissions boundary of IAM user {ctx.user or '?'} "
+        "(a new default version of the boundary policy):"
+    )
+    plan.guidance.append(json.dumps(statement, indent=2))
+
+
+def _operator_profile(ctx: PlanContext, plan: Plan) -> None:
+    read_policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "iam:GetUser",
+                    "iam:ListAccessKeys",
+                    "iam:GetAccessKeyLastUsed",
+                    "iam:ListAttachedUserPolicies",
+                    "iam:ListUserPolicies",
+                    "iam:GetUserPolicy",
+                    "iam:ListGroupsForUser",
+                    "iam:ListAttachedGroupPolicies",
+                    "iam:ListGroupPolicies",
+                    "iam:GetGroupPolicy",
+                    "iam:GetPolicy",
+                    "iam:GetPolicyVersion",
+                    "iam:SimulatePrincipalPolicy",
+                    "ses:GetIdentityVerificationAttributes",
+                    "ses:GetIdentityDkimAttributes",
+                    "ses:GetSendQuota",
+                    "ses:GetAccount",
+                ],
+                "Resource": "*",
+            }
+        ],
+    }
+    plan.guidance.append(
+        "Run sesfix with --operator-profile NAME (or SESFIX_OPERATOR_PROFILE=NAME), where NAME "
+        "is an AWS CLI profile (aws configure --profile NAME) of the app's account allowed to "
+        "read IAM. A minimal read-only policy:"
+    )
+    plan.guidance.append(json.dumps(read_policy, indent=2))
+
+
+def _enable_region(ctx: PlanContext, plan: Plan) -> None:
+    region = ctx.region or (clean(ctx.settings.region).lower() if ctx.settings.region else "?")
+    plan.guidance.append(
+        f"Enable the opt-in region {region} for the account: AWS console > Account > AWS Regions "
+        f"> {region} > Enable, or: aws account enable-region --region-name {region}"
+    )
+    plan.guidance.append(
+        f"Or set {REGION} to a region enabled by default where the sender is verified "
+        "(see set-ses-region). Enabling can take minutes to hours."
+    )
+
+
+def _resume_sending(ctx: PlanContext, plan: Plan) -> None:
+    region = ctx.region or "?"
+    plan.guidance.append(
+        f"AWS paused sending in {region}. Open the SES console in {region} > Account dashboard "
+        "and answer the review or enforcement notice; AWS resumes sending after it."
+    )
+    plan.guidance.append(
+        "If sending was paused on purpose from this account, resume it with: "
+        f"aws sesv2 put-account-sending-attributes --sending-enabled --region {region}"
+    )
+
+
+_GUIDES: dict[str, Callable[[PlanContext, Plan], None]] = {
+    "set-variable": _set_variable,
+    "set-email-provider": _set_provider,
+    "clean-variable": _clean_variable,
+    "set-ses-region": _set_region,
+    "add-session-token": _add_token,
+    "use-long-term-key": _long_term,
+    "remove-session-token": _remove_token,
+    "sync-clock": _sync_clock,
+    "remove-explicit-deny": _remove_deny,
+    "relax-permissions-boundary": _relax_boundary,
+    "use-operator-profile": _operator_profile,
+    "enable-opt-in-region": _enable_region,
+    "resume-sending": _resume_sending,
+}
+
+GUIDANCE_FIXES = frozenset(_GUIDES)
+
+
+def plan_guidance(ctx: PlanContext, plan: Plan) -> None:
+    _GUIDES[plan.fix_id](ctx, plan)
+    plan.summary = plan.summary or "Change the app's variables as shown; sesfix makes no AWS call."
