@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sesfix.demo.practice import PracticeInfo
 
 HELP = "practise on a simulated broken AWS account (no AWS account or network needed)"
 
@@ -37,11 +41,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sesfix.demo.practice import PracticeInfo, require_moto
-
     if args.list:
         return _list_scenarios()
-    practice = PracticeInfo.for_scenario(args.scenario)  # exit 2 on an unknown name
+    lang = getattr(args, "demo_lang", None) or getattr(args, "lang", None)
+    app, practice = make_demo_app(args.scenario, lang=lang)
+    try:
+        code = app.run()
+    finally:
+        practice.close()  # the account disappears with the wizard
+    return int(code or 0)
+
+
+def make_demo_app(scenario: str | None, *, lang: str | None = None) -> tuple[Any, PracticeInfo]:
+    """The wizard on a practice account that starts building at once (tests reuse this).
+
+    Exit 2 (``UsageError``) for an unknown scenario or without the demo extra. The caller
+    must ``close()`` the returned :class:`PracticeInfo` when the app has exited.
+    """
+    from sesfix.demo.practice import PracticeInfo, require_moto
+
+    practice = PracticeInfo.for_scenario(scenario)
     require_moto()
     practice.begin()  # the account builds while Textual loads
     try:
@@ -50,14 +69,14 @@ def run(args: argparse.Namespace) -> int:
         app = make_app(
             settings=None,
             operator=None,
-            lang=getattr(args, "demo_lang", None) or getattr(args, "lang", None),
+            lang=lang,
             prepare=practice.prepare,
-            practice=practice,  # type: ignore[arg-type]
+            practice=practice,
         )
-        code = app.run()
-    finally:
+    except BaseException:
         practice.close()
-    return int(code or 0)
+        raise
+    return app, practice
 
 
 def _list_scenarios() -> int:

@@ -178,6 +178,7 @@ class SimulatedAccount:
     app_key_id: str = ""
     #: How the app's variables name their source; None: "practice account (SCENARIO)".
     label: str | None = None
+    _session: Any = field(default=None, repr=False)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -234,15 +235,23 @@ class SimulatedAccount:
         self, service: str, region: str = "us-east-1", creds: StaticCredentials | None = None
     ) -> Any:
         import boto3
+        import botocore.session
+        from botocore.config import Config
 
         creds = creds or StaticCredentials("AKIAADMINSETUP000000", Secret("setup-secret-not-used"))
-        make: Any = boto3.client
-        return make(
+        if self._session is None:
+            # Nobody's profile (AWS_PROFILE may name one that does not exist here).
+            core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+            self._session = boto3.session.Session(botocore_session=core)
+        session: Any = self._session
+        return session.client(
             service,
             endpoint_url=self.endpoint,
             region_name=region,
             aws_access_key_id=creds.access_key_id,
             aws_secret_access_key=creds.secret_access_key.reveal(),
+            # Loopback only: never through an HTTP proxy from the environment.
+            config=Config(proxies={}, retries={"mode": "standard", "total_max_attempts": 2}),
         )
 
     def operator_client(self, service: str, region: str = "us-east-1") -> Any:

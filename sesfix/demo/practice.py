@@ -46,9 +46,13 @@ _LOOPBACK = "127.0.0.1"
 
 
 def moto_available() -> bool:
+    """moto and its server's web stack are installed (checked without importing them)."""
     import importlib.util
 
-    return importlib.util.find_spec("moto") is not None
+    try:
+        return all(importlib.util.find_spec(m) is not None for m in ("moto", "flask", "werkzeug"))
+    except (ImportError, ValueError):
+        return False
 
 
 def require_moto() -> None:
