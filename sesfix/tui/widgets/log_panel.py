@@ -1,0 +1,237 @@
+"""Step 5's log panel: paste the app's log, give a file, or fetch it from Railway.
+
+Self-contained: the wizard mounts ``LogPanel(...)`` and listens for
+:class:`LogPanel.Analysed` (and :class:`LogPanel.Failed`). Reading and analysing run in a
+thread worker (a file can be 100 MB; ``railway logs`` is a subprocess); the engine is
+:mod:`sesfix.logs` and :mod:`sesfix.railway`, nothing AWS happens here. Give the panel the
+live :class:`~sesfix.diagnosis.report.Report` (``panel.report = report``) and the result
+also says how the logs and the live probe agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Static, TextArea
+from textual.worker import get_current_worker
+
+from sesfix.logs import Analyzer, LogAnalysis, correlate, iter_lines
+from sesfix.masking import Secret
+
+if TYPE_CHECKING:
+    from sesfix.diagnosis.report import Report
+
+_MARK_STYLE = {"✓": "green", "✗": "red", "?": "yellow", "·": "dim"}
+_CHECK_EVERY = 5000  # lines between cancellation checks
+
+
+class LogPanel(Vertical):
+    """Paste / file / Railway → where the send path stops, and why."""
+
+    DEFAULT_CSS = """
+    LogPanel { height: auto; padding: 0 1; }
+    LogPanel .log-row { height: auto; margin-bottom: 1; }
+    LogPanel .log-row Input { width: 1fr; }
+    LogPanel .log-row Button { margin-left: 1; }
+    LogPanel #log-paste { height: 8; margin-bottom: 1; }
+    LogPanel #log-result { height: auto; padding: 1; border: round $primary; }
+    LogPanel .log-hint { color: $text-muted; }
+    """
+
+    @dataclass
+    class Analysed(Message):
+        """The log was read: the analysis and, with a live report, how they agree."""
+
+        panel: LogPanel
+        analysis: LogAnalysis
+        correlation: list[str]
+
+    @dataclass
+    class Failed(Message):
+        """Reading failed (no railway CLI, not logged in, unreadable file)."""
+
+        panel: LogPanel
+        title: str
+        message: str
+        hint: str
+
+    def __init__(
+        self,
+        *,
+        service: str | None = None,
+        environment: str | None = None,
+        lines: int = 1000,
+        secrets: Iterable[str | Secret | None] = (),
+        report: Report | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.service = service
+        self.environment = environment
+        self.lines = lines
+        self.secrets = tuple(s for s in secrets if s)
+        self.report = report
+        self.analysis: LogAnalysis | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            "Step 5 of the guide: read the app's log for 'AWS credentials not configured', "
+            "'Initializing AWS SES client', 'Sending email via AWS SES', 'Email sent "
+            "successfully' and the error codes.",
+            classes="log-hint",
+        )
+        with Horizontal(classes="log-row"):
+            yield Input(placeholder="Railway service (empty: the linked one)", id="log-service")
+            yield Button("Fetch from Railway", id="log-fetch-railway", variant="primary")
+        with Horizontal(classes="log-row"):
+            yield Input(placeholder="path of a log file", id="log-path")
+            yield Button("Read file", id="log-read-file")
+        yield Static("…or paste the log here:", classes="log-hint")
+        yield TextArea(id="log-paste", soft_wrap=False)
+        with Horizontal(classes="log-row"):
+            yield Button("Analyse pasted text", id="log-analyse-paste")
+        yield Static("", id="log-result")
+
+    def on_mount(self) -> None:
+        if self.service:
+            self.query_one("#log-service", Input).value = self.service
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#log-fetch-railway")
+    def _fetch(self) -> None:
+        service = self.query_one("#log-service", Input).value.strip() or None
+        self._busy(f"fetching the last {self.lines} lines with `railway logs`…")
+        self.read_railway(service)
+
+    @on(Button.Pressed, "#log-read-file")
+    @on(Input.Submitted, "#log-path")
+    def _file(self) -> None:
+        path = self.query_one("#log-path", Input).value.strip()
+        if not path:
+            self._show_error("No file", "type the path of the app's log file first", "")
+            return
+        self._busy(f"reading {path}…")
+        self.read_file(path)
+
+    @on(Button.Pressed, "#log-analyse-paste")
+    def _paste(self) -> None:
+        text = self.query_one("#log-paste", TextArea).text
+        if not text.strip():
+            self._show_error("Nothing pasted", "paste the app's log into the box first", "")
+            return
+        self._busy("reading the pasted text…")
+        self.read_text(text)
+
+    # ---- workers (threads: files and subprocesses block) ---------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="log-panel")
+    def read_text(self, text: str) -> None:
+        self._analyse(iter(text.splitlines()), "pasted text")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="log-panel")
+    def read_file(self, path: str) -> None:
+        from pathlib import Path
+
+        p = Path(path).expanduser()
+        try:
+            with p.open("rb") as fh:
+                self._analyse(iter_lines(fh), str(p))
+        except OSError as exc:
+            self._failed("Cannot read the file", f"{p}: {exc.strerror or exc}", "")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="log-panel")
+    def read_railway(self, service: str | None) -> None:
+        from sesfix import railway
+        from sesfix.errors import SesfixError
+
+        try:
+            lines = railway.fetch_logs(service, self.environment, self.lines)
+        except SesfixError as exc:
+            self._failed(exc.title, exc.message, exc.hint)
+            return
+        where = f"railway logs (service {service})" if service else "railway logs"
+        self._analyse(lines, where)
+
+    def _analyse(self, lines: Iterable[str], source: str) -> None:
+        worker = get_current_worker()
+        analyzer = Analyzer(self.secrets, source)
+        for i, line in enumerate(lines):
+            if i % _CHECK_EVERY == 0 and worker.is_cancelled:
+                return
+            analyzer.feed(line)
+        analysis = analyzer.result()
+        report = self.report
+        related = correlate(analysis, report) if report is not None else []
+        if not worker.is_cancelled:
+            self.post_message(self.Analysed(self, analysis, related))
+
+    def _failed(self, title: str, message: str, hint: str) -> None:
+        self.post_message(self.Failed(self, title, message, hint))
+
+    # ---- results ---------------------------------------------------------------------------
+
+    @on(Analysed)
+    def _show_analysis(self, event: Analysed) -> None:
+        if event.panel is not self:
+            return
+        self.analysis = event.analysis
+        self.query_one("#log-result", Static).update(render(event.analysis, event.correlation))
+
+    @on(Failed)
+    def _show_failure(self, event: Failed) -> None:
+        if event.panel is not self:
+            return
+        self._show_error(event.title, event.message, event.hint)
+
+    def _busy(self, text: str) -> None:
+        self.query_one("#log-result", Static).update(Text(text, style="italic"))
+
+    def _show_error(self, title: str, message: str, hint: str) -> None:
+        out = Text.assemble((f"{title}: ", "bold red"), message)
+        if hint:
+            out.append(f"\n{hint}", style="yellow")
+        out.append("\nYou can also give a log file or paste the log below.", style="dim")
+        self.query_one("#log-result", Static).update(out)
+
+
+def render(analysis: LogAnalysis, correlation: list[str]) -> Text:
+    """The analysis as rich text (also used by the wizard's summary)."""
+    from sesfix.logs import short_time
+
+    out = Text()
+    style = "green" if analysis.stage == "success" else "yellow" if analysis.ok else "red"
+    out.append(analysis.summary() + "\n\n", style=f"bold {style}")
+    for name, status, detail in analysis.steps():
+        out.append(f"{status} ", style=_MARK_STYLE.get(status, ""))
+        out.append(f"{name:<24}", style="bold")
+        out.append(f"{detail}\n")
+    for c in sorted(analysis.codes.values(), key=lambda c: c.first_line):
+        out.append(f"\n{c.code}", style="bold red")
+        out.append(f" — {c.when()}\n")
+        if c.meaning:
+            out.append(f"  {c.meaning}\n", style="dim")
+    for f in analysis.findings():
+        out.append(f"\n→ {f.id}", style="bold")
+        out.append(f": {f.title}")
+        if f.fixes:
+            out.append(f" (fix: {', '.join(f.fixes)})", style="dim")
+    if correlation:
+        out.append("\n\nLogs and the live check:\n", style="bold")
+        for sentence in correlation:
+            out.append(f"• {sentence}\n")
+    last = analysis.last
+    if last is not None and last.at:
+        out.append(f"\n(last send-path event at {short_time(last.at)}, line {last.line}; ", "dim")
+        out.append(f"{analysis.lines:,} lines read from {analysis.source})", "dim")
+    else:
+        out.append(f"\n({analysis.lines:,} lines read from {analysis.source})", "dim")
+    return out
