@@ -237,6 +237,7 @@ def _diagnose(run: _Run) -> None:
 
     verify = f_verify.result() if f_verify else None
     region_futures, f_dkim = _start_region_search(run, verify, region, ident_identity)
+    f_op_quota = _start_operator_quota(run, f_quota, f_account, op_usable, region)
 
     # ---- verdicts ------------------------------------------------------------------------
     _judge_keys(run, f_keys.result() if f_keys else None, key_id)
@@ -247,7 +248,7 @@ def _diagnose(run: _Run) -> None:
     _judge_iam(run, iam_futures, quota, account, auth_failed, has_op, op_usable)
     _judge_read_denied(run, quota, account)
     _judge_region(run, verify, region_futures, region_ok)
-    _judge_account(run, quota, account, f_dkim, op_usable, region)
+    _judge_account(run, quota, account, f_dkim, op_usable, region, f_op_quota)
 
 
 # ---- step 2: keys and credentials ---------------------------------------------------------
@@ -576,7 +577,7 @@ def _judge_iam(
             ctx.attached_policies = [
                 p.get("PolicyName", "") for p in attached.data.get("AttachedPolicies", [])
             ]
-        if _judge_iam_simulated(run, fut.simulate.result(), attached):
+        if _judge_iam_simulated(run, fut):
             return
         if _judge_iam_evaluated(run, fut, attached):
             return
@@ -653,8 +654,24 @@ def _add_denial(run: _Run, message: str, *evidence: str) -> None:
     run.add(F.make(fid, *evidence, message[:300]))
 
 
-def _judge_iam_simulated(run: _Run, sim: CallResult, attached: CallResult) -> bool:
+def _iam_overview(fut: _IamFutures) -> list[str]:
+    """Evidence from the listing probes that ran beside the simulation (inline policies,
+    groups, boundary), so the simulation's verdict names what the user actually has."""
+    lines: list[str] = []
+    inline, groups, user = fut.inline.result(), fut.groups.result(), fut.user.result()
+    if inline.ok and inline.data and inline.data.get("PolicyNames"):
+        lines.append("inline policies: " + ", ".join(inline.data["PolicyNames"]))
+    if groups.ok and groups.data and groups.data.get("Groups"):
+        lines.append("groups: " + ", ".join(g["GroupName"] for g in groups.data["Groups"]))
+    boundary = ((user.data or {}).get("User", {}) if user.ok else {}).get("PermissionsBoundary")
+    if boundary and boundary.get("PermissionsBoundaryArn"):
+        lines.append("permissions boundary: " + boundary["PermissionsBoundaryArn"])
+    return lines
+
+
+def _judge_iam_simulated(run: _Run, fut: _IamFutures) -> bool:
     ctx = run.ctx
+    sim = fut.simulate.result()
     if not sim.ok or not sim.data:
         note = "evaluating the user's policies instead"
         if sim.denied:
@@ -681,6 +698,7 @@ def _judge_iam_simulated(run: _Run, sim: CallResult, attached: CallResult) -> bo
         f"iam:SimulatePrincipalPolicy for {a}: {r.get('EvalDecision')}" for a, r in blocked.items()
     ]
     evidence.append(f"policies attached to {ctx.app_user}: {policies}")
+    evidence.extend(_iam_overview(fut))
     boundary_blocked = [
         a
         for a, r in blocked.items()
@@ -934,39 +952,35 @@ def _judge_region(
         run.unknown_steps.add(4)
         return
     if not verify.ok:
+        run.unknown_steps.add(4)
+        code = verify.error_code
         if verify.unreachable:
             run.unreachable(
                 verify, step=4, severity=Severity.ERROR, note="the sender's status is unknown"
             )
-        elif verify.record.identity == "app" and (
-            verify.denied or verify.error_code in meanings.AUTH_FAILURES
-        ):
-            if not verify.denied:
-                why = "the app's credentials fail, so the sender's status is unknown"
-                run.unknown_steps.add(4)
-                run.add(
-                    F.make(
-                        "probe.access_denied",
-                        f"{verify.record.call}: {verify.error_code}",
-                        why,
-                        step=4,
-                    )
+        elif code in meanings.AUTH_UNKNOWN_KEY and run.has("region.opt_in_disabled"):
+            run.failed_steps.add(4)  # a symptom of the disabled region, named already
+        elif verify.record.identity == "app" and code in meanings.AUTH_FAILURES:
+            pass  # the app's key is rejected: the cause is named in step 2
+        elif verify.denied and verify.record.identity == "app":
+            run.add(
+                F.make(
+                    "probe.access_denied",
+                    f"{verify.record.call} as the app answered {code}",
+                    "give sesfix an operator profile to see where the domain is verified",
+                    step=4,
+                    call=verify.record.call,
                 )
-            else:
-                run.add(
-                    F.make(
-                        "probe.access_denied",
-                        f"{verify.record.call} as the app: {verify.error_code}",
-                        "give sesfix an operator profile to see where the domain is verified",
-                        step=4,
-                    )
-                )
-                run.unknown_steps.add(4)
+            )
         else:
             run.add(
-                F.make("probe.access_denied", f"{verify.record.call}: {verify.error_code}", step=4)
+                F.make(
+                    "probe.access_denied",
+                    f"{verify.record.call} as {verify.record.identity} answered {code}",
+                    step=4,
+                    call=verify.record.call,
+                )
             )
-            run.unknown_steps.add(4)
         return
     names = [x for x in (ctx.domain, ctx.sender) if x]
     here = _verified_in(verify, names)
@@ -1004,6 +1018,29 @@ def _judge_region(
 # ---- step 5: account -----------------------------------------------------------------------
 
 
+def _start_operator_quota(
+    run: _Run,
+    f_quota: Future[CallResult] | None,
+    f_account: Future[CallResult] | None,
+    op_usable: bool,
+    region: str | None,
+) -> Future[CallResult] | None:
+    """Step 5's fallback, started with round 2 rather than after the verdicts (one round
+    trip saved): the operator's ``ses:GetSendQuota`` when the app could read neither
+    ``sesv2:GetAccount`` nor ``ses:GetSendQuota``. Not started where :func:`_judge_account`
+    would not use it (a possibly disabled opt-in region)."""
+    if not op_usable or region is None or not run.ctx.region:
+        return None
+    answers = [f.result() for f in (f_quota, f_account) if f is not None]
+    if any(r.ok and r.data for r in answers):
+        return None
+    if region in regions.OPT_IN_REGIONS and any(
+        r.error_code in meanings.AUTH_UNKNOWN_KEY for r in answers
+    ):
+        return None
+    return run.read(5, "operator", "ses", "get_send_quota", region)
+
+
 def _judge_account(
     run: _Run,
     quota: CallResult | None,
@@ -1011,10 +1048,16 @@ def _judge_account(
     f_dkim: Future[CallResult] | None,
     op_usable: bool,
     region: str | None,
+    op_quota: Future[CallResult] | None = None,
 ) -> None:
     ctx = run.ctx
     if region is None or not run.ctx.region:
         run.unknown_steps.add(5)
+        return
+    if run.has("region.opt_in_disabled"):
+        # Nothing answers in a disabled region; asking the operator there would be waste.
+        run.unknown_steps.add(5)
+        run.failed_steps.add(5)
         return
     if account is not None and account.ok and account.data:
         data = account.data
@@ -1039,7 +1082,11 @@ def _judge_account(
     else:
         q_result = quota
         if (q_result is None or not q_result.ok) and op_usable:
-            q_result = run.gateway.read("operator", "ses", "get_send_quota", region, step=5)
+            q_result = (
+                op_quota.result()
+                if op_quota is not None
+                else run.gateway.read("operator", "ses", "get_send_quota", region, step=5)
+            )
         if q_result is not None and q_result.ok and q_result.data:
             max24 = q_result.data.get("Max24HourSend", 0)
             ctx.sandbox = 0 <= max24 <= 200

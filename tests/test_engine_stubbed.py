@@ -1,0 +1,331 @@
+"""AWS behaviour moto cannot produce, answered by botocore's Stubber with AWS's documented
+response shapes (Stubber validates them against the service model).
+
+Only the named operation is stubbed; every other call of the run goes to the simulated
+account, signed and authenticated as usual.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+import pytest
+
+from sesfix.demo.account import ACCOUNT_ID, S3_FULL, SCENARIOS, SES_FULL
+from sesfix.findings import Severity
+from tests.support.engine import errors, gateway_for, one, run_with, stub_ops
+
+SEND = ["ses:SendEmail", "ses:SendRawEmail"]
+USER_ARN = f"arn:aws:iam::{ACCOUNT_ID}:user/rental-app"
+
+
+def _result(action: str, decision: str, **extra: object) -> dict[str, object]:
+    return {
+        "EvalActionName": action,
+        "EvalResourceName": "*",
+        "EvalDecision": decision,
+        "MatchedStatements": [],
+        "MissingContextValues": [],
+        **extra,
+    }
+
+
+def _simulate(results: list[dict[str, object]]):
+    def prime(stubber):
+        stubber.add_response(
+            "simulate_principal_policy",
+            {"EvaluationResults": results, "IsTruncated": False},
+            expected_params={"PolicySourceArn": USER_ARN, "ActionNames": SEND},
+        )
+
+    return prime
+
+
+def _policy_reads(gateway) -> list[str]:
+    return [r.call for r in gateway.calls() if r.call in ("iam:GetPolicy", "iam:GetPolicyVersion")]
+
+
+# --- iam:SimulatePrincipalPolicy -------------------------------------------------------------
+
+
+def test_simulation_allowed(account):
+    acct = account("healthy")
+    settings, gw = gateway_for(acct)
+    stubbers = stub_ops(
+        gw,
+        "operator",
+        "iam",
+        "us-east-1",
+        simulate_principal_policy=_simulate([_result(a, "allowed") for a in SEND]),
+    )
+    report = run_with(settings, gw, acct)
+    for s in stubbers:
+        s.assert_no_pending_responses()
+    assert report.healthy and report.context.can_send is True
+    assert report.step(1).status == "pass"
+    # The simulation answered: no policy document was fetched.
+    assert _policy_reads(gw) == []
+
+
+def test_simulation_implicit_deny_is_permission_missing(account):
+    acct = account("seed")
+    settings, gw = gateway_for(acct)
+    stub_ops(
+        gw,
+        "operator",
+        "iam",
+        "us-east-1",
+        simulate_principal_policy=_simulate([_result(a, "implicitDeny") for a in SEND]),
+    )
+    report = run_with(settings, gw, acct)
+    assert errors(report) == ["iam.ses_permission_missing"]
+    evidence = " ".join(one(report, "iam.ses_permission_missing").evidence)
+    assert "implicitDeny" in evidence and "AmazonS3FullAccess" in evidence
+    assert _policy_reads(gw) == []
+
+
+def test_simulation_explicit_deny_names_the_policy(account):
+    acct = account("healthy")
+    settings, gw = gateway_for(acct)
+    statement = {
+        "SourcePolicyId": "NoMailPolicy",
+        "SourcePolicyType": "IAM Policy",
+        "StartPosition": {"Line": 1, "Column": 40},
+        "EndPosition": {"Line": 1, "Column": 120},
+    }
+    stub_ops(
+        gw,
+        "operator",
+        "iam",
+        "us-east-1",
+        simulate_principal_policy=_simulate(
+            [_result(a, "explicitDeny", MatchedStatements=[statement]) for a in SEND]
+        ),
+    )
+    report = run_with(settings, gw, acct)
+    assert errors(report) == ["iam.ses_explicit_deny"]
+    assert "NoMailPolicy" in " ".join(one(report, "iam.ses_explicit_deny").evidence)
+
+
+def test_simulation_boundary(account):
+    acct = account("healthy")
+    settings, gw = gateway_for(acct)
+    detail = {"PermissionsBoundaryDecisionDetail": {"AllowedByPermissionsBoundary": False}}
+    stub_ops(
+        gw,
+        "operator",
+        "iam",
+        "us-east-1",
+        simulate_principal_policy=_simulate([_result(a, "implicitDeny", **detail) for a in SEND]),
+    )
+    report = run_with(settings, gw, acct)
+    assert errors(report) == ["iam.permissions_boundary_blocks"]
+
+
+def test_boundary_found_by_own_evaluation(account):
+    """moto keeps no user boundary; GetUser answers as AWS documents one, the evaluator
+    then reads the boundary policy (AmazonS3FullAccess) from the account itself."""
+    acct = account(
+        dataclasses.replace(SCENARIOS["healthy"], name="boundary", managed_policies=(SES_FULL,))
+    )
+    settings, gw = gateway_for(acct)
+    user = {
+        "User": {
+            "Path": "/",
+            "UserName": "rental-app",
+            "UserId": "AIDAEXAMPLEEXAMPLE01",
+            "Arn": USER_ARN,
+            "CreateDate": datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+            "PermissionsBoundary": {
+                "PermissionsBoundaryType": "Policy",
+                "PermissionsBoundaryArn": S3_FULL,
+            },
+        }
+    }
+    stub_ops(
+        gw,
+        "operator",
+        "iam",
+        "us-east-1",
+        get_user=lambda s: s.add_response("get_user", user, {"UserName": "rental-app"}),
+    )
+    report = run_with(settings, gw, acct)
+    assert errors(report) == ["iam.permissions_boundary_blocks"]
+    evidence = " ".join(one(report, "iam.permissions_boundary_blocks").evidence)
+    assert "AmazonS3FullAccess" in evidence and "AmazonSESFullAccess" in evidence
+
+
+def test_simulation_forbidden_falls_back_to_evaluation(account):
+    acct = account("seed")
+    settings, gw = gateway_for(acct)
+    stub_ops(
+        gw,
+        "operator",
+        "iam",
+        "us-east-1",
+        simulate_principal_policy=lambda s: s.add_client_error(
+            "simulate_principal_policy",
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: "
+            "iam:SimulatePrincipalPolicy",
+            403,
+        ),
+    )
+    report = run_with(settings, gw, acct)
+    assert errors(report) == ["iam.ses_permission_missing"]
+    assert "AmazonS3FullAccess" in " ".join(one(report, "iam.ses_permission_missing").evidence)
+    denied = one(report, "probe.access_denied")
+    assert denied.severity == Severity.INFO and denied.step == 1
+
+
+# --- opt-in region ---------------------------------------------------------------------------
+
+
+def _error(op: str, code: str, message: str, status: int = 403):
+    return lambda s: s.add_client_error(op, code, message, status)
+
+
+INVALID_TOKEN = "The security token included in the request is invalid."
+
+
+def test_opt_in_region_not_enabled(account):
+    region = "af-south-1"
+    acct = account(
+        dataclasses.replace(
+            SCENARIOS["healthy"], name="opt-in", region=region, verified_regions=(region,)
+        )
+    )
+    settings, gw = gateway_for(acct)
+    # STS (us-east-1) accepts the key; everything in the disabled region rejects it.
+    stub_ops(
+        gw,
+        "app",
+        "ses",
+        region,
+        get_send_quota=_error("get_send_quota", "InvalidClientTokenId", INVALID_TOKEN),
+    )
+    stub_ops(
+        gw,
+        "app",
+        "sesv2",
+        region,
+        get_account=_error("get_account", "UnrecognizedClientException", INVALID_TOKEN),
+    )
+    stub_ops(
+        gw,
+        "operator",
+        "ses",
+        region,
+        get_identity_verification_attributes=_error(
+            "get_identity_verification_attributes", "InvalidClientTokenId", INVALID_TOKEN
+        ),
+    )
+
+    report = run_with(settings, gw, acct)
+    assert errors(report) == ["region.opt_in_disabled"]
+    assert region in " ".join(one(report, "region.opt_in_disabled").evidence)
+    assert "credentials.key_not_found" not in report.finding_ids()
+    assert report.step(2).status == "pass"
+    # No further call is sent into a region known to be disabled.
+    later = [r for r in gw.calls() if r.region == region and r.call == "ses:GetSendQuota"]
+    assert [r.identity for r in later] == ["app"]
+
+
+# --- clock skew ------------------------------------------------------------------------------
+
+SKEW = (
+    "Signature expired: 20261129T090000Z is now earlier than 20261129T091000Z "
+    "(20261129T091500Z - 5 min.)"
+)
+
+
+def test_clock_skew(account):
+    acct = account("healthy")
+    settings, gw = gateway_for(acct, operator=False)
+    region = acct.app_env["AWS_SES_REGION"]
+    stub_ops(
+        gw,
+        "app",
+        "sts",
+        "us-east-1",
+        get_caller_identity=_error("get_caller_identity", "SignatureDoesNotMatch", SKEW),
+    )
+    stub_ops(
+        gw,
+        "app",
+        "ses",
+        region,
+        get_send_quota=_error("get_send_quota", "SignatureDoesNotMatch", SKEW),
+        get_identity_verification_attributes=_error(
+            "get_identity_verification_attributes", "SignatureDoesNotMatch", SKEW
+        ),
+    )
+    stub_ops(
+        gw,
+        "app",
+        "sesv2",
+        region,
+        get_account=_error("get_account", "InvalidSignatureException", SKEW),
+    )
+
+    report = run_with(settings, gw, acct, operator=False)
+    assert errors(report) == ["credentials.clock_skew"]
+    assert "Signature expired" in " ".join(one(report, "credentials.clock_skew").evidence)
+    assert "credentials.secret_mismatch" not in report.finding_ids()
+
+
+# --- sesv2:GetAccount ---------------------------------------------------------------------------
+
+
+def _account(production: bool, sending: bool, enforcement: str = "HEALTHY") -> dict[str, object]:
+    quota = (50000.0, 14.0) if production else (200.0, 1.0)
+    return {
+        "DedicatedIpAutoWarmupEnabled": False,
+        "EnforcementStatus": enforcement,
+        "ProductionAccessEnabled": production,
+        "SendQuota": {"Max24HourSend": quota[0], "MaxSendRate": quota[1], "SentLast24Hours": 3.0},
+        "SendingEnabled": sending,
+        "SuppressionAttributes": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
+        "Details": {
+            "MailType": "TRANSACTIONAL",
+            "WebsiteURL": "https://anyrent.shop",
+            "ContactLanguage": "EN",
+            "UseCaseDescription": "Sign-up and booking mail",
+            "ReviewDetails": {"Status": "GRANTED" if production else "PENDING", "CaseId": "1"},
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("production", "sending", "expect_errors", "sandbox"),
+    [
+        (True, True, [], False),
+        (False, True, [], True),
+        (True, False, ["account.sending_disabled"], False),
+    ],
+    ids=["production", "sandbox", "sending-disabled"],
+)
+def test_get_account(account, production, sending, expect_errors, sandbox):
+    acct = account("healthy")
+    settings, gw = gateway_for(acct)
+    region = acct.app_env["AWS_SES_REGION"]
+    body = _account(production, sending, "HEALTHY" if sending else "SHUTDOWN")
+    stub_ops(
+        gw, "app", "sesv2", region, get_account=lambda s: s.add_response("get_account", body, {})
+    )
+    report = run_with(settings, gw, acct)
+    assert errors(report) == expect_errors
+    assert report.context.sandbox is sandbox
+    assert ("account.sandbox" in report.finding_ids()) is sandbox
+    if sandbox:
+        assert "sesv2:GetAccount" in " ".join(one(report, "account.sandbox").evidence)
+    if not sending:
+        assert "SHUTDOWN" in " ".join(one(report, "account.sending_disabled").evidence)
+        assert report.step(5).status == "fail"
+    # GetAccount answered: the operator's fallback quota read is not made.
+    assert not [r for r in gw.calls() if r.identity == "operator" and r.call == "ses:GetSendQuota"]
+    # ... and sesv2 is not reported unreachable.
+    assert "probe.unreachable" not in [
+        f.id for f in report.findings if f.data.get("call") == "ses:GetAccount"
+    ]
