@@ -548,11 +548,11 @@ class Analyzer:
         a = self.analysis
         a.lines += 1
         n = a.lines
+        if raw.startswith("{"):
+            a.json_lines += 1  # JSON-shaped (railway logs --json, pino); parsed only if relevant
         if self._block is None and not _interesting(raw):
             return
-        text, at, is_json = _normalise(raw)
-        if is_json:
-            a.json_lines += 1
+        text, at, _is_json = _normalise(raw)
         if self._block is not None:
             if self._block.take(text, n):
                 return
