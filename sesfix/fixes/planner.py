@@ -165,6 +165,7 @@ def plan_fix(
         "domain": ctx.domain,
         "key_id": mask_key_id(ctx.key_id) if ctx.key_id else None,
         "operator_arn": ctx.operator_arn,
+        "operator_profile": operator.profile if operator else None,
         "source": settings.source,
     }
     return plan

@@ -1,0 +1,282 @@
+"""``sesfix fix FIX_ID``: diagnose, show the plan, ask, apply as the operator, verify.
+
+Exit 0: applied and verified (or nothing to do). 1: refused, failed, or not verified.
+2: usage, or not confirmed (no terminal to ask on and no ``--yes``): nothing changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+from sesfix.commands.common import add_source_arguments, resolve_sources
+from sesfix.errors import RefusedError, UsageError
+
+if TYPE_CHECKING:
+    from sesfix.fixes.model import ApplyResult, Plan
+
+HELP = "preview a fix, and apply it as the operator after you confirm"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "fix_id", metavar="FIX_ID", help="the fix to apply, e.g. attach-ses-full-access"
+    )
+    parser.add_argument("-y", "--yes", action="store_true", help="apply without asking")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    parser.add_argument(
+        "-i",
+        "--input",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a value the fix needs or a variant (e.g. get_account=yes, scope=sender, "
+        "delete_key=AKIA…WXYZ, mail_type=TRANSACTIONAL); repeatable",
+    )
+    parser.add_argument(
+        "--verify-timeout",
+        type=float,
+        default=float(os.environ.get("SESFIX_VERIFY_TIMEOUT", "120")),
+        metavar="SECONDS",
+        help="how long to wait for the change to propagate (default 120; env SESFIX_VERIFY_TIMEOUT)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the plan and result as JSON")
+    add_source_arguments(parser)
+
+
+def parse_inputs(values: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--input wants NAME=VALUE, not {item!r}")
+        out[name.strip()] = value
+    return out
+
+
+def progress_to(stream: TextIO) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        stream.write(f"  … {message}\n")
+        stream.flush()
+
+    return say
+
+
+def can_ask() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def confirm(question: str, *, yes: bool, out: TextIO) -> bool:
+    """``--yes``, or a y/N answer on the terminal. Without a terminal: RefusedError (exit 2)."""
+    if yes:
+        return True
+    if not can_ask():
+        raise RefusedError(
+            "no terminal to confirm on and no --yes: nothing was changed",
+        )
+    out.write(f"{question} [y/N] ")
+    out.flush()
+    try:
+        answer = input()
+    except EOFError:
+        answer = ""
+    return answer.strip().lower() in ("y", "yes")
+
+
+def run(args: argparse.Namespace) -> int:
+    from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+    from sesfix.fixes import apply_plan, fix_spec, plan_fix
+
+    spec = fix_spec(args.fix_id)
+    inputs = parse_inputs(args.input)
+    out, err = sys.stdout, sys.stderr
+    with resolve_sources(args) as sources:
+        if not args.json:
+            err.write(f"sesfix fix {spec.id}: diagnosing first ({sources.settings.source})…\n")
+        report = diagnose(sources.settings, DiagnosisOptions(operator=sources.operator))
+        plan = plan_fix(spec.id, report, sources.settings, operator=sources.operator, inputs=inputs)
+        if plan.inputs_needed and not args.dry_run and not args.json and can_ask():
+            for field in plan.inputs_needed:
+                inputs[field.name] = _ask_input(field, out)
+            plan = plan_fix(
+                spec.id, report, sources.settings, operator=sources.operator, inputs=inputs
+            )
+        if args.json:
+            return _run_json(args, plan, sources)
+        render_plan(plan, out)
+        if plan.refused:
+            out.write(f"\nRefused: {plan.refused}\n")
+            if plan.missing_permission:
+                out.write(plan.missing_permission.describe() + "\n")
+            return 1
+        if plan.kind == "guidance" or plan.noop:
+            return 0
+        if plan.inputs_needed:
+            names = " ".join(f"--input {i.name}=…" for i in plan.inputs_needed)
+            out.write(f"\nThis fix needs values first; pass them with: {names}\n")
+            return 2
+        if args.dry_run:
+            out.write("\nDry run: nothing was changed.\n")
+            return 0
+        _check_secret_can_be_kept(spec.id, out)
+        if not confirm("\nApply these changes?", yes=args.yes, out=out):
+            out.write("Not confirmed: nothing was changed.\n")
+            return 2
+        result = apply_plan(
+            plan,
+            settings=sources.settings,
+            operator=sources.operator,
+            confirmed=True,
+            progress=progress_to(sys.stderr),
+            verify_timeout=args.verify_timeout,
+        )
+        render_result(result, out)
+    return 0 if result.status == "applied" and result.verified is not False else 1
+
+
+def _run_json(args: argparse.Namespace, plan: Plan, sources: object) -> int:
+    from sesfix.fixes import apply_plan
+
+    doc: dict[str, object] = {"schema": "sesfix.fix/1", "plan": plan.to_json()}
+    code = 0
+    if plan.refused:
+        code = 1
+    elif plan.inputs_needed:
+        code = 2
+    elif plan.applicable and not args.dry_run:
+        if not args.yes:
+            raise RefusedError(
+                "--json applies only with --yes (or use --dry-run): nothing was changed"
+            )
+        if plan.fix_id == "rotate-access-key":
+            raise UsageError("rotate-access-key shows its new secret once: run it without --json")
+        result = apply_plan(
+            plan,
+            settings=sources.settings,  # type: ignore[attr-defined]
+            operator=sources.operator,  # type: ignore[attr-defined]
+            confirmed=True,
+            verify_timeout=args.verify_timeout,
+        )
+        doc["result"] = {
+            "status": result.status,
+            "entry_id": result.entry_id,
+            "verified": result.verified,
+            "verification": result.verification_detail,
+            "message": result.message,
+            "calls": [c.__dict__ for c in result.calls],
+            "guidance": result.guidance,
+        }
+        code = 0 if result.status == "applied" and result.verified is not False else 1
+    json.dump(doc, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+    return code
+
+
+def _ask_input(field: object, out: TextIO) -> str:
+    label = getattr(field, "label", "")
+    choices = getattr(field, "choices", ())
+    default = getattr(field, "default", "")
+    hint = f" ({' / '.join(choices)})" if choices else ""
+    dflt = f" [{default}]" if default else ""
+    if getattr(field, "help", ""):
+        out.write(f"  {field.help}\n")  # type: ignore[attr-defined]
+    out.write(f"{label}{hint}{dflt}: ")
+    out.flush()
+    try:
+        answer = input().strip()
+    except EOFError:
+        answer = ""
+    return answer or str(default)
+
+
+def _check_secret_can_be_kept(fix_id: str, out: TextIO) -> None:
+    """A new key's secret must land somewhere: the keyring, or the person's own eyes."""
+    if fix_id != "rotate-access-key":
+        return
+    from sesfix.secrets import keyring_status
+
+    status = keyring_status()
+    if not status.usable and not out.isatty():
+        raise RefusedError(
+            "the new secret could be neither stored (no usable OS keyring: "
+            f"{status.reason}) nor shown (output is not a terminal): nothing was changed"
+        )
+
+
+def render_plan(plan: Plan, out: TextIO) -> None:
+    out.write(f"Fix {plan.fix_id} — {plan.title}\n")
+    if plan.summary:
+        out.write(f"{plan.summary}\n")
+    target = {k: v for k, v in plan.target.items() if v and k != "source"}
+    if target:
+        out.write("Target: " + ", ".join(f"{k} {v}" for k, v in target.items()) + "\n")
+    if plan.noop:
+        out.write(f"\nNothing to do: {plan.noop_reason}\n")
+    if plan.calls:
+        out.write("\nAWS calls, as the operator (the same as these AWS CLI commands):\n")
+        for n, call in enumerate(plan.calls, 1):
+            out.write(f"  {n}. {call.call} — {call.purpose}\n     $ {call.cli}\n")
+            for u in call.undo:
+                from sesfix.aws.gateway import cli_command
+
+                out.write(f"     undo: {cli_command(u.service, u.operation, u.region, u.params)}\n")
+    for name, doc in plan.documents.items():
+        out.write(f"\nPolicy document {name}:\n{json.dumps(doc, indent=2)}\n")
+    if plan.diff:
+        out.write(f"\nChange to the existing document:\n{plan.diff}\n")
+    if plan.guidance:
+        out.write("\n" + "\n".join(plan.guidance) + "\n")
+    for w in plan.warnings:
+        out.write(f"! {w}\n")
+    for field in plan.inputs_needed:
+        choices = f" — one of: {', '.join(field.choices)}" if field.choices else ""
+        out.write(f"? needs {field.name}: {field.label}{choices}\n")
+    if plan.options and plan.applicable:
+        out.write(
+            "Variants: "
+            + "; ".join(
+                f"--input {o.name}=… ({o.label}, default {o.default or 'none'})"
+                for o in plan.options
+            )
+            + "\n"
+        )
+    if plan.verify and plan.applicable:
+        out.write(f"Then verify: {plan.verify}\n")
+
+
+def render_result(result: ApplyResult, out: TextIO) -> None:
+    marks = {"ok": "✓", "failed": "✗", "not-run": "·", "unknown": "?"}
+    out.write("\n")
+    for c in result.calls:
+        extra = f" {c.error_code}" if c.error_code else ""
+        out.write(f"  {marks[c.status]} {c.call} {c.status}{extra}\n")
+    out.write(
+        f"Result: {result.status}"
+        + (f" (audit entry {result.entry_id})" if result.entry_id else "")
+        + "\n"
+    )
+    if result.message:
+        out.write(f"{result.message}\n")
+    if result.missing_permission:
+        out.write(result.missing_permission.describe() + "\n")
+    if result.new_key is not None:
+        key = result.new_key
+        if out.isatty():
+            out.write(
+                "\nNew access key — shown this once:\n"
+                f"  AWS_ACCESS_KEY_ID={key.access_key_id}\n"
+                f"  AWS_SECRET_ACCESS_KEY={key.secret.reveal()}\n"
+            )
+        else:
+            out.write(
+                f"\nNew access key {key.masked} (secret not printed: output is not a terminal)\n"
+            )
+    if result.verified is not None or result.verification_detail:
+        verdict = {True: "verified", False: "NOT verified", None: "not verified"}[result.verified]
+        out.write(f"Verification: {verdict} — {result.verification_detail}\n")
+    for line in result.guidance:
+        out.write(f"{line}\n")
