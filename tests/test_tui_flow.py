@@ -320,8 +320,8 @@ async def test_command_palette_lists_steps_and_fixes(account: Any) -> None:
 
 
 def test_catalogues_complete() -> None:
-    from sesfix.fixes.catalogue import FIX_CATALOGUE
     from sesfix.findings import CATALOGUE
+    from sesfix.fixes.catalogue import FIX_CATALOGUE
     from sesfix.locale import catalogue
 
     en, vi = catalogue("en"), catalogue("vi")
