@@ -67,6 +67,17 @@ class RailwayTimeout(RailwayError):
     reason = "timeout"
 
 
+class RailwayOutdated(RailwayError):
+    """The CLI does not know a subcommand or flag sesfix uses (an old version)."""
+
+    reason = "outdated"
+
+
+def installed() -> bool:
+    """Whether ``railway`` is on PATH (the wizard shows "fetch from Railway" only then)."""
+    return shutil.which(EXECUTABLE) is not None
+
+
 def _timeout(timeout: float | None) -> float:
     if timeout is not None:
         return timeout
@@ -166,6 +177,16 @@ def _classify(
             hint="run `railway link` in the app's directory (or pass --service/--environment "
             "with a project token), then try again.",
         )
+    if (
+        "unrecognized subcommand" in low
+        or "unexpected argument" in low
+        or "unrecognized argument" in low
+        or "found argument" in low
+    ):
+        return RailwayOutdated(
+            f"this Railway CLI does not understand `railway {_shown(args)}` ({first})",
+            hint="update it with `npm i -g @railway/cli`.",
+        )
     return RailwayError(f"`railway {_shown(args)}` failed: {first}")
 
 
@@ -177,7 +198,13 @@ def read_variables(service: str | None = None, environment: str | None = None) -
 
     Values are raw (secrets included): hand them straight to ``AppSettings.from_mapping``.
     """
-    out = run(["variable", "list", *_target(service, environment), "--json"])
+    target = _target(service, environment)
+    try:
+        out = run(["variable", "list", *target, "--json"])
+    except RailwayOutdated:
+        # CLI v3 spells it `railway variables --json` (same JSON map); reading is safe to
+        # retry. Writing is not: v3 only sets from argv, which sesfix refuses to do.
+        out = run(["variables", *target, "--json"])
     try:
         data = json.loads(out)
     except ValueError:
@@ -381,10 +408,12 @@ __all__ = [
     "RailwayNotInstalled",
     "RailwayNotLinked",
     "RailwayNotLoggedIn",
+    "RailwayOutdated",
     "RailwayTimeout",
     "SetResult",
     "executable",
     "fetch_logs",
+    "installed",
     "push_new_key_to_railway",
     "read_variables",
     "recheck",

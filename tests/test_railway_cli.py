@@ -163,3 +163,23 @@ def test_push_new_key_reads_it_back(fake: FakeRailway) -> None:
     assert SECRET not in _argv_text(fake)
     assert [c["argv"][:4] for c in fake.calls()][-1] == ["variable", "list", "-s", "api"]
     assert result.notes and fake.deploys() == 1
+
+
+def test_old_cli_reads_with_variables_json_but_never_writes_from_argv(fake: FakeRailway) -> None:
+    fake.set_mode("v3")
+    fake.set_variables({"EMAIL_PROVIDER": "ses"})
+    assert railway.read_variables(service="api") == {"EMAIL_PROVIDER": "ses"}
+    assert [c["argv"] for c in fake.calls()] == [
+        ["variable", "list", "-s", "api", "--json"],
+        ["variables", "-s", "api", "--json"],
+    ]
+    with pytest.raises(railway.RailwayOutdated) as info:
+        railway.set_variables({"AWS_SECRET_ACCESS_KEY": Secret(SECRET)})
+    assert "npm i -g @railway/cli" in str(info.value)
+    assert SECRET not in _argv_text(fake)
+
+
+def test_installed(fake: FakeRailway, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert railway.installed()
+    remove_from_path(monkeypatch, tmp_path)
+    assert not railway.installed()
