@@ -312,3 +312,19 @@ def test_no_call_is_made_twice(account, name):
     report = check(acct)
     seen = [(p.call, p.identity, p.region, p.cli) for s in report.steps for p in s.probes]
     assert len(seen) == len(set(seen)), seen
+
+
+def test_policy_reached_twice_is_fetched_once(account):
+    acct = account(
+        scenario(
+            "twice",
+            managed_policies=(S3_FULL, SES_FULL),
+            groups=(("mailers", (SES_FULL,)), ("storage", (S3_FULL,))),
+        )
+    )
+    report = check(acct)
+    assert report.healthy and report.context.can_send is True
+    seen = [(p.call, p.cli) for s in report.steps for p in s.probes]
+    assert len(seen) == len(set(seen)), seen
+    fetched = [cli for call, cli in seen if call == "iam:GetPolicy"]
+    assert len(fetched) == 2  # AmazonSESFullAccess and AmazonS3FullAccess, once each

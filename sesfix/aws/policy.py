@@ -60,10 +60,12 @@ def parse_document(raw: str | Mapping[str, Any]) -> Mapping[str, Any]:
     """IAM returns documents URL-encoded JSON (boto3 usually decodes them already)."""
     if isinstance(raw, Mapping):
         return raw
-    text = raw
-    if text.lstrip().startswith("%7B") or "%22" in text:
-        text = urllib.parse.unquote(text)
-    parsed = json.loads(text)
+    if not isinstance(raw, str):
+        raise TypeError(f"policy document is {type(raw).__name__}, not JSON text")
+    try:
+        parsed = json.loads(raw)
+    except json.JSONDecodeError:
+        parsed = json.loads(urllib.parse.unquote(raw))
     if not isinstance(parsed, Mapping):
         raise ValueError("policy document is not a JSON object")
     return parsed
@@ -91,11 +93,20 @@ def _statement_applies(statement: Mapping[str, Any], action: str) -> bool:
     else:
         return False
     if "Resource" in statement:
-        resources = [str(r) for r in _as_list(statement["Resource"])]
-        # Sending is checked against identity ARNs; '*' or an SES identity ARN applies.
-        return any(r == "*" or r.startswith("arn:aws:ses:") or r.endswith(":*") for r in resources)
+        # Sending is authorised against SES identity ARNs: '*' or any ARN pattern whose
+        # service part can be 'ses' applies; 'arn:aws:s3:::*' does not.
+        return any(_resource_can_be_ses(str(r)) for r in _as_list(statement["Resource"]))
     # NotResource: applies unless it excludes everything SES.
     return "NotResource" in statement
+
+
+def _resource_can_be_ses(pattern: str) -> bool:
+    if pattern == "*":
+        return True
+    parts = pattern.split(":", 5)
+    if len(parts) < 3 or parts[0] != "arn":
+        return False
+    return fnmatch.fnmatchcase("ses", parts[2]) and fnmatch.fnmatchcase("aws", parts[1])
 
 
 def _scan(docs: Sequence[PolicyDoc], action: str) -> tuple[list[StatementRef], list[StatementRef]]:

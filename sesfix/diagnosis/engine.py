@@ -749,96 +749,89 @@ def _judge_iam_evaluated(run: _Run, fut: _IamFutures, attached: CallResult) -> b
             )
         )
         return False
-    docs: list[Future[tuple[str, Any]]] = []
+    # Every document is fetched once, concurrently; only the main thread waits, so no
+    # pool worker ever blocks on another (no deadlock however many groups a user has).
+    managed_docs: dict[str, Future[Any]] = {}
 
-    def managed(arn: str, label: str) -> tuple[str, Any]:
-        pol = run.gateway.read("operator", "iam", "get_policy", STS_REGION, step=1, PolicyArn=arn)
-        if not pol.ok or not pol.data:
-            return label, pol
-        version = pol.data["Policy"].get("DefaultVersionId")
-        ver = run.gateway.read(
-            "operator",
-            "iam",
-            "get_policy_version",
-            STS_REGION,
-            step=1,
-            PolicyArn=arn,
-            VersionId=version,
-        )
-        if not ver.ok or not ver.data:
-            return label, ver
-        return label, ver.data["PolicyVersion"]["Document"]
-
-    def inline_user(name: str) -> tuple[str, Any]:
-        r = run.gateway.read(
-            "operator", "iam", "get_user_policy", STS_REGION, step=1, UserName=user, PolicyName=name
-        )
-        return f"inline policy {name}", (r.data or {}).get("PolicyDocument") if r.ok else r
-
-    def group_docs(group: str) -> list[tuple[str, Any]]:
-        a = run.submit(
-            run.gateway.read,
-            "operator",
-            "iam",
-            "list_attached_group_policies",
-            STS_REGION,
-            step=1,
-            GroupName=group,
-        )
-        i = run.gateway.read(
-            "operator", "iam", "list_group_policies", STS_REGION, step=1, GroupName=group
-        )
-        ar = a.result()
-        out: list[tuple[str, Any]] = []
-        if not ar.ok or not i.ok:
-            return [(f"group {group}", ar if not ar.ok else i)]
-        subs: list[Future[tuple[str, Any]]] = []
-        for p in (ar.data or {}).get("AttachedPolicies", []):
-            subs.append(
-                run.pool.submit(
-                    managed, p["PolicyArn"], f"managed policy {p['PolicyName']} (via group {group})"
-                )
+    def managed(arn: str) -> Future[Any]:
+        def fetch() -> Any:
+            pol = run.gateway.read(
+                "operator", "iam", "get_policy", STS_REGION, step=1, PolicyArn=arn
             )
-        for name in (i.data or {}).get("PolicyNames", []):
+            if not pol.ok or not pol.data:
+                return pol
+            version = pol.data["Policy"].get("DefaultVersionId")
+            ver = run.gateway.read(
+                "operator",
+                "iam",
+                "get_policy_version",
+                STS_REGION,
+                step=1,
+                PolicyArn=arn,
+                VersionId=version,
+            )
+            if not ver.ok or not ver.data:
+                return ver
+            return ver.data["PolicyVersion"]["Document"]
 
-            def one(n: str = name) -> tuple[str, Any]:
-                r = run.gateway.read(
-                    "operator",
-                    "iam",
-                    "get_group_policy",
-                    STS_REGION,
-                    step=1,
-                    GroupName=group,
-                    PolicyName=n,
-                )
-                return f"inline policy {n} of group {group}", (r.data or {}).get(
-                    "PolicyDocument"
-                ) if r.ok else r
+        if arn not in managed_docs:
+            managed_docs[arn] = run.pool.submit(fetch)
+        return managed_docs[arn]
 
-            subs.append(run.pool.submit(one))
-        out.extend(s.result() for s in subs)
-        return out
+    def inline_doc(op: str, label: str, **params: str) -> tuple[str, Future[Any]]:
+        def fetch() -> Any:
+            r = run.gateway.read("operator", "iam", op, STS_REGION, step=1, **params)
+            return (r.data or {}).get("PolicyDocument") if r.ok else r
 
-    for p in (attached.data or {}).get("AttachedPolicies", []):
-        docs.append(run.pool.submit(managed, p["PolicyArn"], f"managed policy {p['PolicyName']}"))
-    for name in (inline.data or {}).get("PolicyNames", []):
-        docs.append(run.pool.submit(inline_user, name))
+        return label, run.pool.submit(fetch)
+
+    def done(value: Any) -> Future[Any]:
+        f: Future[Any] = Future()
+        f.set_result(value)
+        return f
+
     group_names = [g["GroupName"] for g in (groups.data or {}).get("Groups", [])]
-    group_futs = [run.pool.submit(group_docs, g) for g in group_names]
+    group_lists = {
+        g: (
+            run.read(1, "operator", "iam", "list_attached_group_policies", STS_REGION, GroupName=g),
+            run.read(1, "operator", "iam", "list_group_policies", STS_REGION, GroupName=g),
+        )
+        for g in group_names
+    }
+    pending: list[tuple[str, Future[Any]]] = []
+    for p in (attached.data or {}).get("AttachedPolicies", []):
+        pending.append((f"managed policy {p['PolicyName']}", managed(p["PolicyArn"])))
+    for name in (inline.data or {}).get("PolicyNames", []):
+        pending.append(
+            inline_doc("get_user_policy", f"inline policy {name}", UserName=user, PolicyName=name)
+        )
     boundary_arn = ((get_user.data or {}).get("User", {}).get("PermissionsBoundary") or {}).get(
         "PermissionsBoundaryArn"
     )
-    boundary_fut = (
-        run.pool.submit(
-            managed, boundary_arn, f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}"
-        )
-        if boundary_arn
+    boundary_fut = managed(boundary_arn) if boundary_arn else None
+    for g, (fa, fi) in group_lists.items():
+        ar, ir = fa.result(), fi.result()
+        if not ar.ok or not ir.ok:
+            pending.append((f"group {g}", done(ar if not ar.ok else ir)))
+            continue
+        for p in (ar.data or {}).get("AttachedPolicies", []):
+            label = f"managed policy {p['PolicyName']} (via group {g})"
+            pending.append((label, managed(p["PolicyArn"])))
+        for name in (ir.data or {}).get("PolicyNames", []):
+            pending.append(
+                inline_doc(
+                    "get_group_policy",
+                    f"inline policy {name} of group {g}",
+                    GroupName=g,
+                    PolicyName=name,
+                )
+            )
+    collected: list[tuple[str, Any]] = [(label, f.result()) for label, f in pending]
+    boundary_item = (
+        (f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}", boundary_fut.result())
+        if boundary_fut is not None and boundary_arn
         else None
     )
-    collected: list[tuple[str, Any]] = [d.result() for d in docs]
-    for gf in group_futs:
-        collected.extend(gf.result())
-    boundary_item = boundary_fut.result() if boundary_fut else None
 
     policy_docs: list[policy.PolicyDoc] = []
     for label, doc in [*collected, *([boundary_item] if boundary_item else [])]:
@@ -850,18 +843,27 @@ def _judge_iam_evaluated(run: _Run, fut: _IamFutures, attached: CallResult) -> b
                 )
             )
             return False
-    for label, doc in collected:
-        policy_docs.append(policy.PolicyDoc(label, policy.parse_document(doc)))
-    boundary_doc = (
-        policy.PolicyDoc(boundary_item[0], policy.parse_document(boundary_item[1]))
-        if boundary_item
-        else None
-    )
+    try:
+        for label, doc in collected:
+            policy_docs.append(policy.PolicyDoc(label, policy.parse_document(doc)))
+        boundary_doc = (
+            policy.PolicyDoc(boundary_item[0], policy.parse_document(boundary_item[1]))
+            if boundary_item
+            else None
+        )
+    except (TypeError, ValueError) as exc:
+        run.add(
+            F.make(
+                "iam.cannot_inspect",
+                f"a policy document of IAM user {user} could not be read ({type(exc).__name__})",
+            )
+        )
+        return False
     ev = policy.evaluate(SEND_ACTIONS, policy_docs, boundary_doc)
     sources = [d.source for d in policy_docs] or ["none"]
     base = [
         f"policies of IAM user {user}: " + ", ".join(sources),
-        *(f"groups: {', '.join(group_names)}" for _ in [0] if group_names),
+        *([f"groups: {', '.join(group_names)}"] if group_names else []),
     ]
     if ev.all_allowed():
         ctx.can_send = True
@@ -996,6 +998,14 @@ def _judge_region(
                 found.append(r)
         elif not (res.error_code in meanings.AUTH_UNKNOWN_KEY and r in regions.OPT_IN_REGIONS):
             silent.append(r)
+            if res.unreachable and len(silent) <= 5:
+                # Name each region that did not answer (call and region), not only a count.
+                run.unreachable(
+                    res,
+                    step=4,
+                    severity=Severity.INFO,
+                    note="this region is missing from the search for the sender",
+                )
     ctx.verified_regions.extend(found)
     status = here.get(ctx.domain or "", "NotStarted")
     if found:
