@@ -89,3 +89,49 @@ def test_railway_failure_keeps_the_key_and_says_what_to_do(fake) -> None:
     assert rc == 1
     assert "railway login" in text and "keyring" in text and "without redeploying" in text
     assert secret not in text
+
+
+def test_fix_rotate_access_key_to_railway_headless(
+    account, fake, operator_profile, monkeypatch, capsys
+) -> None:
+    """`sesfix fix rotate-access-key --from-railway -s api --to-railway --yes`."""
+    import sesfix.commands.fix as fix_command
+    from sesfix.cli import main
+
+    acct = account("lost-secret")
+    fake.set_variables(acct.app_env)
+    profile = operator_profile()
+    # No OS keyring in this test and stdout is not a terminal: let the rotation proceed
+    # (the keyring path is tested with the fixes); the secret must then reach Railway only.
+    monkeypatch.setattr(fix_command, "_check_secret_can_be_kept", lambda fix_id, out: None)
+    rc = main(
+        [
+            "fix",
+            "rotate-access-key",
+            "--from-railway",
+            "-s",
+            "api",
+            "--to-railway",
+            "--yes",
+            "--operator-profile",
+            profile,
+            "--verify-timeout",
+            "10",
+        ]
+    )
+    captured = capsys.readouterr()
+    new_secret = fake.variables()["AWS_SECRET_ACCESS_KEY"]
+    assert rc == 0, captured.out + captured.err
+    assert new_secret != acct.app_env["AWS_SECRET_ACCESS_KEY"]
+    assert new_secret not in captured.out + captured.err
+    assert new_secret not in json.dumps([c["argv"] for c in fake.calls()])
+    sets = [c for c in fake.calls() if c["argv"][:2] == ["variable", "set"]]
+    assert [c["stdin"] for c in sets][-1] == new_secret + "\n"
+    assert "work with AWS" in captured.out
+
+
+def test_to_railway_only_with_rotation(fake, capsys) -> None:
+    from sesfix.cli import main
+
+    rc = main(["fix", "attach-ses-full-access", "--to-railway", "--yes"])
+    assert rc == 2 and "rotate-access-key" in capsys.readouterr().err

@@ -46,6 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the plan and result as JSON")
     add_source_arguments(parser)
+    from sesfix.commands import to_railway
+
+    to_railway.add_arguments(parser)
 
 
 def parse_inputs(values: list[str]) -> dict[str, str]:
@@ -92,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     from sesfix.fixes import apply_plan, fix_spec, plan_fix
 
     spec = fix_spec(args.fix_id)
+    if getattr(args, "to_railway", False) and spec.id != "rotate-access-key":
+        raise UsageError("--to-railway goes with rotate-access-key only")
     inputs = parse_inputs(args.input)
     out, err = sys.stdout, sys.stderr
     with resolve_sources(args) as sources:
@@ -135,6 +140,14 @@ def run(args: argparse.Namespace) -> int:
             verify_timeout=args.verify_timeout,
         )
         render_result(result, out)
+        if getattr(args, "to_railway", False) and result.new_key is not None:
+            from sesfix.commands.to_railway import after_rotation
+
+            pushed = after_rotation(
+                result.new_key, args, out, operator=sources.operator, confirmed=args.yes
+            )
+            if pushed != 0:
+                return pushed
     return 0 if result.status == "applied" and result.verified is not False else 1
 
 
