@@ -324,7 +324,7 @@ def test_policy_reached_twice_is_fetched_once(account):
     )
     report = check(acct)
     assert report.healthy and report.context.can_send is True
-    seen = [(p.call, p.cli) for s in report.steps for p in s.probes]
+    seen = [(p.call, p.identity, p.cli) for s in report.steps for p in s.probes]
     assert len(seen) == len(set(seen)), seen
-    fetched = [cli for call, cli in seen if call == "iam:GetPolicy"]
+    fetched = [cli for call, _, cli in seen if call == "iam:GetPolicy"]
     assert len(fetched) == 2  # AmazonSESFullAccess and AmazonS3FullAccess, once each
