@@ -3,14 +3,12 @@ its intended fixes, applied within one simulated account, make it healthy.
 
 Against moto's server with IAM authentication enforced; the check runs through the real CLI
 (``sesfix check --demo NAME --json`` and ``sesfix check --env-file … --operator-profile …``).
-AWS fixes go through the fix layer (``plan_fix``/``apply_plan``) when its applier is
-installed, else through the same IAM calls as the operator; guidance fixes change the
-practice app's variables the way the guidance says.
+AWS fixes go through the fix layer (``plan_fix``/``apply_plan``) as the practice operator;
+guidance fixes change the practice app's variables the way the guidance says.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -23,9 +21,7 @@ from sesfix.demo.account import SCENARIOS, SES_FULL, Scenario, SimulatedAccount
 from sesfix.demo.practice import GUIDANCE_FIXES, guidance_changes
 from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.diagnosis.report import Report
-from sesfix.settings import KEY_ID, SECRET, AppSettings, clean
-
-HAS_APPLIER = importlib.util.find_spec("sesfix.fixes.applier") is not None
+from sesfix.settings import KEY_ID, SECRET, AppSettings
 
 
 def run_check(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, Any]]:
@@ -81,34 +77,17 @@ def apply_intended_fix(
         for name, value in changes.items():
             settings = acct.set_app_variable(name, value)
         return settings
-    if HAS_APPLIER:
-        from sesfix import fixes
+    from sesfix import fixes
 
-        plan = fixes.plan_fix(fix_id, report, settings, operator=acct.operator)
-        assert plan.applicable, (plan.refused, plan.noop_reason, plan.inputs_needed)
-        result = fixes.apply_plan(
-            plan, settings=settings, operator=acct.operator, confirmed=True, verify_timeout=20
-        )
-        assert result.status == "applied", result.message
-        if result.new_key is not None:
-            acct.set_app_variable(KEY_ID, result.new_key.access_key_id)
-            settings = acct.set_app_variable(SECRET, result.new_key.secret.reveal())
-        return settings
-    # Until the fix layer's applier lands: the same IAM calls, as the operator.
-    user = report.context.app_user
-    assert user, "the diagnosis must name the app's IAM user"
-    iam = acct.operator_client("iam")
-    if fix_id == "attach-ses-full-access":
-        iam.attach_user_policy(UserName=user, PolicyArn=SES_FULL)
-    elif fix_id == "rotate-access-key":
-        key = iam.create_access_key(UserName=user)["AccessKey"]
-        acct.set_app_variable(KEY_ID, key["AccessKeyId"])
-        settings = acct.set_app_variable(SECRET, key["SecretAccessKey"])
-    elif fix_id == "reactivate-access-key":
-        key_id = clean(settings.access_key_id or "")
-        iam.update_access_key(UserName=user, AccessKeyId=key_id, Status="Active")
-    else:  # pragma: no cover - a scenario names a fix this test does not know
-        raise AssertionError(f"no way to apply {fix_id}")
+    plan = fixes.plan_fix(fix_id, report, settings, operator=acct.operator)
+    assert plan.applicable, (plan.refused, plan.noop_reason, plan.inputs_needed)
+    result = fixes.apply_plan(
+        plan, settings=settings, operator=acct.operator, confirmed=True, verify_timeout=20
+    )
+    assert result.status == "applied", result.message
+    if result.new_key is not None:  # the learner puts the new pair into the app's variables
+        acct.set_app_variable(KEY_ID, result.new_key.access_key_id)
+        settings = acct.set_app_variable(SECRET, result.new_key.secret.reveal())
     return settings
 
 
