@@ -6,6 +6,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from sesfix import __version__
 
@@ -19,10 +20,17 @@ COMMANDS: dict[str, str] = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (no usage dump), exit 2; subcommand parsers inherit it."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from sesfix.commands.common import add_source_arguments
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sesfix",
         description="Find and fix why an app cannot send mail through Amazon SES. "
         "With no command, opens the wizard.",
@@ -100,4 +108,6 @@ def _crash(exc: BaseException) -> int:
         f"sesfix: internal error ({type(exc).__name__}); the details are in {where}",
         file=sys.stderr,
     )
+    if debuglog.enabled_by_environment():
+        print(text, file=sys.stderr)
     return 1
