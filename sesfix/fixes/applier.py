@@ -180,7 +180,7 @@ def apply_plan(
             result.calls.append(CallOutcome(call.call, call.cli, "not-run"))
             continue
         say(f"{call.call}: {call.purpose}")
-        seq = writer.intent(call.call, call.params, call.cli, list(call.undo))
+        seq = writer.intent(call.call, call.params, call.cli, list(call.undo), covered=call.covered)
         try:
             res = gw.write("operator", call.service, call.operation, call.region, **call.params)
         except BaseException as exc:  # Ctrl-C or a crash mid-call: AWS may have applied it
@@ -605,7 +605,8 @@ def _undo_steps(
         if call.status not in ("ok", "unknown"):
             continue
         if not call.undo:
-            cannot.append(f"{call.call} cannot be undone")
+            if not call.covered:
+                cannot.append(f"{call.call} cannot be undone")
             continue
         for idx, u in enumerate(call.undo):
             if (call.seq, idx) in done:

@@ -118,6 +118,7 @@ def read_entries(path: Path | None = None) -> list[AuditEntry]:
                 status="unknown",
                 undo=[UndoCall.from_json(u) for u in rec.get("undo") or []],
                 reverses=tuple(rec["reverses"]) if rec.get("reverses") else None,
+                covered=bool(rec.get("covered")),
             )
             calls[(eid, seq)] = call
             entry.calls.append(call)
@@ -183,6 +184,8 @@ class EntryWriter:
         cli: str,
         undo: list[UndoCall],
         reverses: tuple[int, int] | None = None,
+        *,
+        covered: bool = False,
     ) -> int:
         self._seq += 1
         append(
@@ -196,6 +199,7 @@ class EntryWriter:
                 "cli": cli,
                 "undo": [u.to_json() for u in undo],
                 **({"reverses": list(reverses)} if reverses else {}),
+                **({"covered": True} if covered else {}),
             },
             self.path,
         )

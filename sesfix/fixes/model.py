@@ -60,9 +60,13 @@ class PlannedCall:
     cli: str  # the AWS CLI command a person could run instead
     purpose: str = ""
     undo: tuple[UndoCall, ...] = ()
+    #: True when undoing an earlier call of the plan also reverses this one
+    #: (e.g. deleting a new identity removes its DKIM tokens too).
+    covered: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "covered": self.covered,
             "call": self.call,
             "service": self.service,
             "operation": self.operation,
@@ -255,6 +259,8 @@ class AuditCall:
     undo: list[UndoCall] = field(default_factory=list)
     #: For a call of an undo entry: (seq of the reversed call, index of its undo call).
     reverses: tuple[int, ...] | None = None
+    #: Reversed by undoing an earlier call of the same entry.
+    covered: bool = False
 
 
 @dataclass

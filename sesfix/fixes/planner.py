@@ -39,6 +39,8 @@ def planned_call(
     params: dict[str, Any],
     purpose: str,
     undo: tuple[UndoCall, ...] = (),
+    *,
+    covered: bool = False,
 ) -> PlannedCall:
     return PlannedCall(
         call=f"{_PREFIX.get(service, service)}:{api_name(operation)}",
@@ -49,6 +51,7 @@ def planned_call(
         cli=cli_command(service, operation, region, params),
         purpose=purpose,
         undo=undo,
+        covered=covered,
     )
 
 
@@ -804,6 +807,7 @@ def _plan_verify_domain(ctx: PlanContext, plan: Plan) -> None:
                 region,
                 {"Domain": domain},
                 f"create the Easy DKIM tokens for {domain} in {region}",
+                covered=True,  # deleting the new identity removes its DKIM tokens too
             )
         )
         return
