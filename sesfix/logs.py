@@ -48,8 +48,9 @@ SCHEMA = "sesfix.logs/1"
 MAX_LINE = 64 * 1024
 #: The multi-line ``Error: { ... }`` object is followed for at most this many lines.
 MAX_BLOCK_LINES = 40
-#: The same code again within this many lines, with no new send attempt, is the same failure
-#: (the app's error object, the SDK's stack trace and the HTTP response all name it).
+#: The same code again within this many lines of its last count, with no new send attempt and
+#: at most 2 s later, is the same failure told again (the app's error object, the SDK's stack
+#: trace and the HTTP response all name it). Counts approximate the number of failed sends.
 SAME_FAILURE_WINDOW = 12
 #: How many recent events the analysis keeps for display.
 TIMELINE = 30
@@ -540,9 +541,12 @@ class Analyzer:
         self._secrets = tuple(s for s in secrets if s)
         self.analysis = LogAnalysis(source=source)
         self._block: _Block | None = None
-        # code -> (line it was last counted on, attempt number then)
-        self._recent: dict[str, tuple[int, int]] = {}
+        # code -> (line it was last counted on, attempt number then, its second of the day);
+        # only codes kept in ``analysis.codes``, so bounded by MAX_CODES.
+        self._recent: dict[str, tuple[int, int, int | None]] = {}
         self._attempt = 0
+        # The last time stamp seen on a relevant line: (line, stamp).
+        self._stamp: tuple[int, str | None] = (-(10**9), None)
 
     def feed(self, raw: str) -> None:
         a = self.analysis
@@ -553,6 +557,11 @@ class Analyzer:
         if self._block is None and not _interesting(raw):
             return
         text, at, _is_json = _normalise(raw)
+        if at is not None:
+            self._stamp = (n, at)
+        elif n - self._stamp[0] <= SAME_FAILURE_WINDOW:
+            # A traceback or an object's lines carry the time of the record they belong to.
+            at = self._stamp[1]
         if self._block is not None:
             if self._block.take(text, n):
                 return
@@ -605,12 +614,13 @@ class Analyzer:
         if marker:
             self._sighting("error").see(n, at)
         code = _canonical_code(code)
+        second = _second_of_day(at)
         recent = self._recent.get(code)
-        self._recent[code] = (n, self._attempt)
         if (
             recent is not None
             and n - recent[0] <= SAME_FAILURE_WINDOW
-            and (recent[1] == self._attempt)
+            and recent[1] == self._attempt
+            and (second is None or recent[2] is None or abs(second - recent[2]) <= 2)
         ):
             return  # the same failure told again (stack trace, HTTP response)
         c = self.analysis.codes.get(code)
@@ -619,6 +629,7 @@ class Analyzer:
                 self.analysis.other_codes += 1
                 return
             c = self.analysis.codes[code] = CodeSighting(code=code, sample=self._clean(message))
+        self._recent[code] = (n, self._attempt, second)
         c.see(n, at)
         fid = finding_id_for(code, message)
         if fid is not None:
@@ -642,6 +653,14 @@ class Analyzer:
 
     def _clean(self, text: str) -> str:
         return scrub(text, *self._secrets)[:300]
+
+
+_HMS = re.compile(r"(\d{2}):(\d{2}):(\d{2})")
+
+
+def _second_of_day(at: str | None) -> int | None:
+    m = _HMS.search(at) if at else None
+    return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3)) if m else None
 
 
 def _canonical_code(code: str) -> str:

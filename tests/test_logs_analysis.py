@@ -315,3 +315,16 @@ def test_correlate_other_cause_and_stale_variables() -> None:
     ok = analyze_text(GUIDE_SUCCESS)
     (s3,) = logs.correlate(ok, _report(F.make("credentials.secret_mismatch", "x")))
     assert "not the ones the running service uses" in s3
+
+
+def test_marker_less_failures_seconds_apart_count_separately() -> None:
+    lines = []
+    for i in range(4):
+        lines += [
+            f"2026-11-29 10:42:{10 * i:02d},001 ERROR mailer send failed",
+            f"botocore.exceptions.ClientError: An error occurred (AccessDenied) when calling the "
+            f"SendEmail operation (attempt {i})",
+            "  during handling of the above exception",
+        ]
+    a = analyze(lines)
+    assert a.codes["AccessDenied"].count == 4
