@@ -65,37 +65,84 @@ def _progress(stream: TextIO):  # type: ignore[no-untyped-def]
 
 _MARK = {"pass": "✓", "warning": "!", "fail": "✗", "unknown": "?"}
 _SEV = {"error": "✗", "warning": "!", "info": "i"}
+WIDTH = 79
 
 
-def render_text(report: Report, out: TextIO) -> None:
+def _wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_on_hyphens=False,
+        break_long_words=True,
+    ) or [first.rstrip()]
+
+
+def _shell_lines(command: str, width: int = WIDTH) -> list[str]:
+    """The AWS CLI command, wrapped with shell continuations so it still pastes."""
+    import textwrap
+
+    lines = textwrap.wrap(
+        command,
+        width=width - 2,
+        initial_indent="    $ ",
+        subsequent_indent="        ",
+        break_on_hyphens=False,
+        break_long_words=False,
+    )
+    return [line + " \\" for line in lines[:-1]] + lines[-1:]
+
+
+def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
+    """A compact table per step, readable in 80 columns: each probe with how long it took,
+    AWS's answer when it was not ``ok``, and the AWS CLI command that reproduces it."""
     if out.isatty():
         out.write("\r\x1b[K")
     ctx = report.context
-    out.write(
-        f"sesfix check · source: {report.source} · operator: {report.operator} · "
-        f"{report.duration_ms / 1000:.2f} s\n"
+    lines: list[str] = []
+    lines += _wrap(
+        f"sesfix check · {report.source} · operator: {report.operator} · "
+        f"{report.duration_ms / 1000:.2f} s",
+        "",
+        "  ",
     )
-    who = f"key {ctx.key_id_masked}"
+    who = [f"key {ctx.key_id_masked}"]
     if ctx.app_user:
-        who += f" of IAM user {ctx.app_user}"
+        who.append(f"IAM user {ctx.app_user}")
     if ctx.app_account:
-        who += f" (account {ctx.app_account})"
-    out.write(f"app: {who}; region {ctx.region or '?'}; sender {ctx.sender or '?'}\n\n")
+        who.append(f"account {ctx.app_account}")
+    who += [f"region {ctx.region or '?'}", f"sender {ctx.sender or '?'}"]
+    lines += _wrap("app: " + " · ".join(who), "", "     ")
     for step in report.steps:
-        out.write(f"Step {step.number}  {step.name:<20} {_MARK[step.status]} {step.status}\n")
+        lines.append("")
+        head = f"{_MARK[step.status]} Step {step.number}  {step.name}"
+        lines.append(f"{head:<{WIDTH - 8}}{step.status:>8}")
         for p in step.probes:
-            out.write(
-                f"    {p.call:<44} {p.identity:<8} {p.region:<15} {p.outcome:<24} {p.ms:>5} ms\n"
-                f"      $ {p.cli}\n"
-            )
+            mark = "✓" if p.outcome == "ok" else "✗"
+            lines.append(f"  {mark} {p.call:<37} {p.identity:<8} {p.region:<14} {p.ms:>5} ms")
+            if p.outcome != "ok":
+                answer = f"answered {p.outcome}" + (f": {p.detail}" if p.detail else "")
+                lines += _wrap(answer[:240], "      ", "      ")
+            if commands:
+                lines += _shell_lines(p.cli)
         for f in report.findings_for(step.number):
-            out.write(f"  {_SEV[str(f.severity)]} {f.id} — {f.title}\n")
+            lines.append(f"  {_SEV[str(f.severity)]} {f.severity} {f.id}")
+            lines += _wrap(f.title, "      ", "      ")
             for e in f.evidence:
-                out.write(f"      · {e}\n")
-            if f.fixes:
-                out.write(f"      fixes: {', '.join(f.fixes)}  (sesfix fix {f.fixes[0]})\n")
-        out.write("\n")
-    verdict = "healthy: the app can send" if report.healthy else (
-        f"{len(report.errors)} error(s): " + ", ".join(dict.fromkeys(f.id for f in report.errors))
-    )  # fmt: skip
-    out.write(f"Verdict: {verdict}\n")
+                lines += _wrap(e, "      · ", "        ")
+            if f.fixes and f.severity != "info":
+                also = f"  (or: {', '.join(f.fixes[1:])})" if len(f.fixes) > 1 else ""
+                lines += _wrap(f"fix: sesfix fix {f.fixes[0]}{also}", "      ", "        ")
+    lines.append("")
+    if report.healthy:
+        verdict = "healthy: no error found, the app can send"
+        if any(f.severity == "warning" for f in report.findings):
+            verdict += " (see the warnings above)"
+    else:
+        ids = ", ".join(dict.fromkeys(f.id for f in report.errors))
+        verdict = f"{len(report.errors)} error(s): {ids}"
+    lines += _wrap(f"Verdict: {verdict}", "", "  ")
+    out.write("\n".join(lines) + "\n")

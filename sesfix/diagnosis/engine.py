@@ -1141,7 +1141,7 @@ def _report(run: _Run, options: DiagnosisOptions) -> Report:
     )
     steps: list[StepResult] = []
     for n in range(1, 6):
-        probes = tuple(r for r in records if r.step == n)
+        probes = tuple(sorted((r for r in records if r.step == n), key=lambda r: r.seq))
         fs = [f for f in findings if f.step == n and f.severity != Severity.INFO]
         errors = [f for f in fs if f.severity == Severity.ERROR]
         status: StepStatus
