@@ -7,6 +7,7 @@ trailing space is part of the job. Secrets are held as :class:`Secret`.
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -252,6 +253,29 @@ def looks_like_smtp_password(secret: str) -> bool:
     return len(secret) == 44 and set(secret) <= _SECRET_ALPHABET and secret.startswith("B")
 
 
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def is_domain_name(value: str) -> bool:
+    """A DNS name SES could verify: two or more labels of letters, digits and inner
+    hyphens (international names in their IDNA form), at most 253 characters."""
+    name = value.strip().rstrip(".")
+    if not name or any(ch.isspace() for ch in name):
+        return False
+    if not name.isascii():
+        try:
+            name = name.encode("idna").decode("ascii")
+        except UnicodeError:
+            return False
+    labels = name.split(".")
+    return (
+        len(name) <= 253
+        and len(labels) >= 2
+        and all(_LABEL.match(label) for label in labels)
+        and not labels[-1].isdigit()
+    )
+
+
 def _secret_shaped(value: str) -> bool:
     """About 40 characters of the secret alphabet, mixed case and digits: a secret key."""
     v = clean(value)
@@ -399,7 +423,7 @@ def lint(settings: AppSettings) -> list[F.Finding]:
 
     if settings.email_from and settings.email_from.strip():
         address = settings.sender_address
-        if not address or "@" not in address or "." not in address.rsplit("@", 1)[-1]:
+        if not address or "@" not in address or not is_domain_name(address.rsplit("@", 1)[-1]):
             out.append(
                 F.make(
                     "config.email_from_invalid",

@@ -85,6 +85,14 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
     if len(chosen) > 1:
         raise UsageError(f"choose one source of the app's variables, not {' and '.join(chosen)}")
     domain = getattr(args, "domain", None)
+    if domain is not None:
+        from sesfix.settings import is_domain_name
+
+        if not is_domain_name(domain):
+            raise UsageError(
+                f"--domain {domain[:80]!r} is not a domain name",
+                hint="give the sender's domain, e.g. --domain example.com",
+            )
     profile = getattr(args, "operator_profile", None)
     operator = OperatorSpec(profile=profile) if profile else None
 
