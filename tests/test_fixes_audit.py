@@ -16,6 +16,7 @@ from sesfix.fixes import apply_plan, audit, list_entries, plan_fix, undo
 from sesfix.fixes.model import UndoCall
 from sesfix.locations import audit_log_path
 from tests.conftest import SENTINEL_SECRET
+from tests.support.proxy import Close, DelayProxy, when
 from tests.test_fixes_iam import iam_state
 
 
@@ -113,3 +114,25 @@ def test_no_secret_reaches_the_log(account, monkeypatch):
     assert SENTINEL_SECRET not in text
     assert acc.operator.credentials.secret_access_key.reveal() not in text
     assert acc.app_key_id not in text  # the app's key is recorded masked only
+
+
+def test_network_drop_mid_call_is_recorded_as_unknown_and_undo_copes(account, monkeypatch):
+    """The connection closes on every attempt of iam:AttachUserPolicy: nobody knows whether
+    AWS applied it. The log says exactly that, and undo still restores the state."""
+    acc = account("seed")
+    before = iam_state(acc)
+    settings = acc.app_settings()
+    report = diagnose(settings, DiagnosisOptions(operator=acc.operator))
+    plan = plan_fix("attach-ses-full-access", report, settings, operator=acc.operator)
+    with DelayProxy(acc.endpoint, fault=when(Close(), action="AttachUserPolicy")) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        result = apply_plan(plan, settings=settings, operator=acc.operator, confirmed=True)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", acc.endpoint)
+    assert proxy.actions()["iam:AttachUserPolicy"] >= 1
+    assert result.status == "failed" and result.calls[0].status == "unknown"
+    assert "may or may not have applied it" in result.message
+    [entry] = list_entries()
+    assert entry.calls[0].status == "unknown" and entry.changed_anything
+    back = undo(None, operator=acc.operator, confirmed=True)
+    assert back.status == "undone", back.message  # detach of a never-attached policy: tolerated
+    assert iam_state(acc) == before

@@ -14,6 +14,7 @@ import pytest
 
 from sesfix.cli import main
 from sesfix.fixes import list_entries
+from tests.support.proxy import DelayProxy
 from tests.test_fixes_iam import count_api_calls, iam_state
 
 MUTATING = ("Create", "Attach", "Detach", "Delete", "Put", "Update", "Verify", "Set")
@@ -74,7 +75,14 @@ def test_without_yes_and_without_terminal_nothing_changes(
     envfile = env_file(acc, tmp_path)
     before = iam_state(acc)
     sent = count_api_calls(monkeypatch)
-    code = main(["fix", "attach-ses-full-access", "--env-file", envfile, "--operator-profile", ops])
+    with DelayProxy(acc.endpoint) as proxy:  # counts what reaches the server
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        args = ["fix", "attach-ses-full-access", "--env-file", envfile, "--operator-profile", ops]
+        code = main(args)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", acc.endpoint)
+    reached = [label.split(":")[-1] for label in proxy.actions()]
+    assert proxy.count > 0 and "GetCallerIdentity" in reached  # the diagnosis and plan did run
+    assert [a for a in reached if a.startswith(MUTATING)] == []
     assert code == 2
     captured = capsys.readouterr()
     assert "no terminal to confirm on" in captured.err
