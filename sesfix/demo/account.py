@@ -166,6 +166,30 @@ def resolve_scenario(name: str | None) -> Scenario:
     return SCENARIOS[name]
 
 
+def _managed_policies_in_aws_partition_only() -> None:
+    """Load AWS managed policies only where the practice account lives: the aws partition.
+
+    moto builds one IAM backend per partition (aws, aws-cn, aws-us-gov, …) the first time an
+    account is touched and loads its ~1,600 AWS managed policies into each: over a second of
+    start-up, most of the practice account's preparation. The simulated account is in the
+    ``aws`` partition; the others keep their users and keys but no AWS managed policies.
+    """
+    from moto.iam import models
+
+    original = models.IAMBackend._init_aws_policies
+    if getattr(original, "_sesfix_aws_only", False):
+        return
+
+    def init_aws_policies(self: Any) -> list[Any]:
+        if getattr(self, "partition", "aws") != "aws":
+            return []
+        policies: list[Any] = original(self)
+        return policies
+
+    init_aws_policies._sesfix_aws_only = True  # type: ignore[attr-defined]
+    models.IAMBackend._init_aws_policies = init_aws_policies  # type: ignore[method-assign]
+
+
 @dataclass
 class SimulatedAccount:
     """A running moto server plus the credentials of the scenario loaded into it."""
@@ -196,6 +220,7 @@ class SimulatedAccount:
                 "the practice account needs the demo extra",
                 hint="install it with: pip install 'sesfix[demo]'",
             ) from exc
+        _managed_policies_in_aws_partition_only()
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         host, real_port = server.get_host_and_port()
