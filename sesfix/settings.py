@@ -10,7 +10,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -52,7 +52,8 @@ _ENTITY_PREFIXES = {
 class AppSettings:
     """The six variables, raw. ``source`` says where they came from (for people)."""
 
-    access_key_id: str | None = None
+    #: Not secret to AWS, but shown only masked (AKIA…WXYZ): kept out of repr.
+    access_key_id: str | None = field(default=None, repr=False)
     secret_access_key: Secret | None = None
     session_token: Secret | None = None
     region: str | None = None
@@ -121,7 +122,7 @@ class AppSettings:
     def sender_address(self) -> str | None:
         if not self.email_from:
             return None
-        _name, address = parseaddr(strip_invisible(self.email_from))
+        _name, address = parseaddr(clean(self.email_from))
         # Without an @ it is no address (and may be anything pasted there; never echo it).
         return address if "@" in address else None
 
