@@ -140,3 +140,28 @@ def test_guidance_fix_says_which_variable_to_what(account, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "AWS_SECRET_ACCESS_KEY" in out and "40 characters (now 41" in out
     assert acc.app_env["AWS_SECRET_ACCESS_KEY"].strip() not in out
+
+
+def test_undo_by_entry_id_and_list(account, operator_profile, tmp_path, capsys):
+    acc = account("seed")
+    ops = operator_profile()
+    envfile = env_file(acc, tmp_path)
+    before = iam_state(acc)
+    base = ["--env-file", envfile, "--operator-profile", ops, "--yes", "--verify-timeout", "5"]
+    assert main(["fix", "attach-ses-full-access", *base]) == 0
+    assert main(["fix", "create-custom-policy", *base]) == 0
+    first, second = list_entries()
+    capsys.readouterr()
+    assert main(["undo", "--list"]) == 0
+    listing = capsys.readouterr().out
+    assert first.id in listing and second.id in listing and "attach-ses-full-access" in listing
+    # the older one first, by id; then --last takes the newer one
+    assert main(["undo", first.id, "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "$ aws iam detach-user-policy --user-name rental-app --policy-arn " in out
+    assert main(["undo", "--last", "--yes", "--operator-profile", ops]) == 0
+    assert iam_state(acc) == before
+    assert main(["undo", first.id, "--yes"]) == 0
+    assert "Already undone" in capsys.readouterr().out
+    assert main(["undo", "--list"]) == 0
+    assert capsys.readouterr().out.count("undone by") == 2

@@ -190,3 +190,55 @@ def test_rotation_refused_for_a_user_that_does_not_exist_or_a_key_nobody_owns(ac
     _s, _r, plan = plan_for(acc, "rotate-access-key", unknown)
     assert "owns the key AKIA…ZZZZ" in plan.refused or "belongs to account" in plan.refused
     assert not plan.calls
+
+
+def test_cli_rotation_shows_no_secret_off_a_terminal_and_keeps_it_in_the_keyring(
+    account, operator_profile, os_keyring, tmp_path, capsys
+):
+    from sesfix.cli import main
+    from tests.test_fixes_cli import env_file
+
+    acc = account("lost-secret")
+    ops = operator_profile()
+    envfile = env_file(acc, tmp_path)
+    args = ["fix", "rotate-access-key", "--env-file", envfile, "--operator-profile", ops]
+    assert main([*args, "--yes", "--verify-timeout", "10"]) == 0
+    out = capsys.readouterr().out
+    [label] = sk.list_labels()
+    stored = sk.load_credentials(label)
+    assert stored is not None
+    assert stored.secret_access_key.reveal() not in out
+    assert "secret not printed: output is not a terminal" in out
+    assert f"stored in the OS keyring under '{label}'" in out
+    assert "Verification: verified" in out
+    assert main([*args, "--yes"]) == 0  # a pending key: nothing new
+    assert "already created the key" in capsys.readouterr().out
+    assert len(iam_state(acc)["keys"]) == 2
+
+
+def test_cli_rotation_refuses_when_the_secret_could_go_nowhere(
+    account, operator_profile, tmp_path, capsys
+):
+    from sesfix.cli import main
+    from tests.test_fixes_cli import env_file
+
+    acc = account("lost-secret")  # conftest pins the fail keyring; output is not a terminal
+    before = iam_state(acc)
+    envfile = env_file(acc, tmp_path)
+    ops = operator_profile()
+    code = main(
+        ["fix", "rotate-access-key", "--env-file", envfile, "--operator-profile", ops, "-y"]
+    )
+    assert code == 2
+    assert "could be neither stored" in capsys.readouterr().err
+    assert iam_state(acc) == before
+
+
+def test_a_key_of_another_account_is_refused(account):
+    acc = account("seed")
+    settings = acc.app_settings()
+    report = diagnose(settings, DiagnosisOptions(operator=acc.operator))
+    report.context.app_account = "210987654321"
+    plan = plan_fix("attach-ses-full-access", report, settings, operator=acc.operator)
+    assert plan.refused.startswith("the app's key belongs to account 210987654321")
+    assert not plan.calls
