@@ -141,10 +141,12 @@ class RequestInfo:
 
     @property
     def label(self) -> str:
-        """``service:Action``, e.g. ``sts:GetCallerIdentity``; the path when unknown."""
+        """``service:Action`` (``sts:GetCallerIdentity``); REST calls as ``service:METHOD path``
+        (SESv2's ``ses:GET /v2/email/account``: the v2 API signs as service ``ses``)."""
         if self.action:
             return f"{self.service}:{self.action}" if self.service else self.action
-        return f"{self.method} {self.path}"
+        path = self.path.split("?", 1)[0]
+        return f"{self.service}:{self.method} {path}" if self.service else f"{self.method} {path}"
 
 
 _SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
