@@ -98,18 +98,16 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
 
     if getattr(args, "demo", None):
         from sesfix.demo.account import SimulatedAccount, resolve_scenario
+        from sesfix.demo.practice import point_environment
 
         scenario = resolve_scenario(args.demo)
         account = SimulatedAccount.start()
-        previous = os.environ.get("AWS_ENDPOINT_URL")
-        os.environ["AWS_ENDPOINT_URL"] = account.endpoint
+        # Loopback only: also drops per-service endpoint overrides, bypasses HTTP proxies.
+        unpoint = point_environment(account.endpoint)
 
         def restore() -> None:
             account.stop()
-            if previous is None:
-                os.environ.pop("AWS_ENDPOINT_URL", None)
-            else:
-                os.environ["AWS_ENDPOINT_URL"] = previous
+            unpoint()
 
         try:
             account.load(scenario)
