@@ -10,6 +10,7 @@ guidance fixes change the practice app's variables the way the guidance says.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -157,3 +158,18 @@ def test_set_app_variable_only_knows_the_apps_variables(
     assert settings.session_token is not None
     settings = acct.set_app_variable("AWS_SESSION_TOKEN", None)
     assert settings.session_token is None
+
+
+def test_check_demo_stays_on_loopback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A proxy or a per-service endpoint in the environment cannot lead the practice away."""
+    dead = "http://192.0.2.1:9"  # TEST-NET-1: nothing answers there
+    for name in ("HTTP_PROXY", "http_proxy", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_IAM"):
+        monkeypatch.setenv(name, dead)
+    monkeypatch.setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+    code, data = run_check(capsys, "--demo", "seed")
+    assert error_ids(data) == {"iam.ses_permission_missing"}
+    assert code == 1
+    assert os.environ["AWS_ENDPOINT_URL_STS"] == dead  # restored afterwards
+    assert "AWS_ENDPOINT_URL" not in os.environ
