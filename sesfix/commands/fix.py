@@ -104,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
             err.write(f"sesfix fix {spec.id}: diagnosing first ({sources.settings.source})…\n")
         report = diagnose(sources.settings, DiagnosisOptions(operator=sources.operator))
         plan = plan_fix(spec.id, report, sources.settings, operator=sources.operator, inputs=inputs)
-        if plan.inputs_needed and not args.dry_run and not args.json and can_ask():
+        # --yes never answers a question for the person (e.g. which key to delete)
+        if plan.inputs_needed and not (args.dry_run or args.json or args.yes) and can_ask():
             for field in plan.inputs_needed:
                 inputs[field.name] = _ask_input(field, out)
             plan = plan_fix(
@@ -235,8 +236,14 @@ def render_plan(plan: Plan, out: TextIO) -> None:
             out.write(f"  {n}. {call.call} — {call.purpose}\n     $ {call.cli}\n")
             for u in call.undo:
                 from sesfix.aws.gateway import cli_command
+                from sesfix.masking import redact
 
-                out.write(f"     undo: {cli_command(u.service, u.operation, u.region, u.params)}\n")
+                shown = {
+                    **u.params,
+                    **{k: f"<{path} from the answer>" for k, path in u.fill.items()},
+                }
+                undo_cli = redact(cli_command(u.service, u.operation, u.region, shown))
+                out.write(f"     undo: {undo_cli}\n")
     for name, doc in plan.documents.items():
         out.write(f"\nPolicy document {name}:\n{json.dumps(doc, indent=2)}\n")
     if plan.diff:

@@ -167,10 +167,18 @@ def apply_plan(
         write_guard=_guard(c.call for c in plan.calls),
     )
     target = dict(plan.target)
-    operator_arn = str(target.get("operator_arn") or "")
-    if not operator_arn:
-        who = gw.read("operator", "sts", "get_caller_identity", IAM_REGION)
-        operator_arn = str((who.data or {}).get("Arn", "")) if who.ok else ""
+    who = gw.read("operator", "sts", "get_caller_identity", IAM_REGION)
+    if not who.ok or not who.data:
+        return ApplyResult(
+            plan.fix_id,
+            "failed",
+            message=redact(
+                f"AWS refused the operator identity itself ({who.record.outcome}): nothing was "
+                f"changed. {who.error_message}"
+            ).strip(),
+        )
+    operator_arn = str(who.data.get("Arn", ""))
+    target["operator_arn"] = operator_arn
     writer = audit.EntryWriter(plan.fix_id, operator_arn, target, note=plan.summary[:300])
     result = ApplyResult(plan.fix_id, "failed", entry_id=writer.id)
     answers: dict[int, dict[str, Any]] = {}
@@ -622,14 +630,22 @@ def _undo_steps(
 
 
 def _undo_cli(u: UndoCall) -> str:
-    return cli_command(u.service, u.operation, u.region, u.params)
+    """For people: key IDs masked (the audit log keeps the full ID in ``params`` for undo)."""
+    return redact(cli_command(u.service, u.operation, u.region, u.params))
 
 
 def undo_preview(entry_id: str | None = None) -> tuple[AuditEntry, list[str]]:
     entries = audit.read_entries()
     entry = _find_entry(entries, entry_id)
     steps, cannot = _undo_steps(entry, entries)
-    return entry, [_undo_cli(u) for _c, _i, u in steps] + [f"# {c}" for c in cannot]
+    notes = [f"# {c}" for c in cannot]
+    for _c, _i, u in steps:
+        if u.operation == "delete_access_key":
+            notes.append(
+                f"# warning: if the app already runs with {mask_key_id(str(u.params.get('AccessKeyId')))}"
+                ", deleting it stops the app"
+            )
+    return entry, [_undo_cli(u) for _c, _i, u in steps] + notes
 
 
 def undo(

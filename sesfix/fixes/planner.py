@@ -18,7 +18,7 @@ from sesfix.aws.gateway import CallResult, Gateway, api_name, cli_command
 from sesfix.fixes import documents as D
 from sesfix.fixes.catalogue import fix_spec
 from sesfix.fixes.model import InputField, MissingPermission, Plan, PlannedCall, UndoCall
-from sesfix.masking import mask_key_id
+from sesfix.masking import mask_key_id, redact
 from sesfix.settings import clean
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def planned_call(
         operation=operation,
         region=region,
         params=params,
-        cli=cli_command(service, operation, region, params),
+        cli=redact(cli_command(service, operation, region, params)),  # key IDs masked
         purpose=purpose,
         undo=undo,
         covered=covered,
