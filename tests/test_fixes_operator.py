@@ -83,3 +83,18 @@ def test_failure_halfway_is_recorded_and_undo_finishes_it(account):
     done = undo(None, operator=acc.operator, confirmed=True)
     assert done.status == "undone", done.message
     assert iam_state(acc) == before
+
+
+def test_operator_that_cannot_even_read_iam_is_refused_at_plan_time(account):
+    acc = account("seed")
+    blind = limited_operator(acc, "blind-op", ["sts:GetCallerIdentity"])
+    settings = acc.app_settings()
+    report = diagnose(settings, DiagnosisOptions(operator=blind))
+    plan = plan_fix("create-custom-policy", report, settings, operator=blind)
+    assert not plan.applicable and not plan.calls
+    assert plan.refused.startswith("the operator identity may not call iam:GetUser")
+    assert plan.missing_permission is not None
+    assert plan.missing_permission.policy["Statement"][0]["Action"] == ["iam:GetUser"]
+    result = apply_plan(plan, settings=settings, operator=blind, confirmed=True)
+    assert result.status == "failed" and result.missing_permission == plan.missing_permission
+    assert list_entries() == []  # nothing was attempted, so nothing to record

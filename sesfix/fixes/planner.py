@@ -222,6 +222,8 @@ def _resolve_user(ctx: PlanContext) -> None:
                 "--input user=NAME"
             )
         last = ctx.read("iam", "get_access_key_last_used", AccessKeyId=ctx.key_id)
+        if last.denied:
+            required_read(ctx, last)  # raises, naming the missing right
         if last.ok and last.data and last.data.get("UserName"):
             ctx.user = str(last.data["UserName"])
         else:
