@@ -328,3 +328,59 @@ def test_policy_reached_twice_is_fetched_once(account):
     assert len(seen) == len(set(seen)), seen
     fetched = [cli for call, _, cli in seen if call == "iam:GetPolicy"]
     assert len(fetched) == 2  # AmazonSESFullAccess and AmazonS3FullAccess, once each
+
+
+# --- cancellation and observers ------------------------------------------------------------------
+
+
+def test_cancel_before_start_makes_no_call(account):
+    import threading
+
+    from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+    from tests.support.engine import settings_of
+
+    acct = account("seed")
+    cancel = threading.Event()
+    cancel.set()
+    report = diagnose(settings_of(acct), DiagnosisOptions(operator=acct.operator), cancel=cancel)
+    assert [s.status for s in report.steps] == ["unknown"] * 5
+    assert not [p for s in report.steps for p in s.probes]
+
+
+def test_cancel_mid_run_returns_promptly(account):
+    import threading
+
+    from sesfix.aws.gateway import CallFinished
+    from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+    from tests.support.engine import settings_of
+
+    acct = account("wrong-region")
+    cancel = threading.Event()
+
+    def stop_after_first(event):
+        if isinstance(event, CallFinished):
+            cancel.set()
+
+    report = diagnose(
+        settings_of(acct),
+        DiagnosisOptions(operator=acct.operator),
+        listeners=[stop_after_first],
+        cancel=cancel,
+    )
+    calls = [p for s in report.steps for p in s.probes]
+    assert 1 <= len(calls) < 20  # the full run of this scenario makes ~45 calls
+
+
+def test_a_failing_listener_changes_nothing(account):
+    from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+    from tests.support.engine import settings_of
+
+    acct = account("seed")
+
+    def broken(event):
+        raise RuntimeError("display crashed")
+
+    report = diagnose(
+        settings_of(acct), DiagnosisOptions(operator=acct.operator), listeners=[broken]
+    )
+    assert errors(report) == ["iam.ses_permission_missing"]

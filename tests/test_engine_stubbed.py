@@ -329,3 +329,52 @@ def test_get_account(account, production, sending, expect_errors, sandbox):
     assert "probe.unreachable" not in [
         f.id for f in report.findings if f.data.get("call") == "ses:GetAccount"
     ]
+
+
+# --- what real AWS does that moto does not ----------------------------------------------------
+
+
+def test_inactive_key_as_aws_answers_it(account):
+    """moto accepts an inactive key; AWS answers InvalidClientTokenId. With the operator's
+    view (Status Inactive) the cause is key_inactive, never key_not_found."""
+    acct = account(
+        dataclasses.replace(SCENARIOS["healthy"], name="inactive", key_status="Inactive")
+    )
+    settings, gw = gateway_for(acct)
+    stub_ops(
+        gw,
+        "app",
+        "sts",
+        "us-east-1",
+        get_caller_identity=_error("get_caller_identity", "InvalidClientTokenId", INVALID_TOKEN),
+    )
+    report = run_with(settings, gw, acct)
+    assert errors(report) == ["credentials.key_inactive"]
+    evidence = " ".join(one(report, "credentials.key_inactive").evidence)
+    assert "Inactive" in evidence and "InvalidClientTokenId" in evidence
+    assert report.context.app_user == "rental-app"  # from iam:GetAccessKeyLastUsed
+
+
+def test_operator_of_another_account_reads_no_iam(account):
+    acct = account("seed")
+    settings, gw = gateway_for(acct)
+    other = {
+        "UserId": "AIDAOTHEROTHEROTHER1",
+        "Account": "210987654321",
+        "Arn": "arn:aws:iam::210987654321:user/ops",
+    }
+    stub_ops(
+        gw,
+        "operator",
+        "sts",
+        "us-east-1",
+        get_caller_identity=lambda s: s.add_response("get_caller_identity", other, {}),
+    )
+    report = run_with(settings, gw, acct)
+    cannot = one(report, "iam.cannot_inspect")
+    assert "210987654321" in " ".join(cannot.evidence)
+    assert not [
+        r for r in gw.calls() if r.call.startswith("iam:") and r.call != "iam:GetAccessKeyLastUsed"
+    ]
+    # Still the cause, from the app's own AccessDenied.
+    assert errors(report) == ["iam.ses_permission_missing"]

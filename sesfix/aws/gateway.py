@@ -201,8 +201,17 @@ class Gateway:
     # --- internals -------------------------------------------------------------------------
 
     def _emit(self, event: CallStarted | CallFinished) -> None:
+        # A listener is a display (progress line, wizard); its failure must not turn into
+        # a failed probe or a wrong verdict, so it is logged and the call goes on.
         for listener in list(self.listeners):
-            listener(event)
+            try:
+                listener(event)
+            except Exception:  # isolate the engine from its observers
+                import logging
+
+                logging.getLogger("sesfix.gateway").warning(
+                    "listener %r failed on %s", listener, type(event).__name__, exc_info=True
+                )
 
     def _scrub(self, text: str) -> str:
         return redact(text, *self.scrub)

@@ -114,6 +114,8 @@ def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
         who.append(f"IAM user {ctx.app_user}")
     if ctx.app_account:
         who.append(f"account {ctx.app_account}")
+    if ctx.key_last_used:
+        who.append(f"key {ctx.key_last_used}")
     who += [f"region {ctx.region or '?'}", f"sender {ctx.sender or '?'}"]
     lines += _wrap("app: " + " · ".join(who), "", "     ")
     for step in report.steps:

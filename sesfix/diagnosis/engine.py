@@ -141,6 +141,9 @@ def diagnose(
         try:
             _diagnose(run)
         except Cancelled:
+            # Calls already in flight finish (each is bounded by its timeouts); queued
+            # ones never start.
+            pool.shutdown(wait=False, cancel_futures=True)
             run.unknown_steps.update(range(1, 6))
     report = _report(run, options)
     report.duration_ms = int((time.perf_counter() - started) * 1000)
@@ -223,9 +226,26 @@ def _diagnose(run: _Run) -> None:
                 )
             )
     last_used = f_last_used.result() if f_last_used else None
-    if last_used is not None and last_used.ok and last_used.data and not ctx.app_user:
-        ctx.app_user = last_used.data.get("UserName")
+    if last_used is not None and last_used.ok and last_used.data:
+        # Asked beside the app's own GetCallerIdentity so a rejected key still has an owner;
+        # when the key works, its last use is still evidence worth showing.
+        ctx.app_user = ctx.app_user or last_used.data.get("UserName")
+        ctx.key_last_used = _describe_last_use(last_used.data.get("AccessKeyLastUsed") or {})
     op_usable = has_op and op_caller is not None and op_caller.ok
+
+    if run.cancel.is_set():
+        raise Cancelled()
+    if ctx.app_account and ctx.operator_account and ctx.app_account != ctx.operator_account:
+        # IAM reads would ask the operator's account about a user it does not have.
+        run.add(
+            F.make(
+                "iam.cannot_inspect",
+                f"the app's key belongs to account {ctx.app_account}; the operator works in "
+                f"account {ctx.operator_account}",
+                "use an operator profile of the app's account",
+            )
+        )
+        op_usable = False
 
     # ---- round 2: the owner's keys and rights; the sender's regions ------------------------
     f_keys = (
@@ -252,6 +272,17 @@ def _diagnose(run: _Run) -> None:
 
 
 # ---- step 2: keys and credentials ---------------------------------------------------------
+
+
+def _describe_last_use(used: dict[str, Any]) -> str:
+    when = used.get("LastUsedDate")
+    if not when:
+        return "never used"
+    stamp = when.strftime("%Y-%m-%d %H:%M UTC") if hasattr(when, "strftime") else str(when)
+    service, region = used.get("ServiceName"), used.get("Region")
+    where = f" by {service}" if service and service != "N/A" else ""
+    where += f" in {region}" if region and region != "N/A" else ""
+    return f"last used {stamp}{where}"
 
 
 def _judge_keys(run: _Run, keys: CallResult | None, key_id: str | None) -> None:

@@ -55,6 +55,8 @@ class Context:
     app_user: str | None = None
     key_status: str | None = None
     key_count: int | None = None
+    #: iam:GetAccessKeyLastUsed, e.g. "last used 2026-11-28 09:12 UTC by ses in ap-southeast-1".
+    key_last_used: str | None = None
     other_key_ids: list[str] = field(default_factory=list)  # masked
     operator_arn: str | None = None
     operator_account: str | None = None
