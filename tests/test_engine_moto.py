@@ -92,6 +92,10 @@ def test_healthy_user_by_any_grant(account, grant):
     report = check(acct)
     assert report.healthy, [(f.id, f.evidence) for f in report.errors]
     assert report.context.can_send is True
+    if grant.get("groups"):
+        assert report.context.groups == ["mailers"]
+    if grant.get("inline_policies"):
+        assert report.context.inline_policies == ["RentalShopSES"]
     assert report.step(1).status == "pass"
     assert report.step(2).status == "pass"
     assert report.step(3).status == "pass"

@@ -16,7 +16,15 @@ if TYPE_CHECKING:
 HELP = "diagnose why the app cannot send through SES (all five steps)"
 
 
+EPILOG = (
+    "exit status: 0 when no finding is an error (warnings such as the sandbox allowed); "
+    "1 when one is, including a step AWS left without an answer (probe.unreachable); "
+    "2 for a usage error (unknown flag, unreadable env file, unknown profile)."
+)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = EPILOG
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object (schema sesfix.check/1)"
     )

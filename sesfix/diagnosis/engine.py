@@ -610,6 +610,7 @@ def _judge_iam(
             ctx.attached_policies = [
                 p.get("PolicyName", "") for p in attached.data.get("AttachedPolicies", [])
             ]
+        _record_iam_lists(ctx, fut)
         if _judge_iam_simulated(run, fut):
             return
         if _judge_iam_evaluated(run, fut, attached):
@@ -685,6 +686,19 @@ def _add_denial(run: _Run, message: str, *evidence: str) -> None:
         "scp": "iam.ses_explicit_deny",
     }.get(kind, "iam.ses_permission_missing")
     run.add(F.make(fid, *evidence, message[:300]))
+
+
+def _record_iam_lists(ctx: Context, fut: _IamFutures) -> None:
+    """What the listing probes saw, kept for fixes and the wizard whatever the verdict
+    (they run beside the simulation so a fallback costs no extra round trip)."""
+    inline, groups, user = fut.inline.result(), fut.groups.result(), fut.user.result()
+    if inline.ok and inline.data:
+        ctx.inline_policies = list(inline.data.get("PolicyNames", []))
+    if groups.ok and groups.data:
+        ctx.groups = [g["GroupName"] for g in groups.data.get("Groups", [])]
+    if user.ok and user.data:
+        boundary = user.data.get("User", {}).get("PermissionsBoundary") or {}
+        ctx.permissions_boundary = boundary.get("PermissionsBoundaryArn")
 
 
 def _iam_overview(fut: _IamFutures) -> list[str]:

@@ -65,6 +65,9 @@ class Context:
     sender: str | None = None
     verified_regions: list[str] = field(default_factory=list)
     attached_policies: list[str] = field(default_factory=list)
+    inline_policies: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    permissions_boundary: str | None = None
     sandbox: bool | None = None
     can_send: bool | None = None
 
