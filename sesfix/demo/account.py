@@ -136,6 +136,23 @@ SCENARIOS: dict[str, Scenario] = {
             intended_fixes=("set-email-provider",),
         ),
         Scenario(
+            "stale-token",
+            "A leftover AWS_SESSION_TOKEN sits beside the long-term key.",
+            managed_policies=(S3_FULL, SES_FULL),
+            extra_env=(("AWS_SESSION_TOKEN", "IQoJb3JpZ2luX2VjEPractice0LeftOverSessionToken"),),
+            expected_errors=("credentials.stale_session_token",),
+            intended_fixes=("remove-session-token",),
+        ),
+        Scenario(
+            "unverified-domain",
+            "The sender's domain was never verified in SES, in any region "
+            "(here verification is instant; on AWS it waits for the DNS records).",
+            managed_policies=(S3_FULL, SES_FULL),
+            verified_regions=(),
+            expected_errors=("identity.not_verified",),
+            intended_fixes=("verify-domain",),
+        ),
+        Scenario(
             "healthy",
             "Everything is right: this is what good looks like.",
             managed_policies=(S3_FULL, SES_FULL),
