@@ -128,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
         if args.dry_run:
             out.write("\nDry run: nothing was changed.\n")
             return 0
-        _check_secret_can_be_kept(spec.id, out)
+        if not getattr(args, "to_railway", False):  # with --to-railway, Railway keeps it
+            _check_secret_can_be_kept(spec.id, out)
         if not confirm("\nApply these changes?", yes=args.yes, out=out):
             out.write("Not confirmed: nothing was changed.\n")
             return 2
