@@ -255,8 +255,21 @@ def test_invalid_region(account):
     report = check(acct, {REGION: "ap-southeast-9"})
     assert errors(report) == ["region.invalid"]
     assert report.step(4).status == "fail"
-    # No SES call is made to a region that does not exist.
+    # No SES call is made to a region that does not exist ...
     assert not [p for s in report.steps for p in s.probes if p.region == "ap-southeast-9"]
+    # ... but the operator looks where the sender is verified: that is the value to set.
+    assert "anyrent.shop is verified in ap-southeast-1" in " ".join(
+        one(report, "region.invalid").evidence
+    )
+    assert report.context.verified_regions == ["ap-southeast-1"]
+
+
+def test_missing_region_says_where_the_sender_is_verified(account):
+    acct = account("healthy")
+    report = check(acct, {REGION: None})
+    assert errors(report) == ["config.missing_variable"]
+    evidence = " ".join(one(report, "config.missing_variable").evidence)
+    assert "verified in ap-southeast-1" in evidence
 
 
 def test_domain_verified_only_in_another_region(account):

@@ -29,7 +29,7 @@ from sesfix.aws.identity import Identities, IdentityName, OperatorSpec, StaticCr
 from sesfix.diagnosis.report import Context, Report, StepResult, StepStatus
 from sesfix.findings import Finding, Severity
 from sesfix.masking import mask_key_id
-from sesfix.settings import KEY_ID, SECRET, TOKEN, AppSettings, clean, lint
+from sesfix.settings import KEY_ID, REGION, SECRET, TOKEN, AppSettings, clean, lint
 
 SEND_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
 STS_REGION = regions.DEFAULT_STS_REGION
@@ -259,6 +259,9 @@ def _diagnose(run: _Run) -> None:
 
     verify = f_verify.result() if f_verify else None
     region_futures, f_dkim = _start_region_search(run, verify, region, ident_identity)
+    if not region_ok and ctx.domain and (op_usable or (caller is not None and caller.ok)):
+        # No usable AWS_SES_REGION: where is the sender verified? That is the value to set.
+        region_futures = _search_all_regions(run, "operator" if op_usable else "app")
     f_op_quota = _start_operator_quota(run, f_quota, f_account, op_usable, region)
 
     # ---- verdicts ------------------------------------------------------------------------
@@ -982,6 +985,14 @@ def _start_region_search(
     return futs, None
 
 
+def _search_all_regions(run: _Run, identity: IdentityName) -> dict[str, Future[CallResult]]:
+    names = [x for x in (run.ctx.domain, run.ctx.sender) if x]
+    return {
+        r: run.read(4, identity, "ses", "get_identity_verification_attributes", r, Identities=names)
+        for r in regions.SES_REGIONS
+    }
+
+
 def _judge_region(
     run: _Run,
     verify: CallResult | None,
@@ -993,6 +1004,24 @@ def _judge_region(
     if not region_ok:
         if s.region is None or not s.region.strip():
             run.unknown_steps.add(4)
+        names = [x for x in (ctx.domain, ctx.sender) if x]
+        elsewhere = [
+            r
+            for r, fut in region_futures.items()
+            if fut.result().ok
+            and any(v == "Success" for v in _verified_in(fut.result(), names).values())
+        ]
+        ctx.verified_regions.extend(elsewhere)
+        if elsewhere:
+            line = f"{ctx.domain} is verified in {', '.join(elsewhere)}: set {REGION} to " + (
+                elsewhere[0] if len(elsewhere) == 1 else "one of them"
+            )
+            with run.lock:
+                for i, f in enumerate(run.findings):
+                    if f.id == "region.invalid" or (
+                        f.id == "config.missing_variable" and f.data.get("variable") == REGION
+                    ):
+                        run.findings[i] = replace(f, evidence=(*f.evidence, line))
         return
     if not ctx.domain:
         run.unknown_steps.add(4)
