@@ -58,9 +58,9 @@ class SummaryScreen(Screen[None]):
     SummaryScreen #summary { width: 100%; max-width: 100; height: auto; max-height: 100%;
         border: round $success; padding: 0 1; }
     SummaryScreen #summary.open { border: round $warning; }
-    SummaryScreen #summary-body { height: auto; max-height: 1fr; }
+    SummaryScreen #summary-body { height: auto; max-height: 45vh; }
     SummaryScreen .summary-section { margin-top: 1; text-style: bold; }
-    SummaryScreen #summary-path { margin-top: 1; }
+    SummaryScreen #summary-path { margin-top: 1; height: 1; }
     SummaryScreen #summary-buttons { height: auto; margin-top: 1; }
     SummaryScreen #summary-buttons Button { margin-right: 2; }
     """
@@ -89,8 +89,8 @@ class SummaryScreen(Screen[None]):
                 yield Static(self._broken_text(), id="summary-broken")
                 yield Static(_t("summary.fixed"), classes="summary-section")
                 yield Static(self._fixed_text(), id="summary-fixed")
-                yield Static(_t("summary.path"), id="summary-path")
-                yield Input(str(self.default_path), id="summary-file")
+            yield Static(_t("summary.path"), id="summary-path")
+            yield Input(str(self.default_path), id="summary-file")
             with Horizontal(id="summary-buttons"):
                 yield Button(_t("summary.write"), id="summary-write", variant="primary")
                 yield Button(_t("summary.close"), id="summary-close")
