@@ -19,15 +19,13 @@ HELP = "practise on a simulated broken AWS account (no AWS account or network ne
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from sesfix.demo.account import SCENARIOS
-
-    names = [*SCENARIOS, "random"]
+    # No import of the scenarios here: building the parser must stay cheap for every command.
     parser.add_argument(
         "--scenario",
         default="seed",
         metavar="NAME",
-        help="which broken shop to practise on: " + ", ".join(names) + " (default: seed, "
-        "the guide's incident; random: one of them, unnamed)",
+        help="which broken shop to practise on (default: seed, the guide's incident; "
+        "random: one of them, unnamed until the end; --list shows them all)",
     )
     parser.add_argument(
         "--lang",

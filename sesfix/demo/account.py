@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -255,6 +254,8 @@ class SimulatedAccount:
     # -- moto's control API --------------------------------------------------------------
 
     def _post(self, path: str, body: bytes = b"") -> bytes:
+        import urllib.request
+
         req = urllib.request.Request(
             self.endpoint + path, data=body, method="POST", headers={"Content-Type": "text/plain"}
         )
