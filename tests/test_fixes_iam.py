@@ -192,3 +192,75 @@ def count_api_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_seed_has_no_ses_full_access_to_start_with(account):
     acc = account("seed")
     assert SES_FULL_ACCESS not in iam_state(acc)["attached"]
+
+
+DENIED_XML = (
+    b'<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender'
+    b"</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: "
+    b"ses:GetSendQuota</Message></Error><RequestId>1</RequestId></ErrorResponse>"
+)
+
+
+def _slow_propagation(acc: Any):  # type: ignore[no-untyped-def]
+    """AWS still answering the app AccessDenied after the change (IAM is eventually consistent)."""
+    from tests.support.proxy import DelayProxy, Respond, when
+
+    hook = when(
+        Respond(403, DENIED_XML),
+        action="GetSendQuota",
+        region="ap-southeast-1",
+    )
+    return DelayProxy(acc.endpoint, fault=hook)
+
+
+def test_verification_backs_off_until_its_timeout(account, monkeypatch):
+    import time
+
+    acc = account("seed")
+    settings, _report, plan = _plan(acc, "attach-ses-full-access")
+    with _slow_propagation(acc) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        started = time.monotonic()
+        waits: list[str] = []
+        result = apply_plan(
+            plan,
+            settings=settings,
+            operator=acc.operator,
+            confirmed=True,
+            verify_timeout=3.5,
+            progress=waits.append,
+        )
+        elapsed = time.monotonic() - started
+    assert result.status == "applied" and result.verified is False
+    assert result.verification_detail.startswith("not confirmed after 3.5 s")
+    assert 3.0 <= elapsed < 10
+    pauses = [w for w in waits if w.startswith("waiting")]
+    assert [p.split()[1] for p in pauses][:2] == ["1", "2"]  # back-off doubles
+    assert proxy.actions()["email:GetSendQuota"] + proxy.actions()["ses:GetSendQuota"] >= 3
+    assert list_entries()[0].verified is False
+
+
+def test_verification_wait_can_be_cancelled(account, monkeypatch):
+    import threading
+    import time
+
+    acc = account("seed")
+    settings, _report, plan = _plan(acc, "attach-ses-full-access")
+    cancel = threading.Event()
+    threading.Timer(0.5, cancel.set).start()
+    with _slow_propagation(acc) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        started = time.monotonic()
+        result = apply_plan(
+            plan,
+            settings=settings,
+            operator=acc.operator,
+            confirmed=True,
+            verify_timeout=60,
+            cancel=cancel,
+        )
+    assert time.monotonic() - started < 5
+    assert result.status == "applied" and result.verified is None
+    assert "stopped on request" in result.verification_detail
+    assert app_can_send_quota(acc)  # the change itself stays applied (and recorded)
+    assert list_entries()[0].status == "applied"

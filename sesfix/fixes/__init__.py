@@ -22,6 +22,7 @@ Fix ids are a public contract (see :data:`FIX_CATALOGUE`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -81,6 +82,7 @@ def apply_plan(
     progress: Progress | None = None,
     verify_timeout: float = DEFAULT_VERIFY_TIMEOUT,
     listeners: tuple[Listener, ...] = (),
+    cancel: threading.Event | None = None,
 ) -> ApplyResult:
     """Apply a confirmed plan as the operator, record it, verify it as the app.
 
@@ -88,6 +90,8 @@ def apply_plan(
     guidance plan returns at once with status ``noop`` and no AWS call. AWS refusing a
     call is not raised: the result says what was and was not done (``missing_permission``
     names the IAM action the operator lacked and a minimal policy granting it).
+    Setting ``cancel`` stops the verification wait (the change itself stays applied and
+    recorded; ``verified`` is then None).
     """
     from sesfix.fixes.applier import apply_plan as _apply
 
@@ -99,6 +103,7 @@ def apply_plan(
         progress=progress,
         verify_timeout=verify_timeout,
         listeners=listeners,
+        cancel=cancel,
     )
 
 

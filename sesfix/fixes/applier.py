@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from sesfix.aws import meanings
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 IAM_REGION = "us-east-1"
+#: The caller's cancel event while a verification polls (per thread: a context variable).
+_CANCEL: ContextVar[threading.Event | None] = ContextVar("sesfix_fix_cancel", default=None)
 _PREFIX = {"sesv2": "ses"}
 
 
@@ -131,6 +134,7 @@ def apply_plan(
     progress: Progress | None = None,
     verify_timeout: float = 120.0,
     listeners: tuple[Listener, ...] = (),
+    cancel: threading.Event | None = None,
 ) -> ApplyResult:
     say = progress or _quiet
     if plan.kind == "guidance":
@@ -221,9 +225,13 @@ def apply_plan(
         _after_apply(plan, answers, target, result)
         verify = _VERIFIERS.get(plan.fix_id)
         if verify is not None:
-            verified, detail = verify(
-                plan, settings, operator, result, verify_timeout, say, listeners
-            )
+            token = _CANCEL.set(cancel)
+            try:
+                verified, detail = verify(
+                    plan, settings, operator, result, verify_timeout, say, listeners
+                )
+            finally:
+                _CANCEL.reset(token)
             result.verified, result.verification_detail = verified, detail
             writer.verified(verified, detail)
         if not result.message:
@@ -330,6 +338,7 @@ def poll(
     """
     deadline = time.monotonic() + max(0.0, timeout)
     delay = first_delay
+    cancel = _CANCEL.get()
     while True:
         verdict, detail, final = check()
         if verdict or final:
@@ -339,7 +348,11 @@ def poll(
             return False, f"not confirmed after {timeout:g} s: {detail}"
         pause = min(delay, remaining)
         say(f"waiting {pause:.0f} s for AWS to propagate the change ({detail})")
-        time.sleep(pause)
+        if cancel is not None:
+            if cancel.wait(pause):
+                return None, f"verification stopped on request; last answer: {detail}"
+        else:
+            time.sleep(pause)
         delay = min(delay * 2, max_delay)
 
 
