@@ -102,6 +102,16 @@ def test_random_practice_stays_unnamed_until_the_record() -> None:
         settings, _operator = practice.prepare()
         assert settings.source == "practice account"
         assert practice.spec.name not in settings.source
+        assert practice.spec.name not in repr(practice)  # not even in a log line
+        account = practice.account
+        assert account is not None and account.operator is not None
+        assert account.operator.credentials is not None
+        for value in (
+            account.operator.credentials.secret_access_key.reveal(),
+            account.app_env["AWS_SECRET_ACCESS_KEY"],
+            account.app_env["AWS_ACCESS_KEY_ID"],
+        ):
+            assert value not in repr(practice) and value not in repr(account)
         record = practice.record()
         assert record.scenario == practice.spec.name in SCENARIOS
         assert record.description == practice.spec.description

@@ -63,7 +63,8 @@ class Scenario:
     expected_errors: tuple[str, ...] = ()
     #: The fixes a learner applies to make it healthy (ids from the fix catalogue).
     intended_fixes: tuple[str, ...] = ()
-    extra_env: tuple[tuple[str, str], ...] = ()
+    #: Extra app variables (may hold secret-shaped values: kept out of repr).
+    extra_env: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         from sesfix.settings import VARIABLES
@@ -214,8 +215,8 @@ class SimulatedAccount:
     _server: Any = field(repr=False)
     scenario: Scenario | None = None
     app_env: dict[str, str] = field(default_factory=dict, repr=False)
-    operator: OperatorSpec | None = None
-    app_key_id: str = ""
+    operator: OperatorSpec | None = field(default=None, repr=False)
+    app_key_id: str = field(default="", repr=False)
     #: How the app's variables name their source; None: "practice account (SCENARIO)".
     label: str | None = None
     _session: Any = field(default=None, repr=False)

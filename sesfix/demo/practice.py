@@ -103,10 +103,11 @@ def point_environment(endpoint: str, environ: dict[str, str] | None = None) -> C
 class PracticeInfo:
     """One practice run: its scenario, its account, and what the learner did."""
 
-    spec: Scenario
+    #: Kept out of repr: a random scenario must not be named by a log line or a traceback.
+    spec: Scenario = field(repr=False)
     #: False for ``random``: the wizard must not say which scenario it is until the end.
     named: bool = True
-    account: SimulatedAccount | None = None
+    account: SimulatedAccount | None = field(default=None, repr=False)
     started_at: datetime = field(default_factory=now)
     finished_at: datetime | None = None
     broken_findings: list[str] = field(default_factory=list)
@@ -166,7 +167,7 @@ class PracticeInfo:
             self._future = future
 
         def build() -> None:
-            account: SimulatedAccount | None = None
+            account: SimulatedAccount | None = field(default=None, repr=False)
             try:
                 account = SimulatedAccount.start()
                 if not self.named:
