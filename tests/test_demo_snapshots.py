@@ -37,20 +37,20 @@ class SummaryHost(App[None]):
         )
 
 
-def record(healthy: bool) -> OnboardingRecord:
+def seed_record() -> OnboardingRecord:
     return OnboardingRecord(
         scenario="seed",
         started_at=START,
-        finished_at=START + timedelta(minutes=4, seconds=12) if healthy else None,
+        finished_at=START + timedelta(minutes=4, seconds=12),
         broken_findings=["iam.ses_permission_missing"],
-        fixes_applied=["attach-ses-full-access"] if healthy else [],
-        healthy=healthy,
+        fixes_applied=["attach-ses-full-access"],
+        healthy=True,
     )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_summary_complete(snap_compare: Any, size: Any) -> None:
-    assert snap_compare(SummaryHost(record(True)), terminal_size=size)
+    assert snap_compare(SummaryHost(seed_record()), terminal_size=size)
 
 
 def test_summary_unfinished(snap_compare: Any) -> None:
