@@ -108,6 +108,4 @@ def _crash(exc: BaseException) -> int:
         f"sesfix: internal error ({type(exc).__name__}); the details are in {where}",
         file=sys.stderr,
     )
-    if debuglog.enabled_by_environment():
-        print(text, file=sys.stderr)
     return 1

@@ -235,7 +235,12 @@ def test_unexpected_exception_is_one_line(monkeypatch, capsys):
     assert "Traceback" not in err and SENTINEL_SECRET not in err
 
 
-def test_unexpected_exception_in_debug_mode_shows_the_scrubbed_detail(monkeypatch, capsys):
+def test_unexpected_exception_detail_goes_to_the_scrubbed_crash_report(
+    monkeypatch, capsys, isolated_world
+):
+    """The screen gets one line even with SESFIX_DEBUG=1; the traceback, scrubbed, goes to
+    the crash report in the state directory (tests/test_security_secrets.py owns the rest)."""
+    from sesfix import debuglog
     from sesfix.commands import check
     from sesfix.masking import Secret
 
@@ -246,10 +251,15 @@ def test_unexpected_exception_in_debug_mode_shows_the_scrubbed_detail(monkeypatc
 
     monkeypatch.setattr(check, "run", boom)
     monkeypatch.setenv("SESFIX_DEBUG", "1")
-    code, _, err = run_cli(capsys, "check")
+    try:
+        code, _, err = run_cli(capsys, "check")
+    finally:
+        debuglog.disable()
     assert code == 1
-    assert "Traceback" in err and "exploded near" in err
-    assert SENTINEL_SECRET not in err
+    assert "Traceback" not in err and SENTINEL_SECRET not in err
+    crash = (isolated_world / ".local/state/sesfix/crash.log").read_text()
+    assert "Traceback" in crash and "exploded near" in crash
+    assert SENTINEL_SECRET not in crash
 
 
 # --- start-up weight -----------------------------------------------------------------------------
