@@ -3,14 +3,23 @@
 Probes form a small dependency graph; each waits only on the answers it needs:
 
 * round 1 (at once): the app's ``sts:GetCallerIdentity``, ``ses:GetSendQuota`` and
-  ``sesv2:GetAccount``; with an operator, ``iam:GetAccessKeyLastUsed`` (who owns the key)
-  and the sender's verification status in the app's region;
-* round 2: the owner's keys, ``iam:SimulatePrincipalPolicy`` and the user's policy lists;
-  the other SES regions, only if the sender is not verified in the app's region; DKIM;
-* round 3+: policy documents, only if the simulation is unavailable.
+  ``sesv2:GetAccount``; with an operator, its own ``sts:GetCallerIdentity`` and
+  ``iam:GetAccessKeyLastUsed`` (who owns the key, even when AWS rejects it); the sender's
+  verification status in the app's region (as the operator, else as the app);
+* round 2: the owner's keys, ``iam:SimulatePrincipalPolicy`` and, beside it, the user's
+  policy lists, groups and boundary (so a fallback costs no extra round trip, and their
+  answers feed the evidence and the context either way); the other SES regions, only if
+  the sender is not verified in the app's region (all of them when AWS_SES_REGION is
+  unusable); DKIM, only if it is; the operator's ``ses:GetSendQuota`` only if the app
+  could read neither quota nor account;
+* round 3: policy documents, only if the simulation is unavailable, each fetched once.
 
-A probe that fails for a reason other than the diagnosis becomes ``probe.unreachable``;
-it never raises and never turns into a wrong verdict.
+Verdicts name the cause once: a symptom of a cause found elsewhere (the live test failing
+because the key is unknown, a region search made impossible by a rejected key) fails
+its step without a second finding. A probe that fails for a reason other than the
+diagnosis becomes ``probe.unreachable``; it never raises and never turns into a wrong
+verdict. Step status: ``fail`` (an error here, or this step's probes failed because of
+an error named in another step), ``unknown`` (no answer), ``warning``, ``pass``.
 """
 
 from __future__ import annotations
@@ -26,7 +35,14 @@ from typing import Any
 
 from sesfix import findings as F
 from sesfix.aws import meanings, policy, regions
-from sesfix.aws.gateway import CallFinished, CallResult, CallStarted, Gateway, Listener
+from sesfix.aws.gateway import (
+    CallFinished,
+    CallRecord,
+    CallResult,
+    CallStarted,
+    Gateway,
+    Listener,
+)
 from sesfix.aws.identity import Identities, IdentityName, OperatorSpec, StaticCredentials
 from sesfix.diagnosis.report import Context, Report, StepResult, StepStatus
 from sesfix.findings import Finding, Severity
@@ -1231,8 +1247,33 @@ def _judge_account(
 # ------------------------------------------------------------------------------------------
 
 
+def _name_operator_denials(run: _Run, records: list[CallRecord]) -> None:
+    """Every read the operator was refused is named (once), even where the verdict did not
+    need it: the operator's policy lacks that action (sesfix/policies/operator-diagnose.json)."""
+    named = " ".join(e for f in run.findings for e in (f.title, *f.evidence))
+    seen: set[str] = set()
+    for r in records:
+        if r.identity != "operator" or r.outcome not in meanings.ACCESS_DENIED:
+            continue
+        if r.call in seen or r.call in named:
+            continue
+        seen.add(r.call)
+        run.add(
+            F.make(
+                "probe.access_denied",
+                f"{r.call} as operator in {r.region} answered {r.outcome}",
+                f"the operator's policy lacks {r.call} (see sesfix/policies/operator-diagnose.json)",
+                step=r.step or 1,
+                call=r.call,
+                region=r.region,
+                identity=r.identity,
+            )
+        )
+
+
 def _report(run: _Run, options: DiagnosisOptions) -> Report:
     records = run.gateway.calls("read")
+    _name_operator_denials(run, records)
     findings = _dedupe(run.findings)
     # A failed probe whose cause is an error named in another step fails its step too.
     causes_elsewhere = any(
