@@ -41,6 +41,11 @@ class PageScreen(Screen[None]):
         from sesfix.tui.app import translate_bindings
 
         translate_bindings(self)
+        if self.wizard.stable_output:
+            from textual.widgets import Input
+
+            for field in self.query(Input):
+                field.cursor_blink = False
         self.update_view()
 
     def on_screen_resume(self) -> None:

@@ -102,10 +102,9 @@ class ConfirmFixScreen(ConfirmScreen):
 
     def __init__(self, plan: Any, *, practice_guidance: bool = False) -> None:
         extra: list[str] = []
-        if plan.target:
-            extra.append(
-                t("plan.target") + " " + ", ".join(f"{k}: {v}" for k, v in plan.target.items())
-            )
+        target = {k: v for k, v in plan.target.items() if v not in (None, "", [], {})}
+        if target:
+            extra.append(t("plan.target") + " " + ", ".join(f"{k}: {v}" for k, v in target.items()))
         if plan.noop:
             extra.append(t("plan.noop", reason=plan.noop_reason))
         if plan.refused:
