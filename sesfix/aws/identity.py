@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from sesfix.errors import UsageError
 from sesfix.masking import Secret
-
-if TYPE_CHECKING:
-    import boto3
 
 IdentityName = Literal["app", "operator"]
 
@@ -73,20 +70,26 @@ _LOADER: Any = None
 _LOADER_LOCK = threading.Lock()
 
 
-def _share_loader(session: Any) -> None:
+def _share_loader(core: Any) -> None:
     """One botocore data loader for every session of the process.
 
     Service models, ``endpoints.json`` and the endpoint rule sets are then parsed once
-    (~20-100 ms of CPU each), not once per identity nor once per wizard re-run. Swapped in
-    after boto3 built the session, so boto3's own data path is on the shared loader once.
+    (~20-100 ms of CPU each), not once per identity nor once per wizard re-run.
     """
     global _LOADER
-    core = session._session
     with _LOADER_LOCK:
         if _LOADER is None:
             _LOADER = core.get_component("data_loader")
         else:
             core.register_component("data_loader", _LOADER)
+
+
+def _set_credentials(session: Any, creds: StaticCredentials) -> None:
+    session.set_credentials(
+        creds.access_key_id,
+        creds.secret_access_key.reveal(),
+        creds.session_token.reveal() if creds.session_token else None,
+    )
 
 
 def _profileless_session() -> Any:
@@ -104,7 +107,7 @@ class Identities:
         self._operator = (
             operator if operator and (operator.profile or operator.credentials) else None
         )
-        self._sessions: dict[str, boto3.session.Session] = {}
+        self._sessions: dict[str, Any] = {}
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -124,31 +127,32 @@ class Identities:
         """A new set sharing the operator but with other app credentials (e.g. cleaned ones)."""
         return Identities(app, self._operator)
 
-    def _session(self, identity: IdentityName) -> boto3.session.Session:
+    def _session(self, identity: IdentityName) -> Any:
+        """The botocore session of ``identity``.
+
+        botocore's own sessions, not boto3's: boto3 would add ~30 ms of imports (s3transfer
+        among them) to every diagnosis for nothing sesfix uses.
+        """
         session = self._sessions.get(identity)
         if session is not None:
             return session
-        import boto3
         import botocore.exceptions
+        import botocore.session
 
         if identity == "app":
             creds = self._app_credentials
             if creds is None:
                 raise UsageError("no app credentials to test")
-            core = _profileless_session()
-            session = boto3.session.Session(
-                aws_access_key_id=creds.access_key_id,
-                aws_secret_access_key=creds.secret_access_key.reveal(),
-                aws_session_token=creds.session_token.reveal() if creds.session_token else None,
-                botocore_session=core,
-            )
+            session = _profileless_session()
+            _set_credentials(session, creds)
         else:
             op = self._operator
             if op is None:
                 raise UsageError("no operator identity configured")
             if op.profile:
+                session = botocore.session.Session(profile=op.profile)
                 try:
-                    session = boto3.session.Session(profile_name=op.profile)
+                    session.get_scoped_config()
                 except botocore.exceptions.ProfileNotFound:
                     raise UsageError(
                         f"unknown AWS profile {op.profile!r}",
@@ -156,17 +160,8 @@ class Identities:
                     ) from None
             else:
                 assert op.credentials is not None
-                core = _profileless_session()
-                session = boto3.session.Session(
-                    aws_access_key_id=op.credentials.access_key_id,
-                    aws_secret_access_key=op.credentials.secret_access_key.reveal(),
-                    aws_session_token=(
-                        op.credentials.session_token.reveal()
-                        if op.credentials.session_token
-                        else None
-                    ),
-                    botocore_session=core,
-                )
+                session = _profileless_session()
+                _set_credentials(session, op.credentials)
         _share_loader(session)
         self._sessions[identity] = session
         return session
@@ -183,7 +178,7 @@ class Identities:
             if existing is not None:
                 return existing
             session: Any = self._session(identity)
-            client = session.client(service, region_name=region, config=client_config())
+            client = session.create_client(service, region_name=region, config=client_config())
             self._clients[key] = client
             return client
 
