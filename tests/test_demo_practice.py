@@ -56,6 +56,10 @@ def test_practice_run_from_broken_to_record(
         assert "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS" not in os.environ
         assert "127.0.0.1" in os.environ["NO_PROXY"].split(",")
         assert operator is not None and operator.credentials is not None
+        started = practice.started_at
+        again, _ = practice.prepare()  # idempotent: same account, same start
+        assert practice.started_at == started and practice.account is account
+        assert again.access_key_id == settings.access_key_id
 
         report = diagnose(settings, DiagnosisOptions(operator=operator))
         assert [f.id for f in report.errors] == ["iam.ses_permission_missing"]

@@ -196,12 +196,12 @@ class PracticeInfo:
         with self._lock:
             if self._closed:
                 raise UsageError("the practice account was closed before it was ready")
-            if self._restore is None:
+            if self._restore is None:  # first call: the practice starts now
                 self._restore = point_environment(account.endpoint)
-            self.account = account
-            if self._begun_at is not None:
-                self.prepare_seconds = time.perf_counter() - self._begun_at
-            self.started_at = now()
+                self.account = account
+                if self._begun_at is not None:
+                    self.prepare_seconds = time.perf_counter() - self._begun_at
+                self.started_at = now()
         return account.app_settings(), account.operator
 
     def close(self) -> None:
