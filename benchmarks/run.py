@@ -90,8 +90,37 @@ class Timed:
     launched: float  # time.monotonic() just before the launch
 
 
+USAGE_LAUNCHER = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(r.ru_maxrss, r.ru_utime + r.ru_stime)
+"""
+
+
+def child_usage(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> tuple[int, float]:
+    """Peak RSS (KB) and CPU time (user + system, s) of ``cmd`` as its parent sees them.
+
+    Through a small launcher: Linux carries the RSS high-water mark across fork + exec,
+    so a child of this (large) benchmark process would report the benchmark's own size.
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", USAGE_LAUNCHER, *cmd],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rss, cpu = out.stdout.split()
+    return int(rss), float(cpu)
+
+
 def run_timed(cmd: Sequence[str], env: dict[str, str], cwd: Path) -> Timed:
-    """Run ``cmd`` to completion; wall time from launch to exit, and its own peak RSS."""
+    """Run ``cmd`` to completion: wall time from launch to exit.
+
+    (``maxrss_kb`` is wait4's figure, inflated by the parent's size: see :func:`child_usage`.)
+    """
     with tempfile.TemporaryFile() as out:
         launched = time.monotonic()
         start = time.perf_counter()
@@ -184,11 +213,12 @@ class SesfixRun:
     seconds: float
     requests: int
     maxrss_kb: int
+    cpu_s: float | None
     duplicates: list[str]
     timeline: list[tuple[float, str, str, int]]
 
 
-def run_sesfix(ws: Workspace, proxy: DelayProxy) -> SesfixRun:
+def run_sesfix(ws: Workspace, proxy: DelayProxy, *, measure_usage: bool = False) -> SesfixRun:
     proxy.reset()
     cmd = [
         *sesfix_command(),
@@ -201,6 +231,9 @@ def run_sesfix(ws: Workspace, proxy: DelayProxy) -> SesfixRun:
         "ops",
     ]
     t = run_timed(cmd, ws.environ(proxy.url), ws.root)
+    cpu: float | None = None
+    if measure_usage:
+        t.maxrss_kb, cpu = child_usage(cmd, ws.environ(proxy.url), ws.root)
     try:
         report = json.loads(t.stdout)
     except json.JSONDecodeError:
@@ -219,7 +252,7 @@ def run_sesfix(ws: Workspace, proxy: DelayProxy) -> SesfixRun:
             seen[key] = seen.get(key, 0) + 1
     duplicates = [f"{k[0]} as {k[1]} in {k[2]} x{n}" for k, n in seen.items() if n > 1]
     timeline = [(r.started - t.launched, r.label, r.region, r.attempt) for r in proxy.snapshot()]
-    return SesfixRun(t.seconds, proxy.count, t.maxrss_kb, duplicates, timeline)
+    return SesfixRun(t.seconds, proxy.count, t.maxrss_kb, cpu, duplicates, timeline)
 
 
 def aws_cli() -> list[str]:
@@ -386,6 +419,7 @@ class DelayResult:
     floor_ratio: float
     duplicates: list[str]
     maxrss_mb: float
+    cpu_s: float
     timeline: list[tuple[float, str, str, int]] = field(default_factory=list)
 
 
@@ -398,7 +432,8 @@ def bench_delay(
     startup: Startup,
 ) -> DelayResult:
     with DelayProxy(account.endpoint, delay_ms / 1000) as proxy:
-        run_sesfix(ws, proxy)  # warm the disk cache and moto's lazily built state
+        # Warm the disk cache and moto's lazily built state; measure peak RSS and CPU.
+        usage = run_sesfix(ws, proxy, measure_usage=True)
         sruns = [run_sesfix(ws, proxy) for _ in range(runs)]
         cruns = [run_cli(ws, proxy) for _ in range(cli_runs)]
     s_times = [r.seconds for r in sruns]
@@ -421,7 +456,8 @@ def bench_delay(
         ratio=(c_med / s_med) if c_med else None,
         floor_ratio=s_med / floor,
         duplicates=dup,
-        maxrss_mb=max(r.maxrss_kb for r in sruns) / 1024,
+        maxrss_mb=usage.maxrss_kb / 1024,
+        cpu_s=usage.cpu_s or float("nan"),
         timeline=typical.timeline,
     )
 
@@ -433,7 +469,7 @@ def _fmt_counts(values: list[int]) -> str:
 def render(results: list[DelayResult], startup: Startup, meta: dict[str, Any]) -> str:
     lines = [
         f"sesfix benchmark · {meta['date']} · {meta['cores']} cores · load {meta['load']} "
-        f"· sesfix {meta['sesfix']} · {meta['aws_cli']}",
+        f"-> {meta['load_after']} · sesfix {meta['sesfix']} · {meta['aws_cli']}",
         f"incident: {SCENARIO.description}",
         f"medians of {meta['runs']} sesfix runs and {meta['cli_runs']} CLI procedure runs; "
         f"floor = start-up ({startup.help_s:.2f} s) + {CHAIN_LENGTH} round trips x delay",
@@ -454,6 +490,19 @@ def render(results: list[DelayResult], startup: Startup, meta: dict[str, Any]) -
             f"{r.cli_commands:>4}  {_fmt_counts(r.cli_requests):>4}  {ratio:>6}  "
             f"{r.floor_s:>4.2f} s  {r.floor_ratio:>7.2f}x"
         )
+    for r in results:
+        if any(label == "iam:GetPolicyVersion" for _, label, _, _ in r.timeline):
+            lines.append(
+                f"  at {r.delay_ms} ms: the simulator cannot answer iam:SimulatePrincipalPolicy, "
+                "so sesfix reads the policy documents (GetPolicy -> GetPolicyVersion): its own "
+                f"chain is {CHAIN_LENGTH + 1} round trips; vs start-up + {CHAIN_LENGTH + 1} x delay: "
+                f"{r.sesfix_s / (startup.help_s + (CHAIN_LENGTH + 1) * r.delay_ms / 1000):.2f}x"
+            )
+    if float(meta["load_max"]) > (meta["cores"] or 1):
+        lines.append(
+            f"  warning: load average reached {meta['load_max']} on {meta['cores']} cores: "
+            "other work shared the CPU, so these timings are noisy (CPU time is less so)"
+        )
     wizard = f"{startup.wizard_s:.2f} s" if startup.wizard_s is not None else "not measured yet"
     rss = max(r.maxrss_mb for r in results)
     lines += [
@@ -463,6 +512,8 @@ def render(results: list[DelayResult], startup: Startup, meta: dict[str, Any]) -
         f"  sesfix check --help       {startup.help_s:.3f} s",
         f"  wizard first screen       {wizard}",
         f"  diagnosis peak RSS        {rss:.0f} MB",
+        "  diagnosis CPU (user+sys)  "
+        + ", ".join(f"{r.cpu_s:.2f} s at {r.delay_ms} ms" for r in results),
         "",
         "Targets",
     ]
@@ -560,6 +611,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             account.stop()
     meta["load_after"] = f"{os.getloadavg()[0]:.2f}"
+    meta["load_max"] = max(meta["load"], meta["load_after"], key=float)
     print(render(results, startup, meta))
     if args.timeline:
         print(render_timeline(results[0]))
