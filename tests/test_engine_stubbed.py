@@ -378,3 +378,72 @@ def test_operator_of_another_account_reads_no_iam(account):
     ]
     # Still the cause, from the app's own AccessDenied.
     assert errors(report) == ["iam.ses_permission_missing"]
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "changes", "expected"),
+    [
+        ("RequestExpired", "Request has expired.", {}, "credentials.clock_skew"),
+        (
+            "ExpiredToken",
+            "The security token included in the request is expired",
+            {"AWS_SESSION_TOKEN": "IQoJb3JpZ2luX2VjEXAMPLETOKEN"},
+            "credentials.token_expired",
+        ),
+        (
+            "IncompleteSignature",
+            "Authorization header requires 'Credential' parameter.",
+            {},
+            "credentials.key_id_malformed",
+        ),
+    ],
+    ids=["request-expired", "expired-token", "incomplete-signature"],
+)
+def test_other_rejections_name_their_cause(account, code, message, changes, expected):
+    acct = account("healthy")
+    if "AWS_SESSION_TOKEN" in changes:
+        changes = {**changes, "AWS_ACCESS_KEY_ID": "ASIA" + acct.app_env["AWS_ACCESS_KEY_ID"][4:]}
+    settings, gw = gateway_for(acct, changes)
+    stub_ops(
+        gw,
+        "app",
+        "sts",
+        "us-east-1",
+        get_caller_identity=_error("get_caller_identity", code, message, 400),
+    )
+    report = run_with(settings, gw, acct)
+    assert errors(report) == [expected]
+    assert code in " ".join(one(report, expected).evidence)
+
+
+def test_throttled_quota_with_an_answering_get_account(account):
+    """One probe throttled while another answers the same question: info, and the live
+    test and the account step keep their verdicts."""
+    acct = account("healthy")
+    settings, gw = gateway_for(acct)
+    region = acct.app_env["AWS_SES_REGION"]
+    stub_ops(
+        gw,
+        "app",
+        "ses",
+        region,
+        get_send_quota=_error("get_send_quota", "Throttling", "Rate exceeded", 400),
+    )
+    stub_ops(
+        gw,
+        "app",
+        "sesv2",
+        region,
+        get_account=lambda s: s.add_response("get_account", _account(False, True), {}),
+    )
+    report = run_with(settings, gw, acct)
+    assert report.healthy
+    [throttled] = [
+        f
+        for f in report.findings
+        if f.id == "probe.unreachable" and f.data["call"] == "ses:GetSendQuota"
+    ]
+    assert throttled.severity == Severity.INFO
+    assert throttled.data["call"] == "ses:GetSendQuota" and throttled.data["region"] == region
+    assert report.step(3).status == "pass"
+    assert report.step(5).status == "warning"  # the sandbox, from sesv2:GetAccount

@@ -433,7 +433,15 @@ def _judge_credentials(
     elif code == "ExpiredToken":
         run.add(F.make("credentials.token_expired", evidence))
     elif code in ("IncompleteSignature", "Unsignable"):
-        run.add(F.make("credentials.key_id_malformed", evidence, caller.error_message[:200]))
+        # The lint's shape warning is a guess; AWS refusing to parse the key makes it an error.
+        run.add(
+            F.make(
+                "credentials.key_id_malformed",
+                evidence,
+                caller.error_message[:200],
+                severity=Severity.ERROR,
+            )
+        )
     else:
         run.add(
             F.make(
