@@ -389,3 +389,28 @@ def test_plan_modal_renders_policy_json() -> None:
     assert screen.can_apply
     assert screen.commands == ["aws iam x"]
     assert json.loads(json.dumps(screen.documents["RentalShopSESPermissions"])) == doc
+
+
+async def test_undo_from_the_same_place(account: Any) -> None:
+    pytest.importorskip("sesfix.fixes.applier")
+    acct = account("seed")
+    app = incident_app(acct)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        await focus_fix_button(pilot, app, "attach-ses-full-access")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert app.step_state(1) == "pass"
+        assert app.screen.query_one("#undo-button").display
+        await pilot.press("u")
+        await settle(pilot, app)
+        from sesfix.tui.screens.confirm import ConfirmScreen
+
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "detach-user-policy" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert app.step_state(1) == "fail"
+        assert app.applied == []

@@ -436,6 +436,10 @@ class SesfixApp(App[int]):
 
     def _undone(self, result: Any) -> None:
         self.fix_busy = False
+        if result.status in ("undone", "partial"):
+            undone = [a for a in self.applied if a.entry_id == result.entry_id]
+            for item in undone or self.applied[-1:]:
+                self.applied.remove(item)
         self.fix_status = t("undo.result." + str(result.status))
         if result.message:
             self.fix_status += "\n" + result.message

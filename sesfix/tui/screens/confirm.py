@@ -45,6 +45,8 @@ class ConfirmScreen(ModalScreen[bool]):
         self.extra = extra or []
         self.yes_label = yes_label
         self.can_apply = can_apply
+        #: Lines the Copy button adds (a plan's guidance: DNS records, variable values).
+        self.copy_extra: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -67,7 +69,7 @@ class ConfirmScreen(ModalScreen[bool]):
                 if self.can_apply:
                     yield Button(self.yes_label, id="yes", variant="warning")
                 yield Button(t("confirm.no") if self.can_apply else t("confirm.close"), id="no")
-                if self.commands or self.documents:
+                if self.commands or self.documents or self.copy_extra:
                     yield Button(t("confirm.copy"), id="copy")
 
     def on_mount(self) -> None:
@@ -82,6 +84,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def action_copy(self) -> None:
         parts = list(self.commands)
         parts.extend(json.dumps(doc, indent=2) for doc in self.documents.values())
+        parts.extend(self.copy_extra)
         if parts:
             self.app.copy_to_clipboard("\n".join(parts))
             self.app.notify(t("copy.done", n=len(parts)))
@@ -127,3 +130,4 @@ class ConfirmFixScreen(ConfirmScreen):
             can_apply=plan.applicable or practice_guidance,
         )
         self.plan = plan
+        self.copy_extra = list(plan.guidance)

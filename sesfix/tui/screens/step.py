@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from sesfix.findings import Severity
@@ -27,6 +27,9 @@ class StepScreen(PageScreen):
         yield Static(id="step-title", classes="page-title")
         yield Static(t(f"step.{self.number}.intro"), id="step-intro", classes="intro")
         yield Static(id="status", classes="status")
+        with Horizontal(id="change-actions"):
+            yield Button(t("undo.button"), id="undo-button", classes="undo")
+            yield Button(t("newkey.copy"), id="copy-key-button")
         yield Vertical(id="findings")
         yield Static(t("probes.title"), classes="section-title")
         yield ProbeList(id="probes")
@@ -43,6 +46,12 @@ class StepScreen(PageScreen):
         )
         self.query_one("#step-title", Static).update(title)
         self.query_one("#status", Static).update(self._status_text())
+        idle = not (app.running or app.fix_busy or app.preparing)
+        self.query_one("#undo-button", Button).display = bool(app.applied) and idle
+        self.query_one("#copy-key-button", Button).display = app.last_new_key is not None
+        self.query_one("#change-actions").display = (
+            bool(app.applied) or app.last_new_key is not None
+        )
         self.query_one(ProbeList).show(
             app.probes_for(n), show_cli=app.show_cli, stable=app.stable_output
         )
@@ -73,6 +82,16 @@ class StepScreen(PageScreen):
             lines.append((t("status.idle"), "dim"))
         if app.fix_status:
             lines.append((app.fix_status, "bold"))
+        key = app.last_new_key
+        if key is not None:
+            where = (
+                t("newkey.in_keyring", label=key.keyring_label)
+                if key.keyring_stored
+                else t("newkey.not_in_keyring", reason=key.keyring_detail)
+            )
+            lines.append(
+                (t("newkey.created", key=key.masked, user=key.user) + " " + where, "green")
+            )
         text = Text()
         for i, (line, style) in enumerate(lines):
             if i:
@@ -95,6 +114,16 @@ class StepScreen(PageScreen):
         if report is None or app.running:
             return
         findings = report.findings_for(self.number)
+        status = report.step(self.number).status
+        if status == "fail" and not any(f.severity == Severity.ERROR for f in findings):
+            causes = [f for f in report.errors if f.step != self.number]
+            if causes:
+                names = "; ".join(
+                    t("step.cause_item", n=f.step, title=t(f"finding.{f.id}.title")) for f in causes
+                )
+                box.mount(
+                    Static(Text(t("step.caused_elsewhere", causes=names)), classes="elsewhere")
+                )
         if not findings:
             msg = t("step.no_findings") if report.step(self.number).status == "pass" else ""
             if report.step(self.number).status == "unknown":
@@ -108,6 +137,18 @@ class StepScreen(PageScreen):
             for i, f in enumerate(sorted(findings, key=lambda f: order[f.severity]))
         ]
         box.mount_all(cards)
+
+    @on(Button.Pressed, "#undo-button")
+    def _undo(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.wizard.action_undo()
+
+    @on(Button.Pressed, "#copy-key-button")
+    def _copy_key(self, event: Button.Pressed) -> None:
+        event.stop()
+        key = self.wizard.last_new_key
+        if key is not None:
+            self.wizard.copy_value(key.access_key_id, key.masked)
 
     @on(Button.Pressed, ".fix-button")
     def _fix(self, event: Button.Pressed) -> None:
