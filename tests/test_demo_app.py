@@ -64,8 +64,8 @@ def secrets_of(practice: PracticeInfo) -> list[str]:
 async def fix_scenario_in_the_wizard(
     name: str, tmp_path: Path
 ) -> tuple[SesfixApp, PracticeInfo, dict[str, Any]]:
-    scenario = SCENARIOS[name]
     app, practice = make_demo_app(name, lang="en")
+    scenario = practice.spec  # for random: the one drawn
     app.stable_output = True
     seen: dict[str, Any] = {"secrets": []}
     try:
@@ -81,6 +81,7 @@ async def fix_scenario_in_the_wizard(
             await settle(pilot, app)
             assert practice.ready
             seen["secrets"] = secrets_of(practice)
+            seen["first_verdict_text"] = screen_text(app)
             assert app.report is not None
             assert {f.id for f in app.report.errors} == set(scenario.expected_errors)
             assert practice.broken_findings == list(scenario.expected_errors)
@@ -205,3 +206,14 @@ async def test_healthy_practice_shows_what_good_looks_like() -> None:
             assert practice.record().fixes_applied == []
     finally:
         practice.close()
+
+
+async def test_random_practice_is_named_only_in_the_summary(tmp_path: Path) -> None:
+    _app, practice, seen = await fix_scenario_in_the_wizard("random", tmp_path)
+    spec = practice.spec
+    assert not practice.named and practice.scenario == "random"
+    if spec.expected_errors:  # broken: the wizard showed step 1 first, without the answer
+        assert spec.description not in seen["first_verdict_text"]
+        assert f"practice account ({spec.name})" not in seen["first_verdict_text"]
+    assert spec.description[:40] in seen["summary_text"]
+    assert f"# sesfix practice record: {spec.name}" in seen["markdown"]
