@@ -35,6 +35,20 @@ def operator_of(acct: SimulatedAccount, with_operator: bool = True) -> OperatorS
     return acct.operator if with_operator else None
 
 
+def assert_no_secret(report: Report, settings: AppSettings) -> None:
+    """Neither secret nor the full key ID appears anywhere in the report."""
+    import json
+
+    text = json.dumps(report.to_json(), default=str) + repr(report)
+    for name in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        value = settings.raw(name)
+        if value and len(value.strip()) >= 8:
+            assert value.strip() not in text, f"{name} leaked into the report"
+    key_id = (settings.access_key_id or "").strip().strip('"')
+    if len(key_id) >= 16:
+        assert key_id not in text, "the full access key ID leaked into the report"
+
+
 def check(
     acct: SimulatedAccount,
     changes: Mapping[str, str | None] | None = None,
@@ -43,9 +57,11 @@ def check(
     gateway: Gateway | None = None,
 ) -> Report:
     settings = settings_of(acct, changes)
-    return diagnose(
+    report = diagnose(
         settings, DiagnosisOptions(operator=operator_of(acct, operator)), gateway=gateway
     )
+    assert_no_secret(report, settings)
+    return report
 
 
 def errors(report: Report) -> list[str]:
@@ -124,6 +140,8 @@ def gateway_for(
 def run_with(
     settings: AppSettings, gateway: Gateway, acct: SimulatedAccount, *, operator: bool = True
 ) -> Report:
-    return diagnose(
+    report = diagnose(
         settings, DiagnosisOptions(operator=operator_of(acct, operator)), gateway=gateway
     )
+    assert_no_secret(report, settings)
+    return report
