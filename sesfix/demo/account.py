@@ -193,9 +193,9 @@ def _managed_policies_in_aws_partition_only() -> None:
     """
     from moto.iam import models
 
-    original = models.IAMBackend._init_aws_policies
-    if getattr(original, "_sesfix_aws_only", False):
-        return
+    original = getattr(models.IAMBackend, "_init_aws_policies", None)
+    if original is None or getattr(original, "_sesfix_aws_only", False):
+        return  # another moto version (only slower) or already done
 
     def init_aws_policies(self: Any) -> list[Any]:
         if getattr(self, "partition", "aws") != "aws":
