@@ -401,3 +401,27 @@ def test_a_failing_listener_changes_nothing(account):
         settings_of(acct), DiagnosisOptions(operator=acct.operator), listeners=[broken]
     )
     assert errors(report) == ["iam.ses_permission_missing"]
+
+
+def test_allowed_only_under_a_condition_is_said_not_guessed(account):
+    conditional = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "OnlyFromShop",
+                "Effect": "Allow",
+                "Action": ["ses:SendEmail", "ses:SendRawEmail", "ses:GetSendQuota"],
+                "Resource": "*",
+                "Condition": {"StringEquals": {"ses:FromAddress": "no-reply@anyrent.shop"}},
+            }
+        ],
+    }
+    acct = account(
+        scenario("conditional", managed_policies=(), inline_policies=(("Cond", conditional),))
+    )
+    report = check(acct)
+    assert report.context.can_send is True
+    cannot = one(report, "iam.cannot_inspect")
+    assert cannot.severity == Severity.WARNING
+    assert "OnlyFromShop" in " ".join(cannot.evidence)
+    assert "iam.ses_permission_missing" not in report.finding_ids()

@@ -964,6 +964,23 @@ def _judge_iam_evaluated(run: _Run, fut: _IamFutures, attached: CallResult) -> b
     ]
     if ev.all_allowed():
         ctx.can_send = True
+        conditional = [
+            ref.describe()
+            for v in ev.verdicts.values()
+            if v.allowed_by and all(ref.conditional for ref in v.allowed_by)
+            for ref in v.allowed_by
+        ]
+        if conditional:
+            # Allowed only under conditions sesfix cannot evaluate: say so, do not guess.
+            run.add(
+                F.make(
+                    "iam.cannot_inspect",
+                    *base,
+                    *dict.fromkeys(conditional),
+                    "whether the condition holds for the app's sends is not checked",
+                    user=user,
+                )
+            )
         return True
     ctx.can_send = False
     verdicts = list(ev.verdicts.values())
