@@ -447,3 +447,14 @@ def test_throttled_quota_with_an_answering_get_account(account):
     assert throttled.data["call"] == "ses:GetSendQuota" and throttled.data["region"] == region
     assert report.step(3).status == "pass"
     assert report.step(5).status == "warning"  # the sandbox, from sesv2:GetAccount
+
+
+def test_simulation_allowed_with_missing_context_is_a_warning(account):
+    acct = account("healthy")
+    settings, gw = gateway_for(acct)
+    results = [_result(a, "allowed", MissingContextValues=["ses:FromAddress"]) for a in SEND]
+    stub_ops(gw, "operator", "iam", "us-east-1", simulate_principal_policy=_simulate(results))
+    report = run_with(settings, gw, acct)
+    assert report.healthy and report.context.can_send is True
+    cannot = one(report, "iam.cannot_inspect")
+    assert cannot.severity == Severity.WARNING and "ses:FromAddress" in cannot.evidence[0]

@@ -789,6 +789,17 @@ def _judge_iam_simulated(run: _Run, fut: _IamFutures) -> bool:
     blocked = {a: r for a, r in decisions.items() if r.get("EvalDecision") != "allowed"}
     if not blocked:
         ctx.can_send = True
+        missing = sorted({k for r in results for k in r.get("MissingContextValues") or []})
+        if missing:
+            # The simulator assumed these keys absent; the real send may carry them.
+            run.add(
+                F.make(
+                    "iam.cannot_inspect",
+                    "iam:SimulatePrincipalPolicy allowed sending, but its policies have "
+                    "conditions on context it was not given: " + ", ".join(missing),
+                    user=ctx.app_user,
+                )
+            )
         return True
     ctx.can_send = False
     evidence = [
