@@ -8,6 +8,7 @@ Nothing here prints: people hear about progress through the ``progress`` callbac
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections import Counter
@@ -73,6 +74,38 @@ def _dig(data: dict[str, Any] | None, path: str) -> Any:
             return None
         value = value.get(part)
     return value
+
+
+class _RecordBeforeInterrupt:
+    """Ctrl-C that arrives while a write is in flight waits until AWS's answer is recorded.
+
+    Otherwise an interrupt landing between AWS's answer and the audit line loses what the
+    call created (a new key's ID, say), and undo could not remove it. Only the main thread
+    receives SIGINT, so elsewhere (the wizard's workers) this does nothing. The wait is
+    bounded by the client's timeouts and retries.
+    """
+
+    def __init__(self, writer: audit.EntryWriter) -> None:
+        self.writer = writer
+        self.pending = False
+        self.previous: Any = None
+
+    def _note(self, signum: int, frame: object) -> None:
+        self.pending = True
+
+    def __enter__(self) -> _RecordBeforeInterrupt:
+        if threading.current_thread() is threading.main_thread():
+            current = signal.getsignal(signal.SIGINT)
+            if current is not None:
+                self.previous = signal.signal(signal.SIGINT, self._note)
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        if self.pending and exc_type is None:
+            self.writer.end("interrupted")
+            raise KeyboardInterrupt
 
 
 def _fill(undo: Iterable[UndoCall], data: dict[str, Any] | None) -> list[UndoCall]:
@@ -193,19 +226,20 @@ def apply_plan(
             continue
         say(f"{call.call}: {call.purpose}")
         seq = writer.intent(call.call, call.params, call.cli, list(call.undo), covered=call.covered)
-        try:
-            res = gw.write("operator", call.service, call.operation, call.region, **call.params)
-        except BaseException as exc:  # Ctrl-C or a crash mid-call: AWS may have applied it
-            writer.result(seq, "unknown", message=f"interrupted: {type(exc).__name__}")
-            writer.end("interrupted")
-            raise
-        if res.ok:
-            writer.result(seq, "ok", undo=_fill(call.undo, res.data))
-            result.calls.append(CallOutcome(call.call, call.cli, "ok"))
-            answers[index] = res.data or {}
-            continue
-        status = _failure_status(res)
-        writer.result(seq, status, error_code=res.error_code or "", message=res.error_message)
+        with _RecordBeforeInterrupt(writer):
+            try:
+                res = gw.write("operator", call.service, call.operation, call.region, **call.params)
+            except BaseException as exc:  # a crash mid-call: AWS may have applied it
+                writer.result(seq, "unknown", message=f"interrupted: {type(exc).__name__}")
+                writer.end("interrupted")
+                raise
+            if res.ok:
+                writer.result(seq, "ok", undo=_fill(call.undo, res.data))
+                result.calls.append(CallOutcome(call.call, call.cli, "ok"))
+                answers[index] = res.data or {}
+                continue
+            status = _failure_status(res)
+            writer.result(seq, status, error_code=res.error_code or "", message=res.error_message)
         result.calls.append(
             CallOutcome(call.call, call.cli, status, res.error_code or "", res.error_message)  # type: ignore[arg-type]
         )
@@ -699,19 +733,20 @@ def undo(
             continue
         say(f"{name} (undoing {call.call})")
         seq = writer.intent(name, u.params, cli, [], reverses=(call.seq, idx))
-        try:
-            res = gw.write("operator", u.service, u.operation, u.region, **u.params)
-        except BaseException as exc:
-            writer.result(seq, "unknown", message=f"interrupted: {type(exc).__name__}")
-            writer.end("interrupted")
-            raise
-        if res.ok or (res.error_code and res.error_code in u.tolerate):
-            note = "" if res.ok else f"already undone ({res.error_code})"
-            writer.result(seq, "ok", message=note)
-            result.calls.append(CallOutcome(name, cli, "ok", res.error_code or "", note))
-            continue
-        status = _failure_status(res)
-        writer.result(seq, status, error_code=res.error_code or "", message=res.error_message)
+        with _RecordBeforeInterrupt(writer):
+            try:
+                res = gw.write("operator", u.service, u.operation, u.region, **u.params)
+            except BaseException as exc:
+                writer.result(seq, "unknown", message=f"interrupted: {type(exc).__name__}")
+                writer.end("interrupted")
+                raise
+            if res.ok or (res.error_code and res.error_code in u.tolerate):
+                note = "" if res.ok else f"already undone ({res.error_code})"
+                writer.result(seq, "ok", message=note)
+                result.calls.append(CallOutcome(name, cli, "ok", res.error_code or "", note))
+                continue
+            status = _failure_status(res)
+            writer.result(seq, status, error_code=res.error_code or "", message=res.error_message)
         result.calls.append(
             CallOutcome(name, cli, status, res.error_code or "", res.error_message)  # type: ignore[arg-type]
         )
