@@ -17,7 +17,7 @@ import pytest
 
 from sesfix.demo.account import SCENARIOS, Scenario, SimulatedAccount
 
-SENTINEL_SECRET = "SeNtInEl/sEcReT+kEy0123456789abcdefghijKL"  # 40 chars, secret-shaped
+SENTINEL_SECRET = "SeNtInEl/sEcReT+kEy0123456789abcdefghijK"  # 40 chars, secret-shaped
 
 
 @pytest.fixture(autouse=True)
