@@ -357,3 +357,37 @@ def test_two_processes_applying_fixes_at_once_keep_the_audit_log_whole(
     for _ in entries:
         assert undo(None, operator=acct.operator, confirmed=True).status == "undone"
     assert world(acct) == before
+
+
+# ---- the audit log survives a truncated last line (a power cut mid-write) ---------------------
+
+
+def test_a_truncated_last_line_does_not_stop_list_or_undo(
+    account: Loader, operator_profile: Callable[[], str], isolated_world: Path
+) -> None:
+    acct = account("seed")
+    before = world(acct)
+    settings, plan = _plan(acct, "attach-ses-full-access")
+    applied = apply_plan(
+        plan, settings=settings, operator=acct.operator, confirmed=True, verify_timeout=0
+    )
+    assert applied.status == "applied"
+    path = audit_log_path()
+    with path.open("ab") as f:
+        f.write(b'{"v":1,"type":"intent","entry":"x","seq":1,"call":"iam:Atta')  # cut off
+    profile = operator_profile()
+    env = {**os.environ, **acct.app_env, "SESFIX_OPERATOR_PROFILE": profile}
+    code, out, err = sesfix(["undo", "--list"], env)
+    assert code == 0, err[-1500:]
+    assert b"attach-ses-full-access" in out
+    code, out, err = sesfix(["undo", "--yes"], env)
+    assert code == 0, (out + err)[-1500:]
+    assert world(acct) == before
+    lines = path.read_text().splitlines()
+    broken = [line for line in lines if not line.endswith("}")]
+    assert broken == ['{"v":1,"type":"intent","entry":"x","seq":1,"call":"iam:Atta']
+    for line in lines:
+        if line not in broken:
+            json.loads(line)  # every line after the cut is whole again
+    code, out, err = sesfix(["undo", "--list"], env)
+    assert code == 0 and b"undone by" in out, (out + err)[-1500:]
