@@ -414,3 +414,100 @@ async def test_undo_from_the_same_place(account: Any) -> None:
         await settle(pilot, app)
         assert app.step_state(1) == "fail"
         assert app.applied == []
+
+
+def test_sesfix_without_a_command_opens_the_wizard(
+    account: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``sesfix --lang vi`` with the app's variables in the environment: the wizard on them."""
+    from sesfix import cli
+
+    acct = account("seed")
+    for name, value in acct.app_env.items():
+        monkeypatch.setenv(name, value)
+    opened: list[SesfixApp] = []
+
+    def fake_run(self: SesfixApp, *args: Any, **kwargs: Any) -> int:
+        opened.append(self)
+        return 0
+
+    monkeypatch.setattr(SesfixApp, "run", fake_run)
+    assert cli.main(["--lang", "vi"]) == 0
+    (app,) = opened
+    assert app.lang == "vi"
+    assert app.settings.source == "environment"
+    assert app.settings.access_key_id == acct.app_env["AWS_ACCESS_KEY_ID"]
+    assert app.has_variables
+
+
+async def test_sources_typed_credentials_and_operator_profile(
+    account: Any, operator_profile: Any
+) -> None:
+    """Typed credentials (masked input) and an operator chosen from the AWS config."""
+    from textual.widgets import Select
+
+    acct = account("seed")
+    profile = operator_profile()
+    app = make_app(settings=None, operator=None, lang="en")
+    app.stable_output = True
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        select = app.screen.query_one("#operator", Select)
+        assert (f"profile {profile}", profile) in [(str(p), v) for p, v in select._options]
+        select.value = profile
+        await pilot.click("#source-typed")
+        await pilot.pause(0.1)
+        fields = {
+            "#key-id": acct.app_env["AWS_ACCESS_KEY_ID"],
+            "#secret": acct.app_env["AWS_SECRET_ACCESS_KEY"],
+            "#region": acct.app_env["AWS_SES_REGION"],
+            "#email-from": acct.app_env["EMAIL_FROM"],
+        }
+        for selector, value in fields.items():
+            app.screen.query_one(selector).focus()
+            await pilot.press(*value)
+        app.screen.query_one("#remember").value = True
+        await pilot.pause(0.1)
+        assert acct.app_env["AWS_SECRET_ACCESS_KEY"] not in screen_text(app)
+        app.screen.query_one("#use").focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.current_page == "step1"
+        assert app.operator is not None and app.operator.profile == profile
+        assert app.settings.source == "typed in"
+        assert app.report is not None
+        assert app.report.operator == f"profile {profile}"
+        assert "iam.ses_permission_missing" in app.report.finding_ids()
+        # The fail keyring backend: said plainly, nothing stored, the wizard carried on.
+        assert any("Not remembered" in str(n.message) for n in app._notifications)
+
+
+async def test_practice_mode_prepares_then_offers_the_summary() -> None:
+    pytest.importorskip("sesfix.fixes.applier")
+    from sesfix.demo.practice import PracticeInfo
+    from sesfix.tui.screens.summary import SummaryScreen
+
+    practice = PracticeInfo.for_scenario("seed").begin()
+    try:
+        app = make_app(
+            settings=None, operator=None, lang="en", prepare=practice.prepare, practice=practice
+        )
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.pause(0)
+            assert app.preparing
+            assert "Preparing the practice account" in screen_text(app)
+            await settle(pilot, app)
+            assert app.step_state(1) == "fail"
+            await focus_fix_button(pilot, app, "attach-ses-full-access")
+            await pilot.press("enter")
+            await settle(pilot, app)
+            await pilot.press("y")
+            await settle(pilot, app)
+            assert isinstance(app.screen, SummaryScreen)
+            assert app.screen.record.fixes_applied == ["attach-ses-full-access"]
+            assert app.screen.record.broken_findings == ["iam.ses_permission_missing"]
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+            assert app.current_page == "step1"
+    finally:
+        practice.close()

@@ -45,7 +45,9 @@ class StepScreen(PageScreen):
             (f"{icon} {t('state.' + state)}", style),
         )
         self.query_one("#step-title", Static).update(title)
-        self.query_one("#status", Static).update(self._status_text())
+        status = self._status_text()
+        self.query_one("#status", Static).update(status)
+        self.query_one("#status", Static).display = bool(status.plain)
         idle = not (app.running or app.fix_busy or app.preparing)
         self.query_one("#undo-button", Button).display = bool(app.applied) and idle
         self.query_one("#copy-key-button", Button).display = app.last_new_key is not None
