@@ -1,0 +1,151 @@
+"""Regenerate the wizard's screenshots (SVG) from the practice account's seed state.
+
+    .venv/bin/python screenshots/make.py            # writes screenshots/*.svg
+
+Walks the seed incident the way a new developer would, with the keyboard: the practice
+account is prepared, step 1 shows the missing SES permission, the fix's plan is confirmed,
+the practice summary appears, the checklist turns green and a test message goes out.
+Nothing leaves this machine: AWS is the embedded practice account (moto on 127.0.0.1),
+and the developer's AWS config, keyring and state directory are replaced by empty ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def isolate(tmp: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "SESFIX_", "RAILWAY_")) or name in (
+            "EMAIL_PROVIDER",
+            "EMAIL_FROM",
+        ):
+            del os.environ[name]
+    os.environ.update(
+        {
+            "HOME": str(tmp),
+            "AWS_CONFIG_FILE": str(tmp / "aws-config-none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp / "aws-credentials-none"),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "SESFIX_STATE_DIR": str(tmp / "state"),
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        }
+    )
+    os.environ.pop("NO_COLOR", None)
+
+
+async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+        busy = app.running or app.fix_busy or app.preparing or app.testsend_busy
+        if not busy and not any(w.is_running for w in app.workers):
+            return
+        if loop.time() > deadline:
+            raise RuntimeError("the wizard did not settle")
+
+
+async def focus_fix(pilot: Any, app: Any, fix_id: str) -> None:
+    from sesfix.tui.widgets.findings import FixButton
+
+    for _ in range(40):
+        if isinstance(app.focused, FixButton) and app.focused.fix_id == fix_id:
+            return
+        await pilot.press("tab")
+    raise RuntimeError(f"no button for {fix_id}")
+
+
+def save(app: Any, name: str) -> None:
+    path = HERE / f"{name}.svg"
+    path.write_text(app.export_screenshot(title=f"sesfix — {name}"), encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+async def walk(size: tuple[int, int], suffix: str = "", lang: str = "en") -> None:
+    from sesfix.demo.practice import PracticeInfo
+    from sesfix.tui.app import make_app
+
+    practice = PracticeInfo.for_scenario("seed").begin()
+    try:
+        app = make_app(
+            settings=None, operator=None, lang=lang, prepare=practice.prepare, practice=practice
+        )
+        app.stable_output = True
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause(0.1)
+            if app.preparing:
+                save(app, f"00-preparing{suffix}")
+            await settle(pilot, app)
+            save(app, f"01-step1-iam{suffix}")
+            if suffix:
+                return
+            for key, name in (
+                ("2", "02-step2-credentials"),
+                ("3", "03-step3-live-test"),
+                ("4", "04-step4-region"),
+                ("5", "05-step5-account"),
+                ("c", "06-checklist-before"),
+            ):
+                await pilot.press(key)
+                await settle(pilot, app)
+                save(app, name)
+            await pilot.press("t")
+            await settle(pilot, app)
+            app.screen.query_one("#testsend-send").focus()
+            await pilot.press("enter")
+            await settle(pilot, app)
+            save(app, "07-test-send-failing")
+            await pilot.press("1")
+            await settle(pilot, app)
+            await focus_fix(pilot, app, "attach-ses-full-access")
+            await pilot.press("enter")
+            await settle(pilot, app)
+            save(app, "08-fix-plan")
+            await pilot.press("y")
+            await settle(pilot, app)
+            save(app, "09-practice-summary")
+            await pilot.press("escape")
+            await settle(pilot, app)
+            save(app, "10-step1-fixed")
+            await pilot.press("c")
+            await settle(pilot, app)
+            save(app, "11-checklist-green")
+            await pilot.press("t")
+            await settle(pilot, app)
+            app.screen.query_one("#testsend-send").focus()
+            await pilot.press("enter")
+            await settle(pilot, app)
+            save(app, "12-test-send-ok")
+            app.screen.query_one("#sidebar").focus()
+            await pilot.press("s")
+            await settle(pilot, app)
+            save(app, "13-sources")
+            app.show_error("diagnose", ConnectionError("could not connect to the endpoint"))
+            await pilot.pause(0.2)
+            save(app, "14-error-panel")
+    finally:
+        practice.close()
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="sesfix-shots-") as tmp:
+        isolate(Path(tmp))
+        await walk((120, 40))
+        await walk((80, 24), "-80x24")
+        await walk((120, 40), "-vi", lang="vi")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    asyncio.run(main())
