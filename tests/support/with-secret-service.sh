@@ -38,20 +38,29 @@ mkdir -m 700 "$work/data" "$work/runtime"
 password="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf '%s' "$password" |
   XDG_DATA_HOME="$work/data" XDG_RUNTIME_DIR="$work/runtime" \
-    gnome-keyring-daemon --daemonize --unlock --components=secrets >"$work/daemon.env"
+    gnome-keyring-daemon --daemonize --unlock --components=secrets \
+    >"$work/daemon.env" 2>"$work/daemon.log"
 unset password
 XDG_DATA_HOME="$work/data" XDG_RUNTIME_DIR="$work/runtime" \
-  gnome-keyring-daemon --start --components=secrets >>"$work/daemon.env"
+  gnome-keyring-daemon --start --components=secrets >>"$work/daemon.env" 2>>"$work/daemon.log"
 
-# Wait (bounded) until the service answers on the bus.
-for _ in $(seq 1 50); do
-  if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null |
-    grep -q 'boolean true'; then
+# Wait (bounded, 10 s) until the service answers on the bus and its default collection
+# (the unlocked login keyring) exists.
+ready=""
+for _ in $(seq 1 100); do
+  if dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
+    org.freedesktop.Secret.Service.ReadAlias string:default 2>/dev/null |
+    grep -q 'object path "/org/freedesktop/secrets/collection/'; then
+    ready=1
     break
   fi
   sleep 0.1
 done
+if [ -z "$ready" ]; then
+  echo "$0: gnome-keyring started but no Secret Service answered on the bus:" >&2
+  cat "$work/daemon.log" >&2
+  exit 1
+fi
 
 # Tells the keyring tests a Secret Service is expected (no skipping) and where its
 # encrypted files are (they check no secret is in them in plain text).
