@@ -95,8 +95,11 @@ def _crash(exc: BaseException) -> int:
     text = debuglog.scrub("".join(traceback.format_exception(exc)))
     where = "(not written)"
     try:
+        import os
+
         path = state_dir() / "crash.log"
-        with open(path, "a", encoding="utf-8") as f:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with open(fd, "a", encoding="utf-8") as f:
             f.write(text + "\n")
         where = str(path)
     except OSError:

@@ -259,6 +259,7 @@ def test_a_crash_is_a_message_and_a_scrubbed_report(
     assert "Traceback" not in captured.err
     crash = isolated_world / ".local/state/sesfix/crash.log"
     assert "RuntimeError" in crash.read_text() and "boom with ********" in crash.read_text()
+    assert stat.S_IMODE(crash.stat().st_mode) == 0o600
     assert_no_leak(
         {"out": captured.out, "err": captured.err, **files_under(isolated_world)}, SENTINEL_SECRET
     )
