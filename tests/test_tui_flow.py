@@ -75,6 +75,10 @@ async def test_opens_on_step_one_with_probes_running(account: Any) -> None:
         assert "$ aws " in text
         await pilot.press("v")
         assert "$ aws " not in screen_text(app)
+        # y copies the step's CLI commands (masked key IDs, never a secret).
+        await pilot.press("y")
+        assert "aws iam list-attached-user-policies --user-name rental-app" in app.clipboard
+        assert acct.app_env["AWS_SECRET_ACCESS_KEY"] not in app.clipboard
 
 
 async def test_keyboard_walk_seed_to_green_checklist(account: Any) -> None:
@@ -511,3 +515,39 @@ async def test_practice_mode_prepares_then_offers_the_summary() -> None:
             assert app.current_page == "step1"
     finally:
         practice.close()
+
+
+async def test_fix_needing_values_is_planned_again_with_them(account: Any) -> None:
+    """request-production-access: type the use case in the modal, get the full plan."""
+    pytest.importorskip("sesfix.fixes.planner")
+    from textual.widgets import Input
+
+    from sesfix.tui.screens.confirm import ConfirmFixScreen
+
+    acct = account("seed")
+    app = incident_app(acct)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("5")
+        await pilot.pause(0.1)
+        await focus_fix_button(pilot, app, "request-production-access")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        first = app.screen
+        assert isinstance(first, ConfirmFixScreen)
+        assert not first.can_apply  # values missing: no "yes" yet
+        assert first.plan.inputs_needed
+        names = [f.name for f in first.fields]
+        use_case = first.query_one(f"#field-{names.index('use_case')}", Input)
+        use_case.focus()
+        await pilot.press(*"Sign-up confirmations to customers who register")
+        first.query_one("#replan").focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        second = app.screen
+        assert isinstance(second, ConfirmFixScreen) and second is not first
+        assert second.can_apply
+        assert "put-account-details" in " ".join(second.commands)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert "nothing was changed" in screen_text(app)

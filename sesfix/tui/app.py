@@ -122,6 +122,8 @@ class SesfixApp(App[int]):
         self.fix_busy = False
         self.applied: list[AppliedFix] = []
         self.last_new_key: Any = None
+        #: Follow-up lines of the last applied fix (DNS records, variables to set): copyable.
+        self.last_guidance: list[str] = []
         self.testsend_result: Any = None
         self.testsend_busy = False
         self.error_count = 0
@@ -277,23 +279,28 @@ class SesfixApp(App[int]):
 
     # --- fixes --------------------------------------------------------------------------------
 
-    def request_fix(self, fix_id: str) -> None:
+    def request_fix(self, fix_id: str, inputs: dict[str, str] | None = None) -> None:
         if self.report is None or self.running or self.fix_busy:
             self.notify(t("fix.wait"), severity="warning")
             return
         self.fix_busy = True
         self.fix_status = t("fix.planning", fix=t(f"fix.{fix_id}.title"))
         self.refresh_views()
-        self._plan_worker(fix_id, self.report, self.settings, self.operator)
+        self._plan_worker(fix_id, self.report, self.settings, self.operator, inputs or {})
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fix", name="plan-fix")
     def _plan_worker(
-        self, fix_id: str, report: Report, settings: AppSettings, operator: OperatorSpec | None
+        self,
+        fix_id: str,
+        report: Report,
+        settings: AppSettings,
+        operator: OperatorSpec | None,
+        inputs: dict[str, str],
     ) -> None:
         from sesfix import fixes
 
-        plan = fixes.plan_fix(fix_id, report, settings, operator=operator)
-        self.call_from_thread(self._confirm_plan, plan)
+        plan = fixes.plan_fix(fix_id, report, settings, operator=operator, inputs=inputs)
+        self.call_from_thread(self._confirm_plan, plan, inputs)
 
     def practice_can_apply(self, plan: Any) -> bool:
         """Practice mode applies guidance fixes to the practice app's own variables."""
@@ -307,15 +314,18 @@ class SesfixApp(App[int]):
             and not plan.refused
         )
 
-    def _confirm_plan(self, plan: Any) -> None:
+    def _confirm_plan(self, plan: Any, inputs: dict[str, str] | None = None) -> None:
         from sesfix.tui.screens.confirm import ConfirmFixScreen
 
         self.fix_busy = False
         self.fix_status = ""
         practice_guidance = self.practice_can_apply(plan)
+        screen = ConfirmFixScreen(plan, practice_guidance=practice_guidance, inputs=inputs)
 
         def answered(yes: bool | None) -> None:
-            if yes and (plan.applicable or practice_guidance):
+            if screen.replan_inputs is not None:
+                self.request_fix(plan.fix_id, screen.replan_inputs)
+            elif yes and (plan.applicable or practice_guidance):
                 self.fix_busy = True
                 self.fix_status = t("fix.applying", fix=t(f"fix.{plan.fix_id}.title"))
                 self.refresh_views()
@@ -327,7 +337,7 @@ class SesfixApp(App[int]):
                 self.fix_status = t("fix.declined")
                 self.refresh_views()
 
-        self.push_screen(ConfirmFixScreen(plan, practice_guidance=practice_guidance), answered)
+        self.push_screen(screen, answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="fix", name="apply-fix")
     def _apply_worker(
@@ -382,6 +392,7 @@ class SesfixApp(App[int]):
             self.fix_status += "\n" + result.missing_permission.describe()
         elif result.message:
             self.fix_status += "\n" + redact(result.message, self.settings.secret_access_key)
+        self.last_guidance = [redact(x, self.settings.secret_access_key) for x in result.guidance]
         for line in result.guidance:
             self.fix_status += "\n→ " + redact(line, self.settings.secret_access_key)
         self.start_diagnosis()

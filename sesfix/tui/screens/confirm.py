@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Select, Static
 
 from sesfix.locale import t
 
@@ -65,12 +65,20 @@ class ConfirmScreen(ModalScreen[bool]):
                 for name, doc in self.documents.items():
                     yield Static(Text(t("plan.document", name=name), style="bold"))
                     yield Static(Text(json.dumps(doc, indent=2)), classes="plan-document")
+                yield from self.compose_fields()
             with Horizontal(id="dialog-buttons"):
                 if self.can_apply:
                     yield Button(self.yes_label, id="yes", variant="warning")
+                yield from self.compose_extra_buttons()
                 yield Button(t("confirm.no") if self.can_apply else t("confirm.close"), id="no")
                 if self.commands or self.documents or self.copy_extra:
                     yield Button(t("confirm.copy"), id="copy")
+
+    def compose_fields(self) -> ComposeResult:
+        yield from ()
+
+    def compose_extra_buttons(self) -> ComposeResult:
+        yield from ()
 
     def on_mount(self) -> None:
         from sesfix.tui.app import translate_bindings
@@ -98,12 +106,23 @@ class ConfirmScreen(ModalScreen[bool]):
             self.dismiss(False)
         elif event.button.id == "copy":
             self.action_copy()
+        elif event.button.id == "replan":
+            self.replan()
+
+    def replan(self) -> None:
+        """Overridden by the fix modal: plan again with the typed values."""
 
 
 class ConfirmFixScreen(ConfirmScreen):
     """The plan of a fix: API calls, policy JSON, guidance; applies only on yes."""
 
-    def __init__(self, plan: Any, *, practice_guidance: bool = False) -> None:
+    def __init__(
+        self,
+        plan: Any,
+        *,
+        practice_guidance: bool = False,
+        inputs: dict[str, str] | None = None,
+    ) -> None:
         extra: list[str] = []
         target = {k: v for k, v in plan.target.items() if v not in (None, "", [], {})}
         if target:
@@ -131,3 +150,38 @@ class ConfirmFixScreen(ConfirmScreen):
         )
         self.plan = plan
         self.copy_extra = list(plan.guidance)
+        self.inputs = dict(inputs or {})
+        self.fields = [*plan.inputs_needed, *getattr(plan, "options", [])]
+        #: Set when the person asked for a new plan with typed values (then dismissed False).
+        self.replan_inputs: dict[str, str] | None = None
+
+    def compose_fields(self) -> ComposeResult:
+        if not self.fields:
+            return
+        yield Static(Text(t("plan.fields"), style="bold"), classes="section-title")
+        for i, field in enumerate(self.fields):
+            value = self.inputs.get(field.name, field.default)
+            yield Static(field.label + (f" ({field.help})" if field.help else ""))
+            if field.choices:
+                yield Select(
+                    [(c, c) for c in field.choices],
+                    value=value if value in field.choices else field.choices[0],
+                    allow_blank=False,
+                    id=f"field-{i}",
+                    classes="plan-field",
+                )
+            else:
+                yield Input(value=value, id=f"field-{i}", classes="plan-field")
+
+    def compose_extra_buttons(self) -> ComposeResult:
+        if self.fields:
+            yield Button(t("plan.replan"), id="replan", variant="primary")
+
+    def replan(self) -> None:
+        values: dict[str, str] = {}
+        for i, field in enumerate(self.fields):
+            widget = self.query_one(f"#field-{i}")
+            value = widget.value if isinstance(widget, (Input, Select)) else ""
+            values[field.name] = str(value) if isinstance(value, str) else ""
+        self.replan_inputs = values
+        self.dismiss(False)

@@ -30,6 +30,7 @@ class StepScreen(PageScreen):
         with Horizontal(id="change-actions"):
             yield Button(t("undo.button"), id="undo-button", classes="undo")
             yield Button(t("newkey.copy"), id="copy-key-button")
+            yield Button(t("guidance.copy"), id="copy-guidance-button")
         yield Vertical(id="findings")
         yield Static(t("probes.title"), classes="section-title")
         yield ProbeList(id="probes")
@@ -151,6 +152,12 @@ class StepScreen(PageScreen):
         key = self.wizard.last_new_key
         if key is not None:
             self.wizard.copy_value(key.access_key_id, key.masked)
+
+    @on(Button.Pressed, "#copy-guidance-button")
+    def _copy_guidance(self, event: Button.Pressed) -> None:
+        event.stop()
+        if self.wizard.last_guidance:
+            self.wizard.copy_value("\n".join(self.wizard.last_guidance), t("guidance.what"))
 
     @on(Button.Pressed, ".fix-button")
     def _fix(self, event: Button.Pressed) -> None:
