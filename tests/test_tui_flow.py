@@ -551,3 +551,31 @@ async def test_fix_needing_values_is_planned_again_with_them(account: Any) -> No
         await pilot.press("escape")
         await settle(pilot, app)
         assert "nothing was changed" in screen_text(app)
+
+
+async def test_rerun_reads_the_env_file_again(account: Any, tmp_path: Path) -> None:
+    """Fix a variable where the app reads it, press r: the wizard sees the new value."""
+    acct = account("healthy")
+    env_file = tmp_path / "app.env"
+
+    def write(provider: str) -> None:
+        env = dict(acct.app_env, EMAIL_PROVIDER=provider)
+        env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
+
+    write("console")
+    app = make_app(settings=None, operator=acct.operator, lang="en")
+    app.stable_output = True
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.click("#source-envfile")
+        app.screen.query_one("#env-path").value = str(env_file)
+        app.screen.query_one("#use").focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.report is not None
+        assert "config.provider_not_ses" in app.report.finding_ids()
+        write("ses")
+        await pilot.press("r")
+        await settle(pilot, app)
+        assert "config.provider_not_ses" not in app.report.finding_ids()
+        assert app.settings.provider == "ses"

@@ -76,8 +76,8 @@ class SesfixApp(App[int]):
     BINDINGS = [
         Binding("r", "rerun", "rerun", id="rerun"),
         Binding("escape", "cancel_probe", "cancel", id="cancel"),
-        Binding("n", "next_page", "next", id="next"),
-        Binding("p", "prev_page", "prev", id="prev"),
+        Binding("n", "next_page", "next", id="next", show=False),
+        Binding("p", "prev_page", "prev", id="prev", show=False),
         Binding("c", "goto('checklist')", "checklist", id="checklist"),
         Binding("t", "goto('testsend')", "test-send", id="testsend"),
         Binding("s", "goto('sources')", "sources", id="sources"),
@@ -129,6 +129,10 @@ class SesfixApp(App[int]):
         self.error_count = 0
         self._cancel = threading.Event()
         self.current_page = ""
+        #: Re-reads the app's variables from where they came from (environment, .env file,
+        #: Railway) before a re-probe, so a value changed there is seen; blocking, so it
+        #: runs in the diagnosis worker. None for typed or remembered credentials.
+        self.reload_settings: Callable[[], AppSettings] | None = None
 
     # --- start ------------------------------------------------------------------------------
 
@@ -163,11 +167,20 @@ class SesfixApp(App[int]):
 
     def on_prepared(self, message: Prepared) -> None:
         self.preparing = False
-        self.use_sources(message.settings, message.operator)
+        practice = self.practice
+        self.use_sources(
+            message.settings, message.operator, practice.app_settings if practice else None
+        )
 
-    def use_sources(self, settings: AppSettings, operator: OperatorSpec | None) -> None:
+    def use_sources(
+        self,
+        settings: AppSettings,
+        operator: OperatorSpec | None,
+        reload: Callable[[], AppSettings] | None = None,
+    ) -> None:
         """New app variables / operator (Sources screen, practice): diagnose them from step 1."""
         self.settings = settings
+        self.reload_settings = reload
         self.operator = operator
         self.report = None
         self.testsend_result = None
@@ -176,7 +189,7 @@ class SesfixApp(App[int]):
 
     # --- diagnosis ----------------------------------------------------------------------------
 
-    def start_diagnosis(self) -> None:
+    def start_diagnosis(self, *, reload: bool = False) -> None:
         if self.preparing:
             return
         self._cancel.set()
@@ -185,7 +198,13 @@ class SesfixApp(App[int]):
         self.probes = {}
         self.running = True
         self.cancelled = False
-        self._diagnose_worker(self.settings, self.operator, self.generation, self._cancel)
+        self._diagnose_worker(
+            self.settings,
+            self.operator,
+            self.generation,
+            self._cancel,
+            self.reload_settings if reload else None,
+        )
         self.refresh_views()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="diagnose", name="diagnose")
@@ -195,8 +214,13 @@ class SesfixApp(App[int]):
         operator: OperatorSpec | None,
         generation: int,
         cancel: threading.Event,
+        reload: Callable[[], AppSettings] | None = None,
     ) -> None:
         from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+
+        if reload is not None:
+            settings = reload()
+            self.call_from_thread(self._reloaded, settings, generation)
 
         def listener(event: CallStarted | CallFinished) -> None:
             self.post_message(ProbeEvent(event, generation))
@@ -205,6 +229,10 @@ class SesfixApp(App[int]):
             settings, DiagnosisOptions(operator=operator), listeners=[listener], cancel=cancel
         )
         self.post_message(DiagnosisDone(report, generation, cancel.is_set()))
+
+    def _reloaded(self, settings: AppSettings, generation: int) -> None:
+        if generation == self.generation:
+            self.settings = settings
 
     def on_probe_event(self, message: ProbeEvent) -> None:
         if message.generation != self.generation:
@@ -548,11 +576,14 @@ class SesfixApp(App[int]):
     def action_rerun(self) -> None:
         if self.preparing:
             return
+        if self.fix_busy:
+            self.notify(t("fix.wait"), severity="warning")
+            return
         if not self.has_variables:
             self.notify(t("rerun.no_variables"), severity="warning")
             self.goto("sources")
             return
-        self.start_diagnosis()
+        self.start_diagnosis(reload=True)
 
     def action_cancel_probe(self) -> None:
         if self.running:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sesfix.settings import AppSettings
 
 
 def run_wizard(args: argparse.Namespace) -> int:
@@ -37,4 +41,11 @@ def run_wizard(args: argparse.Namespace) -> int:
 
     with resolve_sources(args) as sources:
         app = make_app(settings=sources.settings, operator=sources.operator, lang=lang)
+
+        def reload() -> AppSettings:
+            # r re-reads the same source (environment, .env file, Railway) before probing.
+            with resolve_sources(args) as again:
+                return again.settings
+
+        app.reload_settings = reload
         return int(app.run() or 0)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from rich.text import Text
 from textual import on, work
@@ -163,8 +165,10 @@ class SourcesScreen(PageScreen):
         from sesfix.errors import UsageError
         from sesfix.secrets import load_credentials, store_credentials
 
+        reload: Callable[[], AppSettings] | None = None
         if choice.source == "envfile":
             settings = AppSettings.from_env_file(choice.env_path)
+            reload = partial(AppSettings.from_env_file, choice.env_path)
         elif choice.source == "typed":
             values = {KEY_ID: choice.key_id, PROVIDER: "ses"}
             if choice.secret is not None:
@@ -195,6 +199,7 @@ class SourcesScreen(PageScreen):
             )
         else:
             settings = AppSettings.from_environment()
+            reload = AppSettings.from_environment
 
         if (
             choice.remember
@@ -223,4 +228,4 @@ class SourcesScreen(PageScreen):
             operator = None
         else:
             operator = OperatorSpec(profile=choice.operator)
-        self.app.call_from_thread(self.wizard.use_sources, settings, operator)
+        self.app.call_from_thread(self.wizard.use_sources, settings, operator, reload)
