@@ -24,7 +24,7 @@ from tests.test_tui_flow import settle
 @pytest.fixture
 def slow_quota(account: Any, moto_server: SimulatedAccount, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("SESFIX_CONNECT_TIMEOUT", "1")
-    monkeypatch.setenv("SESFIX_READ_TIMEOUT", "2")
+    monkeypatch.setenv("SESFIX_READ_TIMEOUT", "5")  # the probe hangs for 2 x 5 s
     monkeypatch.setenv("SESFIX_MAX_ATTEMPTS", "2")
     acct = account("seed")
     proxy = DelayProxy(
@@ -54,7 +54,9 @@ async def test_a_hanging_probe_leaves_the_wizard_responsive_and_is_shown(
                 started = time.monotonic()
                 await pilot.press(key)
                 await pilot.pause(0)
-                assert time.monotonic() - started < 1.0, f"key {key} took too long"
+                # Generous for a loaded 2-core machine; the point is that the keys are
+                # handled while the probe still hangs (asserted below), not after it.
+                assert time.monotonic() - started < 3.0, f"key {key} took too long"
                 seen.append(screen_text(app))
             assert app.current_page == "step3"
             assert app.running
