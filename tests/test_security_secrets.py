@@ -263,3 +263,26 @@ def test_a_crash_is_a_message_and_a_scrubbed_report(
     assert_no_leak(
         {"out": captured.out, "err": captured.err, **files_under(isolated_world)}, SENTINEL_SECRET
     )
+
+
+def test_no_debug_log_unless_asked(
+    isolated_world: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without SESFIX_DEBUG nothing but the audit log is ever written (and check writes
+    none)."""
+    from sesfix.cli import main
+
+    env_file = tmp_path / "app.env"
+    env_file.write_text(
+        f"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\nAWS_SECRET_ACCESS_KEY={SENTINEL_SECRET}\n"
+        "AWS_SES_REGION=us-east-1\nEMAIL_PROVIDER=ses\nEMAIL_FROM=a@example.com\n"
+    )
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("SESFIX_MAX_ATTEMPTS", "1")
+    assert main(["check", "--env-file", str(env_file)]) == 1
+    captured = capsys.readouterr()
+    assert files_under(isolated_world) == {}
+    assert_no_leak({"out": captured.out, "err": captured.err}, SENTINEL_SECRET)
