@@ -579,3 +579,89 @@ async def test_rerun_reads_the_env_file_again(account: Any, tmp_path: Path) -> N
         await settle(pilot, app)
         assert "config.provider_not_ses" not in app.report.finding_ids()
         assert app.settings.provider == "ses"
+
+
+@pytest.fixture(scope="module")
+def secret_service() -> Any:
+    """A real Secret Service: the session's, or a private gnome-keyring (else skip, saying why)."""
+    import os
+
+    from tests.support import secret_service as ss
+
+    if ss.reachable():
+        data = os.environ.get("SESFIX_SECRET_SERVICE_DATA")
+        yield ss.SecretService("the session's Secret Service", Path(data) if data else None)
+        return
+    reason = ss.can_start_private()
+    if reason is not None:
+        if os.environ.get("SESFIX_SECRET_SERVICE") == "1":
+            pytest.fail(f"a Secret Service was promised but none is reachable: {reason}")
+        pytest.skip(f"no Secret Service reachable and none can be started: {reason}")
+    with ss.private_secret_service() as service:
+        yield service
+
+
+@pytest.fixture
+def os_keyring(secret_service: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Opt this test back in to the OS keyring (conftest pins the fail backend)."""
+    import keyring
+    import keyring.core
+    from keyring.backends import fail
+
+    from sesfix import secrets as sk
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
+    keyring.core.init_backend()
+    for label in sk.list_labels():
+        sk.delete_credentials(label)
+    try:
+        yield secret_service
+    finally:
+        for label in sk.list_labels():
+            sk.delete_credentials(label)
+        keyring.set_keyring(fail.Keyring())
+
+
+async def test_remember_then_use_keyring_credentials(account: Any, os_keyring: Any) -> None:
+    from textual.widgets import Select
+
+    from sesfix.secrets import load_credentials
+
+    acct = account("seed")
+    app = make_app(settings=None, operator=acct.operator, lang="en")
+    app.stable_output = True
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot, app)
+        assert "The OS keyring is available" in screen_text(app)
+        await pilot.click("#source-typed")
+        screen = app.screen
+        screen.query_one("#key-id").value = acct.app_env["AWS_ACCESS_KEY_ID"]
+        screen.query_one("#secret").value = acct.app_env["AWS_SECRET_ACCESS_KEY"]
+        screen.query_one("#region").value = acct.app_env["AWS_SES_REGION"]
+        screen.query_one("#email-from").value = acct.app_env["EMAIL_FROM"]
+        screen.query_one("#remember").value = True
+        screen.query_one("#remember-label").value = "rental-shop"
+        screen.query_one("#use").focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        stored = load_credentials("rental-shop")
+        assert stored is not None
+        assert stored.secret_access_key.reveal() == acct.app_env["AWS_SECRET_ACCESS_KEY"]
+        # Back to Sources: the remembered label is offered; use it.
+        app.screen.query_one("#sidebar").focus()
+        await pilot.press("s")
+        await settle(pilot, app)
+        screen = app.screen
+        screen.query_one("#source-keyring").value = True
+        await pilot.pause(0.1)
+        screen._discover()
+        await settle(pilot, app)
+        label = screen.query_one("#keyring-label", Select)
+        label.value = "rental-shop"
+        screen.query_one("#use").focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.settings.source == "OS keyring (rental-shop)"
+        assert app.report is not None
+        assert "iam.ses_permission_missing" in app.report.finding_ids()
+        assert acct.app_env["AWS_SECRET_ACCESS_KEY"] not in screen_text(app)

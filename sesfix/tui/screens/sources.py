@@ -206,7 +206,7 @@ class SourcesScreen(PageScreen):
             and choice.source == "typed"
             and settings.access_key_id
             and settings.secret_access_key
-        ) and True:
+        ):
             status = store_credentials(
                 choice.remember_label,
                 settings.access_key_id,
