@@ -665,3 +665,38 @@ async def test_remember_then_use_keyring_credentials(account: Any, os_keyring: A
         assert app.report is not None
         assert "iam.ses_permission_missing" in app.report.finding_ids()
         assert acct.app_env["AWS_SECRET_ACCESS_KEY"] not in screen_text(app)
+
+
+async def test_rotated_key_without_keyring_goes_to_the_clipboard_never_the_screen(
+    account: Any,
+) -> None:
+    pytest.importorskip("sesfix.fixes.applier")
+    acct = account("lost-secret")
+    app = incident_app(acct)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot, app)
+        assert "credentials.secret_mismatch" in app.report.finding_ids()  # type: ignore[union-attr]
+        await pilot.press("2")
+        await pilot.pause(0.1)
+        await focus_fix_button(pilot, app, "rotate-access-key")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        key = app.last_new_key
+        assert key is not None and not key.keyring_stored
+        new_secret = key.secret.reveal()
+        text = screen_text(app)
+        assert key.masked in text and key.access_key_id not in text
+        assert new_secret not in text
+        button = app.screen.query_one("#copy-secret-button")
+        assert button.display
+        button.focus()
+        await pilot.press("enter")
+        assert app.clipboard == new_secret
+        app.screen.query_one("#copy-key-button").focus()
+        await pilot.press("enter")
+        assert app.clipboard == key.access_key_id
+        app.screen.query_one("#main").scroll_end(animate=False)
+        await pilot.pause(0.1)
+        assert new_secret[:12] not in screen_text(app)

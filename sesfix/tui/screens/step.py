@@ -31,6 +31,7 @@ class StepScreen(PageScreen):
             yield Button(t("undo.button"), id="undo-button", classes="undo")
             yield Button(t("newkey.copy"), id="copy-key-button")
             yield Button(t("guidance.copy"), id="copy-guidance-button")
+            yield Button(t("newkey.copy_secret"), id="copy-secret-button", variant="warning")
         yield Vertical(id="findings")
         yield Static(t("probes.title"), classes="section-title")
         yield ProbeList(id="probes")
@@ -152,6 +153,15 @@ class StepScreen(PageScreen):
         key = self.wizard.last_new_key
         if key is not None:
             self.wizard.copy_value(key.access_key_id, key.masked)
+
+    @on(Button.Pressed, "#copy-secret-button")
+    def _copy_secret(self, event: Button.Pressed) -> None:
+        """No keyring: the only way out for the new secret, and it never touches the screen."""
+        event.stop()
+        key = self.wizard.last_new_key
+        if key is not None:
+            self.wizard.copy_to_clipboard(key.secret.reveal())
+            self.wizard.notify(t("newkey.secret_copied", key=key.masked))
 
     @on(Button.Pressed, "#copy-guidance-button")
     def _copy_guidance(self, event: Button.Pressed) -> None:
