@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Time to verdict: sesfix against the guide's AWS CLI procedure; sesfix's start-up.
 
-    pip install -e '.[demo,bench]'
+    pip install -e '.[bench]'                        # moto + the AWS CLI
     python benchmarks/run.py                         # 120 and 30 ms per request
     python benchmarks/run.py --delay-ms 120 --runs 9 --cli-runs 3
     python benchmarks/run.py --timeline              # + one run's requests, in time order
@@ -209,13 +209,25 @@ def sesfix_command() -> list[str]:
 
 
 @dataclass
+class Step:
+    """One request of a sesfix run, seconds after the process was launched."""
+
+    sent: float  # arrived at the proxy
+    label: str
+    region: str
+    attempt: int
+    answered: float  # the answer fully written back (after the delay and the target)
+    target_s: float  # time the simulated account itself took
+
+
+@dataclass
 class SesfixRun:
     seconds: float
     requests: int
     maxrss_kb: int
     cpu_s: float | None
     duplicates: list[str]
-    timeline: list[tuple[float, str, str, int]]
+    timeline: list[Step]
 
 
 def run_sesfix(ws: Workspace, proxy: DelayProxy, *, measure_usage: bool = False) -> SesfixRun:
@@ -251,7 +263,17 @@ def run_sesfix(ws: Workspace, proxy: DelayProxy, *, measure_usage: bool = False)
             key = (p["call"], p["identity"], p["region"], p["cli"])
             seen[key] = seen.get(key, 0) + 1
     duplicates = [f"{k[0]} as {k[1]} in {k[2]} x{n}" for k, n in seen.items() if n > 1]
-    timeline = [(r.started - t.launched, r.label, r.region, r.attempt) for r in proxy.snapshot()]
+    timeline = [
+        Step(
+            r.started - t.launched,
+            r.label,
+            r.region,
+            r.attempt,
+            proxy.answered.get(r.seq, float("nan")) - t.launched,
+            proxy.upstream_seconds.get(r.seq, float("nan")),
+        )
+        for r in proxy.snapshot()
+    ]
     return SesfixRun(t.seconds, proxy.count, t.maxrss_kb, cpu, duplicates, timeline)
 
 
@@ -420,7 +442,7 @@ class DelayResult:
     duplicates: list[str]
     maxrss_mb: float
     cpu_s: float
-    timeline: list[tuple[float, str, str, int]] = field(default_factory=list)
+    timeline: list[Step] = field(default_factory=list)
 
 
 def bench_delay(
@@ -491,7 +513,7 @@ def render(results: list[DelayResult], startup: Startup, meta: dict[str, Any]) -
             f"{r.floor_s:>4.2f} s  {r.floor_ratio:>7.2f}x"
         )
     for r in results:
-        if any(label == "iam:GetPolicyVersion" for _, label, _, _ in r.timeline):
+        if any(step.label == "iam:GetPolicyVersion" for step in r.timeline):
             lines.append(
                 f"  at {r.delay_ms} ms: the simulator cannot answer iam:SimulatePrincipalPolicy, "
                 "so sesfix reads the policy documents (GetPolicy -> GetPolicyVersion): its own "
@@ -563,10 +585,18 @@ def render(results: list[DelayResult], startup: Startup, meta: dict[str, Any]) -
 
 
 def render_timeline(r: DelayResult) -> str:
-    lines = ["", f"Requests of one sesfix run at {r.delay_ms} ms (seconds after launch)"]
-    for at, label, region, attempt in r.timeline:
-        retry = f" (attempt {attempt})" if attempt > 1 else ""
-        lines.append(f"  {at:6.3f}  {label:<44} {region}{retry}")
+    lines = [
+        "",
+        f"Requests of one sesfix run at {r.delay_ms} ms (seconds after launch; "
+        "'account' is the simulated account's own time, on top of the delay)",
+        f"  {'sent':>6}  {'answered':>8}  {'account':>7}  {'call':<44} region",
+    ]
+    for step in r.timeline:
+        retry = f" (attempt {step.attempt})" if step.attempt > 1 else ""
+        lines.append(
+            f"  {step.sent:6.3f}  {step.answered:8.3f}  {step.target_s * 1000:5.0f} ms  "
+            f"{step.label:<44} {step.region}{retry}"
+        )
     return "\n".join(lines)
 
 

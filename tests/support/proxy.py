@@ -267,6 +267,10 @@ class DelayProxy:
         self.connections = 0  # TCP connections accepted from clients
         self.client_gone = 0  # answers the client hung up on (e.g. after its read timeout)
         self.upstream_errors = 0  # requests the target could not answer (sent back as 502)
+        #: seq -> seconds the target took to answer (the fixed delay not included)
+        self.upstream_seconds: dict[int, float] = {}
+        #: seq -> time.monotonic() when the answer was fully written back
+        self.answered: dict[int, float] = {}
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -302,6 +306,8 @@ class DelayProxy:
         with self._lock:
             self.requests.clear()
             self.connections = 0
+            self.upstream_seconds.clear()
+            self.answered.clear()
 
     def stop(self) -> None:
         if self._stopped:
@@ -372,7 +378,10 @@ class DelayProxy:
                     self._answer(fault.status, list(fault.headers), fault.body)
                     return
                 try:
+                    upstream_started = time.monotonic()
                     status, headers, payload = self._forward(body)
+                    with proxy._lock:
+                        proxy.upstream_seconds[info.seq] = time.monotonic() - upstream_started
                 except OSError as exc:
                     with proxy._lock:
                         proxy.upstream_errors += 1
@@ -383,6 +392,8 @@ class DelayProxy:
                     self._answer(status, headers, payload, cut=fault.keep)
                     return
                 self._answer(status, headers, payload)
+                with proxy._lock:
+                    proxy.answered[info.seq] = time.monotonic()
 
             def _forward(self, body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
                 conn = http.client.HTTPConnection(
