@@ -15,6 +15,7 @@ import asyncio
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -77,15 +78,19 @@ async def walk(size: tuple[int, int], suffix: str = "", lang: str = "en") -> Non
     from sesfix.tui.app import make_app
 
     practice = PracticeInfo.for_scenario("seed").begin()
+    shown = threading.Event()
+
+    def prepare() -> Any:
+        shown.wait(30)  # hold "preparing…" until its screenshot is taken
+        return practice.prepare()
+
     try:
-        app = make_app(
-            settings=None, operator=None, lang=lang, prepare=practice.prepare, practice=practice
-        )
+        app = make_app(settings=None, operator=None, lang=lang, prepare=prepare, practice=practice)
         app.stable_output = True
         async with app.run_test(size=size) as pilot:
-            await pilot.pause(0.1)
-            if app.preparing:
-                save(app, f"00-preparing{suffix}")
+            await pilot.pause(0.2)
+            save(app, f"00-preparing{suffix}")
+            shown.set()
             await settle(pilot, app)
             save(app, f"01-step1-iam{suffix}")
             if suffix:
