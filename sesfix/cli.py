@@ -74,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_wizard(args)
         code = int(args._run(args))
+        sys.stdout.flush()  # inside the try: a closed pipe is reported here, not at exit
         if argv is None:
             # The process ends next: the ~1M objects a diagnosis built (botocore's models
             # and clients) need no last cyclic collection at interpreter exit (~60 ms).
@@ -87,6 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sesfix: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `sesfix check | head -1`: the reader left; that is not a crash. Point stdout at
+        # devnull so the interpreter's final flush does not raise again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # noqa: BLE001 - a crash is reported, scrubbed, never a traceback
         return _crash(exc)
 

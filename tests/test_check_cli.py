@@ -297,3 +297,25 @@ def test_version_as_console_script_under_importtime():
         if line.startswith("import time:") and "|" in line
     }
     assert not imported & {"boto3", "botocore", "textual"}, sorted(imported)
+
+
+def test_a_closed_pipe_is_not_a_crash(tmp_path):
+    """`sesfix check | head -1`: the reader leaves early; no 'internal error', no traceback."""
+    import subprocess
+    import sys
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("EMAIL_PROVIDER=console\n")
+    proc = subprocess.run(
+        # The reader closes its end at once; sesfix writes after probing (about a second).
+        f"{sys.executable} -m sesfix check --env-file {env_file} "
+        f"| {sys.executable} -c 'import sys; sys.stdin.close()'",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**__import__("os").environ, "AWS_ENDPOINT_URL": "http://127.0.0.1:9"},
+    )
+    assert "internal error" not in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "Exception ignored" not in proc.stderr
