@@ -90,3 +90,46 @@ def operator_profile(
         return "ops"
 
     return write
+
+
+@pytest.fixture(scope="module")
+def secret_service() -> Iterator[object]:
+    """A real Secret Service: the session's (CI runs pytest inside one, see
+    tests/support/with-secret-service.sh), or a private gnome-keyring started here; else
+    the test is skipped saying why, unless a Secret Service was promised
+    (``SESFIX_SECRET_SERVICE=1``), in which case it fails."""
+    from tests.support import secret_service as ss
+
+    if ss.reachable():
+        data = os.environ.get("SESFIX_SECRET_SERVICE_DATA")
+        yield ss.SecretService("the session's Secret Service", Path(data) if data else None)
+        return
+    reason = ss.can_start_private()
+    if reason is not None:
+        if os.environ.get("SESFIX_SECRET_SERVICE") == "1":
+            pytest.fail(f"a Secret Service was promised but none is reachable: {reason}")
+        pytest.skip(f"no Secret Service reachable and none can be started: {reason}")
+    with ss.private_secret_service() as service:
+        yield service
+
+
+@pytest.fixture
+def os_keyring(secret_service: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Opt this test back in to the OS keyring (``isolated_world`` pins the fail backend);
+    sesfix's items are removed before and after."""
+    import keyring
+    import keyring.core
+    from keyring.backends import fail
+
+    from sesfix import secrets as sk
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
+    keyring.core.init_backend()
+    for label in sk.list_labels():
+        sk.delete_credentials(label)
+    try:
+        yield secret_service
+    finally:
+        for label in sk.list_labels():
+            sk.delete_credentials(label)
+        keyring.set_keyring(fail.Keyring())

@@ -6,14 +6,10 @@ has none), as sesfix stores secrets only in an OS keyring.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-import keyring
-import keyring.core
 import pytest
-from keyring.backends import fail
 
 from sesfix import secrets as sk
 from sesfix.demo.account import SCENARIOS
@@ -21,38 +17,7 @@ from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.fixes import apply_plan, plan_fix, undo
 from sesfix.locations import audit_log_path
 from sesfix.settings import AppSettings
-from tests.support import secret_service as ss
 from tests.test_fixes_iam import iam_state
-
-
-@pytest.fixture(scope="module")
-def secret_service() -> Iterator[ss.SecretService]:
-    """A real Secret Service (as in the keyring tests): the session's, or a private one."""
-    if ss.reachable():
-        yield ss.SecretService("the session's Secret Service", None)
-        return
-    reason = ss.can_start_private()
-    if reason is not None:
-        pytest.skip(f"no Secret Service reachable and none can be started: {reason}")
-    with ss.private_secret_service() as service:
-        yield service
-
-
-@pytest.fixture
-def os_keyring(
-    secret_service: ss.SecretService, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[ss.SecretService]:
-    """Opt back in to the OS keyring (conftest pins the fail backend)."""
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
-    keyring.core.init_backend()
-    for label in sk.list_labels():
-        sk.delete_credentials(label)
-    try:
-        yield secret_service
-    finally:
-        for label in sk.list_labels():
-            sk.delete_credentials(label)
-        keyring.set_keyring(fail.Keyring())
 
 
 def plan_for(acc: Any, fix_id: str, settings: AppSettings | None = None, **inputs: str):  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ Secret Service can be had.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,38 +26,6 @@ from tests.support.leakcheck import assert_no_leak, files_under
 TOKEN = "IQoJb3JpZ2luX2VjSeNtInElToKeN" + "Zz09" * 20
 
 
-@pytest.fixture(scope="module")
-def secret_service() -> Iterator[ss.SecretService]:
-    if ss.reachable():
-        data = os.environ.get("SESFIX_SECRET_SERVICE_DATA")
-        yield ss.SecretService("the session's Secret Service", Path(data) if data else None)
-        return
-    reason = ss.can_start_private()
-    if reason is not None:
-        if os.environ.get("SESFIX_SECRET_SERVICE") == "1":
-            pytest.fail(f"a Secret Service was promised but none is reachable: {reason}")
-        pytest.skip(f"no Secret Service reachable and none can be started: {reason}")
-    with ss.private_secret_service() as service:
-        yield service
-
-
-@pytest.fixture
-def real_keyring(
-    secret_service: ss.SecretService, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[ss.SecretService]:
-    """Opt this test back in to the OS keyring (conftest pins the fail backend)."""
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
-    keyring.core.init_backend()
-    for label in sk.list_labels():
-        sk.delete_credentials(label)
-    try:
-        yield secret_service
-    finally:
-        for label in sk.list_labels():
-            sk.delete_credentials(label)
-        keyring.set_keyring(fail.Keyring())
-
-
 @pytest.fixture
 def no_keyring() -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())
@@ -68,14 +35,14 @@ def no_keyring() -> Iterator[None]:
 # ---- a real Secret Service -----------------------------------------------------------------
 
 
-def test_status_is_usable(real_keyring: ss.SecretService) -> None:
+def test_status_is_usable(os_keyring: ss.SecretService) -> None:
     status = sk.keyring_status()
     assert status.usable, status.reason
     assert "SecretService" in status.backend
     assert status.reason == ""
 
 
-def test_store_load_delete_round_trip(real_keyring: ss.SecretService, isolated_world: Path) -> None:
+def test_store_load_delete_round_trip(os_keyring: ss.SecretService, isolated_world: Path) -> None:
     before = files_under(isolated_world)
     status = sk.store_credentials(
         "prod app", "AKIAIOSFODNN7EXAMPLE", Secret(SENTINEL_SECRET), Secret(TOKEN)
@@ -94,8 +61,8 @@ def test_store_load_delete_round_trip(real_keyring: ss.SecretService, isolated_w
     # Stored in the Secret Service, under sesfix's service name, nowhere else.
     assert keyring.get_password(sk.SERVICE, "prod app") is not None
     assert files_under(isolated_world) == before
-    if real_keyring.data_dir is not None:
-        keyring_files = files_under(real_keyring.data_dir)
+    if os_keyring.data_dir is not None:
+        keyring_files = files_under(os_keyring.data_dir)
         assert keyring_files, "gnome-keyring should have written its (encrypted) keyring"
         assert_no_leak(keyring_files, SENTINEL_SECRET, TOKEN)  # encrypted at rest
 
@@ -106,7 +73,7 @@ def test_store_load_delete_round_trip(real_keyring: ss.SecretService, isolated_w
     assert keyring.get_password(sk.SERVICE, "prod app") is None
 
 
-def test_overwrite_and_odd_labels(real_keyring: ss.SecretService) -> None:
+def test_overwrite_and_odd_labels(os_keyring: ss.SecretService) -> None:
     for label in ("prod", "staging/eu", "ñoño 📨", " spaced "):
         assert sk.store_credentials(label, "AKIA" + "A" * 16, Secret(SENTINEL_SECRET)).usable
     assert sk.store_credentials("prod", "AKIA" + "B" * 16, Secret("y" * 40)).usable
@@ -118,7 +85,7 @@ def test_overwrite_and_odd_labels(real_keyring: ss.SecretService) -> None:
     assert loaded is not None and loaded.session_token is None
 
 
-def test_garbage_in_the_keyring_is_not_credentials(real_keyring: ss.SecretService) -> None:
+def test_garbage_in_the_keyring_is_not_credentials(os_keyring: ss.SecretService) -> None:
     keyring.set_password(sk.SERVICE, "broken", "{not json")
     keyring.set_password(sk.SERVICE, "wrong-shape", '{"access_key_id": 1}')
     keyring.set_password(sk.SERVICE, sk._INDEX, '"not a list"')

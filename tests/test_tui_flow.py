@@ -581,47 +581,6 @@ async def test_rerun_reads_the_env_file_again(account: Any, tmp_path: Path) -> N
         assert app.settings.provider == "ses"
 
 
-@pytest.fixture(scope="module")
-def secret_service() -> Any:
-    """A real Secret Service: the session's, or a private gnome-keyring (else skip, saying why)."""
-    import os
-
-    from tests.support import secret_service as ss
-
-    if ss.reachable():
-        data = os.environ.get("SESFIX_SECRET_SERVICE_DATA")
-        yield ss.SecretService("the session's Secret Service", Path(data) if data else None)
-        return
-    reason = ss.can_start_private()
-    if reason is not None:
-        if os.environ.get("SESFIX_SECRET_SERVICE") == "1":
-            pytest.fail(f"a Secret Service was promised but none is reachable: {reason}")
-        pytest.skip(f"no Secret Service reachable and none can be started: {reason}")
-    with ss.private_secret_service() as service:
-        yield service
-
-
-@pytest.fixture
-def os_keyring(secret_service: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Opt this test back in to the OS keyring (conftest pins the fail backend)."""
-    import keyring
-    import keyring.core
-    from keyring.backends import fail
-
-    from sesfix import secrets as sk
-
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.SecretService.Keyring")
-    keyring.core.init_backend()
-    for label in sk.list_labels():
-        sk.delete_credentials(label)
-    try:
-        yield secret_service
-    finally:
-        for label in sk.list_labels():
-            sk.delete_credentials(label)
-        keyring.set_keyring(fail.Keyring())
-
-
 async def test_remember_then_use_keyring_credentials(account: Any, os_keyring: Any) -> None:
     from textual.widgets import Select
 
