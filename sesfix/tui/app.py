@@ -116,6 +116,9 @@ class SesfixApp(App[int]):
         self.generation = 0
         self.probes: dict[int, ProbeLine] = {}
         self.show_cli = True
+        #: The Railway service/environment the variables came from (step 5 fetches its logs).
+        self.railway_service: str | None = None
+        self.railway_environment: str | None = None
         #: Hide timings and other run-to-run noise (snapshot tests, screenshots).
         self.stable_output = False
         self.fix_status = ""

@@ -48,4 +48,7 @@ def run_wizard(args: argparse.Namespace) -> int:
                 return again.settings
 
         app.reload_settings = reload
+        if getattr(args, "from_railway", False):
+            app.railway_service = getattr(args, "service", None)
+            app.railway_environment = getattr(args, "environment", None)
         return int(app.run() or 0)

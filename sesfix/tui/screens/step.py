@@ -12,6 +12,7 @@ from sesfix.findings import Severity
 from sesfix.locale import t
 from sesfix.tui.screens.base import PageScreen
 from sesfix.tui.widgets.findings import FindingCard, FixButton
+from sesfix.tui.widgets.log_panel import LogPanel
 from sesfix.tui.widgets.probes import ProbeList
 from sesfix.tui.widgets.sidebar import ICONS
 
@@ -35,6 +36,16 @@ class StepScreen(PageScreen):
         yield Vertical(id="findings")
         yield Static(t("probes.title"), classes="section-title")
         yield ProbeList(id="probes")
+        if self.number == 5:
+            # The guide's step 5 is reading the app's logs: paste, a file, or Railway.
+            app = self.wizard
+            yield Static(t("logs.title"), classes="section-title")
+            yield LogPanel(
+                id="log-panel",
+                service=app.railway_service,
+                environment=app.railway_environment,
+                secrets=(app.settings.secret_access_key, app.settings.session_token),
+            )
 
     def update_main(self, *, probes_only: bool = False) -> None:
         app = self.wizard
@@ -61,6 +72,8 @@ class StepScreen(PageScreen):
         )
         if not probes_only:
             self._render_findings()
+        if self.number == 5:
+            self.query_one(LogPanel).report = None if app.running else app.report
 
     def _status_text(self) -> Text:
         app = self.wizard

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static, TextArea
 from textual.worker import get_current_worker
 
+from sesfix.locale import t
 from sesfix.logs import Analyzer, LogAnalysis, correlate, iter_lines
 from sesfix.masking import Secret
 
@@ -82,22 +83,17 @@ class LogPanel(Vertical):
         self.analysis: LogAnalysis | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "Step 5 of the guide: read the app's log for 'AWS credentials not configured', "
-            "'Initializing AWS SES client', 'Sending email via AWS SES', 'Email sent "
-            "successfully' and the error codes.",
-            classes="log-hint",
-        )
+        yield Static(t("logs.hint"), classes="log-hint")
         with Horizontal(classes="log-row"):
-            yield Input(placeholder="Railway service (empty: the linked one)", id="log-service")
-            yield Button("Fetch from Railway", id="log-fetch-railway", variant="primary")
+            yield Input(placeholder=t("logs.service_placeholder"), id="log-service")
+            yield Button(t("logs.fetch"), id="log-fetch-railway", variant="primary")
         with Horizontal(classes="log-row"):
-            yield Input(placeholder="path of a log file", id="log-path")
-            yield Button("Read file", id="log-read-file")
-        yield Static("…or paste the log here:", classes="log-hint")
+            yield Input(placeholder=t("logs.path_placeholder"), id="log-path")
+            yield Button(t("logs.read_file"), id="log-read-file")
+        yield Static(t("logs.paste_hint"), classes="log-hint")
         yield TextArea(id="log-paste", soft_wrap=False)
         with Horizontal(classes="log-row"):
-            yield Button("Analyse pasted text", id="log-analyse-paste")
+            yield Button(t("logs.analyse_paste"), id="log-analyse-paste")
         yield Static("", id="log-result")
 
     def on_mount(self) -> None:
@@ -109,7 +105,7 @@ class LogPanel(Vertical):
     @on(Button.Pressed, "#log-fetch-railway")
     def _fetch(self) -> None:
         service = self.query_one("#log-service", Input).value.strip() or None
-        self._busy(f"fetching the last {self.lines} lines with `railway logs`…")
+        self._busy(t("logs.fetching", lines=self.lines))
         self.read_railway(service)
 
     @on(Button.Pressed, "#log-read-file")
@@ -117,18 +113,18 @@ class LogPanel(Vertical):
     def _file(self) -> None:
         path = self.query_one("#log-path", Input).value.strip()
         if not path:
-            self._show_error("No file", "type the path of the app's log file first", "")
+            self._show_error(t("logs.no_file"), t("logs.no_file_detail"), "")
             return
-        self._busy(f"reading {path}…")
+        self._busy(t("logs.reading", path=path))
         self.read_file(path)
 
     @on(Button.Pressed, "#log-analyse-paste")
     def _paste(self) -> None:
         text = self.query_one("#log-paste", TextArea).text
         if not text.strip():
-            self._show_error("Nothing pasted", "paste the app's log into the box first", "")
+            self._show_error(t("logs.nothing_pasted"), t("logs.nothing_pasted_detail"), "")
             return
-        self._busy("reading the pasted text…")
+        self._busy(t("logs.reading_paste"))
         self.read_text(text)
 
     # ---- workers (threads: files and subprocesses block) ---------------------------------------
@@ -199,7 +195,7 @@ class LogPanel(Vertical):
         out = Text.assemble((f"{title}: ", "bold red"), message)
         if hint:
             out.append(f"\n{hint}", style="yellow")
-        out.append("\nYou can also give a log file or paste the log below.", style="dim")
+        out.append("\n" + t("logs.fallback"), style="dim")
         self.query_one("#log-result", Static).update(out)
 
 
