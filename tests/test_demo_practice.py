@@ -222,3 +222,13 @@ def test_demo_without_moto_says_how_to_install(
     assert main(["demo"]) == 2
     err = capsys.readouterr().err
     assert "pip install 'sesfix[demo]'" in err
+
+
+def test_summary_screen_speaks_vietnamese() -> None:
+    """The completion summary's text comes from the catalogues, in both languages."""
+    from sesfix.locale import catalogue
+
+    en, vi = catalogue("en"), catalogue("vi")
+    for key in ("summary.title.done", "summary.broken", "summary.fixed", "summary.write"):
+        assert key in en and key in vi
+        assert en[key] != vi[key]

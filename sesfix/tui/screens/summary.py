@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -22,32 +21,6 @@ from textual.widgets import Button, Footer, Input, Static
 from sesfix.demo.record import OnboardingRecord, default_file_name
 from sesfix.errors import SesfixError
 from sesfix.locale import t
-
-# English defaults for the summary's messages, used until the catalogues carry them.
-_EN: dict[str, str] = {
-    "summary.title.done": "Practice complete: the app can send",
-    "summary.title.open": "Practice record (not finished yet)",
-    "summary.scenario": "Scenario: {scenario}",
-    "summary.time": "Time taken: {duration}",
-    "summary.broken": "What was broken",
-    "summary.broken.none": "Nothing: this was the healthy account, to show what good looks like.",
-    "summary.fixed": "What you fixed",
-    "summary.fixed.none": "No fix applied.",
-    "summary.path": "Write the record (Markdown) to:",
-    "summary.write": "Write record",
-    "summary.close": "Close",
-    "summary.written": "Onboarding record written to {path}",
-    "summary.write_failed": "Could not write the record: {error}",
-    "binding.summary-write": "write record",
-    "binding.summary-close": "close",
-}
-
-
-def _t(key: str, **values: Any) -> str:
-    text = t(key, **values)
-    if text == key and key in _EN:
-        return _EN[key].format(**values) if values else _EN[key]
-    return text
 
 
 class SummaryScreen(Screen[None]):
@@ -81,24 +54,24 @@ class SummaryScreen(Screen[None]):
         title_key = "summary.title.done" if rec.healthy else "summary.title.open"
         mark, style = ("✓ ", "bold green") if rec.healthy else ("… ", "bold yellow")
         with Vertical(id="summary", classes="" if rec.healthy else "open"):
-            yield Static(Text(mark + _t(title_key), style=style), id="summary-title")
+            yield Static(Text(mark + t(title_key), style=style), id="summary-title")
             with VerticalScroll(id="summary-body"):
                 yield Static(self._scenario_text(), id="summary-scenario")
-                yield Static(_t("summary.time", duration=rec.duration_text), id="summary-time")
-                yield Static(_t("summary.broken"), classes="summary-section")
+                yield Static(t("summary.time", duration=rec.duration_text), id="summary-time")
+                yield Static(t("summary.broken"), classes="summary-section")
                 yield Static(self._broken_text(), id="summary-broken")
-                yield Static(_t("summary.fixed"), classes="summary-section")
+                yield Static(t("summary.fixed"), classes="summary-section")
                 yield Static(self._fixed_text(), id="summary-fixed")
-            yield Static(_t("summary.path"), id="summary-path")
+            yield Static(t("summary.path"), id="summary-path")
             yield Input(str(self.default_path), id="summary-file")
             with Horizontal(id="summary-buttons"):
-                yield Button(_t("summary.write"), id="summary-write", variant="primary")
-                yield Button(_t("summary.close"), id="summary-close")
+                yield Button(t("summary.write"), id="summary-write", variant="primary")
+                yield Button(t("summary.close"), id="summary-close")
         yield Footer()
 
     def _scenario_text(self) -> Text:
         rec = self.record
-        text = Text(_t("summary.scenario", scenario=rec.scenario), style="bold")
+        text = Text(t("summary.scenario", scenario=rec.scenario), style="bold")
         if rec.description:
             text.append(" — " + rec.description, style="")
         return text
@@ -106,7 +79,7 @@ class SummaryScreen(Screen[None]):
     def _broken_text(self) -> Text:
         rec = self.record
         if not rec.broken_findings:
-            return Text(_t("summary.broken.none"))
+            return Text(t("summary.broken.none"))
         out = Text()
         for i, fid in enumerate(rec.broken_findings):
             if i:
@@ -121,7 +94,7 @@ class SummaryScreen(Screen[None]):
     def _fixed_text(self) -> Text:
         rec = self.record
         if not rec.fixes_applied:
-            return Text(_t("summary.fixed.none"))
+            return Text(t("summary.fixed.none"))
         out = Text()
         for i, fix in enumerate(rec.fixes_applied, 1):
             if i > 1:
@@ -137,7 +110,7 @@ class SummaryScreen(Screen[None]):
         bindings = self._bindings.key_to_bindings
         for key, items in bindings.items():
             bindings[key] = [
-                replace(b, description=_t(f"binding.{b.id}")) if b.id else b for b in items
+                replace(b, description=t(f"binding.{b.id}")) if b.id else b for b in items
             ]
         self.query_one("#summary-write", Button).focus()
 
@@ -155,10 +128,10 @@ class SummaryScreen(Screen[None]):
         try:
             written = self.record.write(target)
         except SesfixError as exc:
-            self.notify(_t("summary.write_failed", error=exc.message), severity="error")
+            self.notify(t("summary.write_failed", error=exc.message), severity="error")
             return None
         self.written = written
-        self.notify(_t("summary.written", path=str(written)))
+        self.notify(t("summary.written", path=str(written)))
         return written
 
     @on(Button.Pressed, "#summary-write")
