@@ -116,9 +116,12 @@ class SesfixApp(App[int]):
         self.generation = 0
         self.probes: dict[int, ProbeLine] = {}
         self.show_cli = True
-        #: The Railway service/environment the variables came from (step 5 fetches its logs).
+        #: The app's variables came from Railway (--from-railway): step 5 fetches that
+        #: service's logs, and a rotated key can be written back to it.
+        self.from_railway = False
         self.railway_service: str | None = None
         self.railway_environment: str | None = None
+        self.railway_busy = False
         #: Hide timings and other run-to-run noise (snapshot tests, screenshots).
         self.stable_output = False
         self.fix_status = ""
@@ -509,6 +512,61 @@ class SesfixApp(App[int]):
         self.testsend_result = result
         self.refresh_views()
 
+    # --- a rotated key into Railway -------------------------------------------------------
+
+    def offer_railway_push(self) -> None:
+        """After rotate-access-key: write the new pair to the Railway service, if confirmed.
+
+        Both values go through ``railway variable set --stdin``, never on a command line;
+        the service redeploys once. Then the deployed variables are probed again.
+        """
+        from sesfix.tui.screens.confirm import ConfirmScreen
+
+        key = self.last_new_key
+        if key is None or not self.from_railway or self.railway_busy:
+            return
+        target = "".join(
+            f" {flag} {value}"
+            for flag, value in (("-s", self.railway_service), ("-e", self.railway_environment))
+            if value
+        )
+        commands = [
+            f"railway variable set --stdin AWS_ACCESS_KEY_ID{target} --skip-deploys",
+            f"railway variable set --stdin AWS_SECRET_ACCESS_KEY{target}",
+        ]
+        body = t(
+            "railway.push.body",
+            key=key.masked,
+            service=self.railway_service or t("railway.linked_service"),
+        )
+        screen = ConfirmScreen(
+            t("railway.push.title"), body, commands, yes_label=t("railway.push.yes")
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.railway_busy = True
+                self.fix_status = t("railway.push.running")
+                self.refresh_views()
+                self._railway_push_worker(key)
+
+        self.push_screen(screen, answered)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="railway", name="railway-push")
+    def _railway_push_worker(self, key: Any) -> None:
+        from sesfix import railway
+
+        result = railway.push_new_key_to_railway(
+            key, self.railway_service, self.railway_environment
+        )
+        self.call_from_thread(self._railway_pushed, result.message)
+
+    def _railway_pushed(self, message: str) -> None:
+        self.railway_busy = False
+        self.fix_status = t("railway.push.done", message=message)
+        # Probe what the service now holds (r re-reads the variables from Railway).
+        self.start_diagnosis(reload=True)
+
     # --- errors: one router for every worker ---------------------------------------------
 
     @on(Worker.StateChanged)
@@ -528,6 +586,9 @@ class SesfixApp(App[int]):
             self.fix_status = ""
         if name == "test-send":
             self.testsend_busy = False
+        if name == "railway-push":
+            self.railway_busy = False
+            self.fix_status = ""
         self.show_error(name, worker.error)
         self.refresh_views()
 

@@ -49,6 +49,7 @@ def run_wizard(args: argparse.Namespace) -> int:
 
         app.reload_settings = reload
         if getattr(args, "from_railway", False):
+            app.from_railway = True
             app.railway_service = getattr(args, "service", None)
             app.railway_environment = getattr(args, "environment", None)
         return int(app.run() or 0)

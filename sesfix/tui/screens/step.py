@@ -33,6 +33,7 @@ class StepScreen(PageScreen):
             yield Button(t("newkey.copy"), id="copy-key-button")
             yield Button(t("guidance.copy"), id="copy-guidance-button")
             yield Button(t("newkey.copy_secret"), id="copy-secret-button", variant="warning")
+            yield Button(t("railway.push.button"), id="push-railway-button", variant="primary")
         yield Vertical(id="findings")
         yield Static(t("probes.title"), classes="section-title")
         yield ProbeList(id="probes")
@@ -64,6 +65,9 @@ class StepScreen(PageScreen):
         idle = not (app.running or app.fix_busy or app.preparing)
         self.query_one("#undo-button", Button).display = bool(app.applied) and idle
         self.query_one("#copy-key-button", Button).display = app.last_new_key is not None
+        self.query_one("#push-railway-button", Button).display = (
+            app.last_new_key is not None and app.from_railway and idle and not app.railway_busy
+        )
         self.query_one("#change-actions").display = (
             bool(app.applied) or app.last_new_key is not None
         )
@@ -175,6 +179,11 @@ class StepScreen(PageScreen):
         if key is not None:
             self.wizard.copy_to_clipboard(key.secret.reveal())
             self.wizard.notify(t("newkey.secret_copied", key=key.masked))
+
+    @on(Button.Pressed, "#push-railway-button")
+    def _push_railway(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.wizard.offer_railway_push()
 
     @on(Button.Pressed, "#copy-guidance-button")
     def _copy_guidance(self, event: Button.Pressed) -> None:
