@@ -46,6 +46,19 @@ async def focus_fix_button(pilot: Any, app: SesfixApp, fix_id: str, limit: int =
     raise AssertionError(f"no button for {fix_id} reachable with Tab")
 
 
+async def rotate_key_with_keyboard(pilot: Any, app: SesfixApp) -> Any:
+    """Step 2, Tab to rotate-access-key, Enter, y: the new key the wizard holds."""
+    await pilot.press("2")
+    await pilot.pause(0.1)
+    await focus_fix_button(pilot, app, "rotate-access-key")
+    await pilot.press("enter")
+    await settle(pilot, app)
+    await pilot.press("y")
+    await settle(pilot, app)
+    assert app.last_new_key is not None
+    return app.last_new_key
+
+
 def incident_app(acct: SimulatedAccount, lang: str = "en") -> SesfixApp:
     app = make_app(settings=acct.app_settings(), operator=acct.operator, lang=lang)
     app.stable_output = True
@@ -635,15 +648,8 @@ async def test_rotated_key_without_keyring_goes_to_the_clipboard_never_the_scree
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot, app)
         assert "credentials.secret_mismatch" in app.report.finding_ids()  # type: ignore[union-attr]
-        await pilot.press("2")
-        await pilot.pause(0.1)
-        await focus_fix_button(pilot, app, "rotate-access-key")
-        await pilot.press("enter")
-        await settle(pilot, app)
-        await pilot.press("y")
-        await settle(pilot, app)
-        key = app.last_new_key
-        assert key is not None and not key.keyring_stored
+        key = await rotate_key_with_keyboard(pilot, app)
+        assert not key.keyring_stored
         new_secret = key.secret.reveal()
         text = screen_text(app)
         assert key.masked in text and key.access_key_id not in text

@@ -13,7 +13,7 @@ from sesfix.settings import AppSettings
 from sesfix.tui.app import make_app
 from sesfix.tui.render import screen_text
 from tests.support.fake_railway import FakeRailway, install
-from tests.test_tui_flow import focus_fix_button, settle
+from tests.test_tui_flow import rotate_key_with_keyboard, settle
 
 
 @pytest.fixture
@@ -35,15 +35,7 @@ async def test_rotation_then_push_to_railway_through_stdin(account: Any, fake: F
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot, app)
         assert "credentials.secret_mismatch" in app.report.finding_ids()  # type: ignore[union-attr]
-        await pilot.press("2")
-        await pilot.pause(0.1)
-        await focus_fix_button(pilot, app, "rotate-access-key")
-        await pilot.press("enter")
-        await settle(pilot, app)
-        await pilot.press("y")
-        await settle(pilot, app)
-        key = app.last_new_key
-        assert key is not None
+        key = await rotate_key_with_keyboard(pilot, app)
         secret = key.secret.reveal()
         assert not [c for c in fake.calls() if c["argv"][:2] == ["variable", "set"]]
 
@@ -78,12 +70,7 @@ async def test_declining_the_push_writes_nothing(account: Any, fake: FakeRailway
     app.from_railway, app.railway_service = True, "api"
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot, app)
-        await pilot.press("2")
-        await focus_fix_button(pilot, app, "rotate-access-key")
-        await pilot.press("enter")
-        await settle(pilot, app)
-        await pilot.press("y")
-        await settle(pilot, app)
+        await rotate_key_with_keyboard(pilot, app)
         app.screen.query_one("#push-railway-button").focus()
         await pilot.press("enter")
         await pilot.pause(0.1)
