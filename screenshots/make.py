@@ -43,30 +43,6 @@ def isolate(tmp: Path) -> None:
     os.environ.pop("NO_COLOR", None)
 
 
-async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        busy = app.running or app.fix_busy or app.preparing or app.testsend_busy
-        if not busy and not any(w.is_running for w in app.workers):
-            return
-        if loop.time() > deadline:
-            raise RuntimeError("the wizard did not settle")
-
-
-async def focus_fix(pilot: Any, app: Any, fix_id: str) -> None:
-    from sesfix.tui.widgets.findings import FixButton
-
-    for _ in range(40):
-        if isinstance(app.focused, FixButton) and app.focused.fix_id == fix_id:
-            return
-        await pilot.press("tab")
-    raise RuntimeError(f"no button for {fix_id}")
-
-
 def save(app: Any, name: str) -> None:
     path = HERE / f"{name}.svg"
     path.write_text(app.export_screenshot(title=f"sesfix — {name}"), encoding="utf-8")
@@ -76,6 +52,7 @@ def save(app: Any, name: str) -> None:
 async def walk(size: tuple[int, int], suffix: str = "", lang: str = "en") -> None:
     from sesfix.demo.practice import PracticeInfo
     from sesfix.tui.app import make_app
+    from tests.support.wizard import focus_fix_button, settle
 
     practice = PracticeInfo.for_scenario("seed").begin()
     shown = threading.Event()
@@ -113,7 +90,7 @@ async def walk(size: tuple[int, int], suffix: str = "", lang: str = "en") -> Non
             save(app, "07-test-send-failing")
             await pilot.press("1")
             await settle(pilot, app)
-            await focus_fix(pilot, app, "attach-ses-full-access")
+            await focus_fix_button(pilot, app, "attach-ses-full-access")
             await pilot.press("enter")
             await settle(pilot, app)
             save(app, "08-fix-plan")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from pathlib import Path
@@ -15,35 +14,9 @@ from sesfix.tui.app import SesfixApp, make_app
 from sesfix.tui.render import screen_text
 from tests.conftest import SENTINEL_SECRET
 from tests.support.proxy import DelayProxy
+from tests.support.wizard import focus_fix_button, settle
 
 MUTATING = re.compile(r"^(Attach|Create|Put|Delete|Update|Detach|Verify|Send|Set|Tag)")
-
-
-async def settle(pilot: Any, app: SesfixApp, timeout: float = 60.0) -> None:
-    """Wait until no worker runs and the app is neither probing nor applying."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        busy = app.running or app.fix_busy or app.preparing or app.testsend_busy
-        if not busy and not any(w.is_running for w in app.workers):
-            return
-        if loop.time() > deadline:
-            raise AssertionError("the wizard did not settle")
-
-
-async def focus_fix_button(pilot: Any, app: SesfixApp, fix_id: str, limit: int = 40) -> None:
-    """Tab (keyboard only) until the fix button for ``fix_id`` has focus."""
-    from sesfix.tui.widgets.findings import FixButton
-
-    for _ in range(limit):
-        focused = app.focused
-        if isinstance(focused, FixButton) and focused.fix_id == fix_id:
-            return
-        await pilot.press("tab")
-    raise AssertionError(f"no button for {fix_id} reachable with Tab")
 
 
 async def rotate_key_with_keyboard(pilot: Any, app: SesfixApp) -> Any:

@@ -1,0 +1,33 @@
+"""Driving the wizard with Pilot: shared by the wizard tests and screenshots/make.py."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
+    """Wait until no worker runs and the app is neither probing nor applying."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+        busy = app.running or app.fix_busy or app.preparing or app.testsend_busy
+        if not busy and not any(w.is_running for w in app.workers):
+            return
+        if loop.time() > deadline:
+            raise AssertionError("the wizard did not settle")
+
+
+async def focus_fix_button(pilot: Any, app: Any, fix_id: str, limit: int = 40) -> None:
+    """Tab (keyboard only) until the fix button for ``fix_id`` has focus."""
+    from sesfix.tui.widgets.findings import FixButton
+
+    for _ in range(limit):
+        focused = app.focused
+        if isinstance(focused, FixButton) and focused.fix_id == fix_id:
+            return
+        await pilot.press("tab")
+    raise AssertionError(f"no button for {fix_id} reachable with Tab")
