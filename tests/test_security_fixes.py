@@ -35,24 +35,12 @@ from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.fixes import apply_plan, list_entries, plan_fix, undo
 from sesfix.locations import audit_log_path
 from tests.support import secret_service as ss
+from tests.support.fixsetups import FIX_SETUPS
 from tests.support.leakcheck import assert_no_leak, files_under
 from tests.support.proxy import Close, DelayProxy, RequestInfo, when
 
 Loader = Callable[[str], SimulatedAccount]
 
-PRODUCTION_INPUTS = {
-    "mail_type": "TRANSACTIONAL",
-    "website_url": "https://anyrent.shop",
-    "use_case": "Order confirmations and password resets for customers of the shop.",
-}
-FIX_SETUPS: dict[str, tuple[str, dict[str, str]]] = {
-    "attach-ses-full-access": ("seed", {}),
-    "create-custom-policy": ("seed", {}),
-    "rotate-access-key": ("lost-secret", {}),
-    "reactivate-access-key": ("inactive-key", {}),
-    "verify-domain": ("wrong-region", {}),
-    "request-production-access": ("healthy", PRODUCTION_INPUTS),
-}
 UNDOABLE = [f for f in FIX_SETUPS if f != "request-production-access"]
 _READ_PREFIXES = ("Get", "List", "Simulate", "Describe")
 

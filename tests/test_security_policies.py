@@ -35,23 +35,10 @@ from sesfix.diagnosis.report import Report
 from sesfix.fixes import FIX_CATALOGUE, apply_plan, plan_fix, undo
 from sesfix.masking import Secret
 from sesfix.settings import AppSettings
+from tests.support.fixsetups import FIX_SETUPS
 
 Loader = Callable[[Scenario | str], SimulatedAccount]
 
-PRODUCTION_INPUTS = {
-    "mail_type": "TRANSACTIONAL",
-    "website_url": "https://anyrent.shop",
-    "use_case": "Order confirmations and password resets for customers of the shop.",
-}
-#: (scenario, inputs) in which each AWS fix has something to do.
-FIX_SETUPS: dict[str, tuple[str, dict[str, str]]] = {
-    "attach-ses-full-access": ("seed", {}),
-    "create-custom-policy": ("seed", {}),
-    "rotate-access-key": ("lost-secret", {}),
-    "reactivate-access-key": ("inactive-key", {}),
-    "verify-domain": ("wrong-region", {}),
-    "request-production-access": ("healthy", PRODUCTION_INPUTS),
-}
 AWS_FIXES = sorted(f.id for f in FIX_CATALOGUE.values() if f.kind == "aws")
 
 #: A user with groups, an inline policy and a boundary: exercises every IAM read.
