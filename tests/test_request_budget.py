@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from sesfix.aws import regions
+from sesfix.aws.connect import make_gateway
 from sesfix.aws.gateway import CallRecord
 from sesfix.aws.identity import OperatorSpec
 from sesfix.demo.account import SCENARIOS, SimulatedAccount
-from sesfix.diagnosis.engine import DiagnosisOptions, diagnose, make_gateway
+from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.diagnosis.report import Report
 from tests.support.proxy import DelayProxy
 

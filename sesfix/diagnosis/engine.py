@@ -35,6 +35,7 @@ from typing import Any
 
 from sesfix import findings as F
 from sesfix.aws import meanings, policy, regions
+from sesfix.aws.connect import app_credentials, make_gateway
 from sesfix.aws.gateway import (
     CallFinished,
     CallRecord,
@@ -43,7 +44,7 @@ from sesfix.aws.gateway import (
     Gateway,
     Listener,
 )
-from sesfix.aws.identity import Identities, IdentityName, OperatorSpec, StaticCredentials
+from sesfix.aws.identity import IdentityName, OperatorSpec
 from sesfix.diagnosis.report import Context, Report, StepResult, StepStatus
 from sesfix.findings import Finding, Severity
 from sesfix.masking import mask_key_id
@@ -67,23 +68,6 @@ class DiagnosisFinished:
 
 class Cancelled(Exception):
     """The diagnosis was cancelled (the wizard's Esc)."""
-
-
-def app_credentials(settings: AppSettings) -> StaticCredentials | None:
-    if not settings.access_key_id or not settings.secret_access_key:
-        return None
-    token = settings.session_token if settings.session_token else None
-    return StaticCredentials(settings.access_key_id, settings.secret_access_key, token)
-
-
-def make_gateway(
-    settings: AppSettings, operator: OperatorSpec | None, listeners: Iterable[Listener] = ()
-) -> Gateway:
-    """The gateway for one run: app credentials exactly as given, plus the operator."""
-    identities = Identities(app_credentials(settings), operator)
-    identities.check_operator_profile()
-    scrub = tuple(s for s in (settings.secret_access_key, settings.session_token) if s is not None)
-    return Gateway(identities, listeners=list(listeners), scrub=scrub)
 
 
 @dataclass
@@ -1369,7 +1353,5 @@ __all__ = [
     "Cancelled",
     "DiagnosisFinished",
     "DiagnosisOptions",
-    "app_credentials",
     "diagnose",
-    "make_gateway",
 ]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sesfix.aws.connect import app_credentials
 from sesfix.aws.gateway import CallRecord, Gateway, Listener
 from sesfix.aws.identity import Identities
-from sesfix.diagnosis.engine import app_credentials
 from sesfix.settings import AppSettings
 
 SIMULATOR_SUCCESS = "success@simulator.amazonses.com"

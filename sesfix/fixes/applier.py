@@ -413,7 +413,8 @@ def _verify_iam(
     say: Progress,
     listeners: tuple[Listener, ...],
 ) -> tuple[bool | None, str]:
-    from sesfix.diagnosis.engine import DiagnosisOptions, diagnose, make_gateway
+    from sesfix.aws.connect import make_gateway
+    from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 
     region = plan.target.get("region")
     gw = make_gateway(settings, operator, listeners)
@@ -494,7 +495,7 @@ def _verify_key_status(
     say: Progress,
     listeners: tuple[Listener, ...],
 ) -> tuple[bool | None, str]:
-    from sesfix.diagnosis.engine import make_gateway
+    from sesfix.aws.connect import make_gateway
 
     gw = make_gateway(settings, operator, listeners)
     wanted = {
@@ -542,7 +543,7 @@ def _verify_domain(
     say: Progress,
     listeners: tuple[Listener, ...],
 ) -> tuple[bool | None, str]:
-    from sesfix.diagnosis.engine import make_gateway
+    from sesfix.aws.connect import make_gateway
 
     region = str(plan.target.get("region") or "")
     domain = str(plan.target.get("domain") or "")
@@ -592,7 +593,7 @@ def _verify_production(
     say: Progress,
     listeners: tuple[Listener, ...],
 ) -> tuple[bool | None, str]:
-    from sesfix.diagnosis.engine import make_gateway
+    from sesfix.aws.connect import make_gateway
 
     region = str(plan.target.get("region") or "")
     gw = make_gateway(settings, operator, listeners)

@@ -183,7 +183,7 @@ def _operator_gate(ctx: PlanContext) -> str:
             "this fix changes AWS and needs an operator identity: pass --operator-profile NAME "
             "(an AWS profile allowed to change IAM and SES in the app's account)"
         )
-    from sesfix.diagnosis.engine import make_gateway
+    from sesfix.aws.connect import make_gateway
 
     ctx.gateway = make_gateway(ctx.settings, ctx.operator, ctx.listeners)
     who = ctx.read("sts", "get_caller_identity")

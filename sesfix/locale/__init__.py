@@ -1,4 +1,8 @@
-"""Message catalogues: one JSON file per language, one lookup function.
+"""Message catalogues: JSON files per language, one lookup function.
+
+Each language is ``<lang>.json`` plus any ``<area>.<lang>.json`` beside it (``smtp.vi.json``,
+``delivery.en.json``), so a family of checks or fixes keeps its texts in its own file. A key
+defined in two files of one language is an error.
 
 ``t("key", name=value)`` returns the text for the current language, formatted with
 ``str.format``. Finding titles and explanations are keyed ``finding.<id>.title`` /
@@ -48,9 +52,20 @@ def language() -> str:
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    """All messages of one language (JSON file plus, for English, the findings catalogue)."""
-    text = resources.files(__name__).joinpath(f"{lang}.json").read_text(encoding="utf-8")
-    data: dict[str, str] = json.loads(text)
+    """All messages of one language (its JSON files plus, for English, the findings catalogue)."""
+    data: dict[str, str] = {}
+    folder = resources.files(__name__)
+    names = sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.name == f"{lang}.json" or entry.name.endswith(f".{lang}.json")
+    )
+    for name in names:
+        part: dict[str, str] = json.loads(folder.joinpath(name).read_text(encoding="utf-8"))
+        twice = sorted(data.keys() & part.keys())
+        if twice:
+            raise ValueError(f"locale {lang}: {name} defines {', '.join(twice)} again")
+        data.update(part)
     if lang == "en":
         from sesfix.findings import CATALOGUE
 

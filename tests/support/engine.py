@@ -9,10 +9,11 @@ from typing import Any
 
 from botocore.stub import Stubber
 
+from sesfix.aws.connect import make_gateway
 from sesfix.aws.gateway import Gateway
 from sesfix.aws.identity import IdentityName, OperatorSpec
 from sesfix.demo.account import SimulatedAccount
-from sesfix.diagnosis.engine import DiagnosisOptions, diagnose, make_gateway
+from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.diagnosis.report import Report
 from sesfix.findings import Finding
 from sesfix.settings import AppSettings
