@@ -102,3 +102,40 @@ def test_the_checker_catches_an_eager_import():
         "import boto3\nif TYPE_CHECKING:\n    import textual\ndef f():\n    import moto\n"
     )
     assert [r for r, _ in top_level_imports(bad)] == ["boto3"]
+
+
+CORE = sorted(
+    "sesfix." + ".".join(p.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__")
+    for p in modules()
+    if p.relative_to(PACKAGE).parts[0] not in ("tui", "commands")
+    and p.name not in ("cli.py", "__main__.py")
+)
+
+
+def test_importing_the_whole_core_leaves_textual_out() -> None:
+    """Indirect imports too: a fresh interpreter imports every core module, then looks."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, sys\n"
+        f"for name in {CORE!r}:\n"
+        "    importlib.import_module(name)\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'sesfix'))\n"
+        "print('\\n'.join(m for m in loaded if m.startswith(('textual', 'sesfix.tui'))))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "", f"the core loaded: {out.stdout.split()}"
+
+
+def test_the_subprocess_check_would_see_an_indirect_import() -> None:
+    import subprocess
+    import sys
+
+    code = "import sesfix.tui.app, sys; print('textual' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "True"
