@@ -19,6 +19,10 @@ class Severity(StrEnum):
     INFO = "info"
 
 
+#: Most serious first: the order findings are shown and merged in.
+SEVERITY_RANK: Mapping[Severity, int] = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
 STEP_NAMES: Mapping[int, str] = {
     1: "IAM permissions",
     2: "Credentials",

@@ -1,4 +1,4 @@
-"""The app's mail settings as the app sees them, and their lint.
+"""The app's mail settings as the app sees them (their lint: sesfix.diagnosis.credentials).
 
 Values are kept exactly as given (whitespace, quotes and all): finding a
 trailing space is part of the job. Secrets are held as :class:`Secret`.
@@ -14,8 +14,6 @@ from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
 from pathlib import Path
 
-from sesfix import findings as F
-from sesfix.aws import regions
 from sesfix.errors import UsageError
 from sesfix.masking import Secret, mask_key_id
 
@@ -33,19 +31,9 @@ SECRET_VARIABLES = frozenset({SECRET, TOKEN})
 MAX_ENV_FILE_BYTES = 1024 * 1024
 
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
-_QUOTES = {('"', '"'), ("'", "'"), ("`", "`"), ("\u201c", "\u201d"), ("\u2018", "\u2019")}
+QUOTE_PAIRS = {('"', '"'), ("'", "'"), ("`", "`"), ("\u201c", "\u201d"), ("\u2018", "\u2019")}
 _KEY_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _SECRET_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=")
-_ENTITY_PREFIXES = {
-    "AIDA": "an IAM user ID",
-    "AROA": "an IAM role ID",
-    "AGPA": "an IAM group ID",
-    "ANPA": "a managed policy ID",
-    "ANVA": "a policy version ID",
-    "AIPA": "an EC2 instance profile ID",
-    "APKA": "a CloudFront public key ID",
-    "ASCA": "a certificate ID",
-}
 
 
 @dataclass(frozen=True)
@@ -202,7 +190,7 @@ def read_env_file(path: str | Path) -> dict[str, str]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-# --- lint -------------------------------------------------------------------------------
+# --- values ------------------------------------------------------------------------------
 
 
 def strip_invisible(value: str) -> str:
@@ -212,7 +200,7 @@ def strip_invisible(value: str) -> str:
 def clean(value: str) -> str:
     """What the value should have been: no invisible characters, whitespace or quotes."""
     out = strip_invisible(value).replace("\u00a0", " ").strip()
-    for left, right in _QUOTES:
+    for left, right in QUOTE_PAIRS:
         if len(out) >= 2 and out.startswith(left) and out.endswith(right):
             out = out[1:-1].strip()
             break
@@ -244,16 +232,6 @@ def whitespace_problems(value: str) -> list[str]:
     return problems
 
 
-def _quoted(value: str) -> bool:
-    v = strip_invisible(value).strip()
-    return any(len(v) >= 2 and v.startswith(lft) and v.endswith(rgt) for lft, rgt in _QUOTES)
-
-
-def looks_like_smtp_password(secret: str) -> bool:
-    """SES SMTP passwords: 44 base64 characters, first byte 0x04 ('B...')."""
-    return len(secret) == 44 and set(secret) <= _SECRET_ALPHABET and secret.startswith("B")
-
-
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 
 
@@ -277,172 +255,17 @@ def is_domain_name(value: str) -> bool:
     )
 
 
-def _secret_shaped(value: str) -> bool:
-    """About 40 characters of the secret alphabet, mixed case and digits: a secret key."""
-    v = clean(value)
-    return (
-        30 <= len(v) <= 60
-        and set(v) <= _SECRET_ALPHABET
-        and any(c.islower() for c in v)
-        and any(c.isupper() for c in v)
-        and any(c.isdigit() for c in v)
-    )
-
-
-def _echo(settings: AppSettings, value: str, limit: int) -> str:
-    """``repr`` of a plain variable for evidence, unless it is (or looks like) a secret
-    pasted into the wrong variable: then only its shape is shown."""
-    secrets = [settings.raw(SECRET), settings.raw(TOKEN)]
-    if any(s and len(clean(s)) >= 6 and clean(s) in value for s in secrets):
-        return "(the secret's value, not shown)"
-    if _secret_shaped(value):
-        return "(a value shaped like a secret access key, not shown)"
-    return repr(value[:limit])
-
-
-def lint(settings: AppSettings) -> list[F.Finding]:
-    """Static checks of the six variables; no network."""
-    out: list[F.Finding] = []
-    src = settings.source
-
-    for name in REQUIRED:
-        value = settings.raw(name)
-        if value is None or value.strip() == "":
-            state = "is not set" if value is None else "is empty"
-            out.append(F.make("config.missing_variable", f"{name} {state} in {src}", variable=name))
-
-    for name in VARIABLES:
-        value = settings.raw(name)
-        if not value or (value.strip() == "" and name not in SECRET_VARIABLES):
-            continue
-        problems = whitespace_problems(value)
-        if name == EMAIL_FROM:
-            # 'Rental Shop <no-reply@anyrent.shop>': spaces inside the display name are fine.
-            problems = [p for p in problems if not p.startswith("inner space ")]
-        if problems:
-            out.append(
-                F.make(
-                    "credentials.whitespace",
-                    *(f"{name}: {p}" for p in problems[:5]),
-                    variable=name,
-                    step=2,
-                )
-            )
-        if _quoted(value):
-            out.append(
-                F.make(
-                    "credentials.quoted_value",
-                    f"{name} starts and ends with a quote character ({len(value)} characters)",
-                    variable=name,
-                )
-            )
-
-    key_id = settings.access_key_id
-    secret = settings.raw(SECRET)
-    token = settings.raw(TOKEN)
-    if key_id:
-        k = clean(key_id)
-        reasons: list[str] = []
-        prefix = k[:4].upper()
-        if prefix in _ENTITY_PREFIXES:
-            reasons.append(f"prefix {prefix} marks {_ENTITY_PREFIXES[prefix]}, not an access key")
-        elif prefix not in ("AKIA", "ASIA"):
-            reasons.append(f"starts with {k[:4]!r}, not AKIA or ASIA")
-        if len(k) != 20:
-            reasons.append(f"is {len(k)} characters long, not 20")
-        bad = sorted({c for c in k if c not in _KEY_ALPHABET})
-        if bad:
-            lower = any(c.islower() for c in bad)
-            reasons.append(
-                "contains lower-case letters"
-                if lower
-                else f"contains {len(bad)} character(s) outside A-Z 0-9"
-            )
-        if reasons:
-            out.append(
-                F.make(
-                    "credentials.key_id_malformed",
-                    *(f"{KEY_ID} ({mask_key_id(k)}) {r}" for r in reasons),
-                )
-            )
-        if prefix == "ASIA" and not (token and token.strip()):
-            out.append(
-                F.make(
-                    "credentials.temporary_key_without_token",
-                    f"{KEY_ID} ({mask_key_id(k)}) is a temporary key and {TOKEN} is not set",
-                )
-            )
-        if prefix == "AKIA" and token and token.strip():
-            out.append(
-                F.make(
-                    "credentials.stale_session_token",
-                    f"{TOKEN} is set ({len(token)} characters) beside the long-term key "
-                    f"{mask_key_id(k)}",
-                )
-            )
-    if secret:
-        s = clean(secret)
-        if looks_like_smtp_password(s):
-            out.append(
-                F.make(
-                    "credentials.smtp_password_as_secret",
-                    f"{SECRET} is 44 characters and starts like an SES SMTP password "
-                    "(a secret access key is 40)",
-                )
-            )
-        elif len(s) != 40 or not set(s) <= _SECRET_ALPHABET:
-            why = []
-            if len(s) != 40:
-                why.append(f"is {len(s)} characters long, not 40")
-            if not set(s) <= _SECRET_ALPHABET:
-                why.append("contains characters outside A-Z a-z 0-9 / + =")
-            out.append(F.make("credentials.secret_malformed", *(f"{SECRET} {w}" for w in why)))
-
-    provider = settings.provider
-    # Whitespace or quotes around 'ses' were reported above against EMAIL_PROVIDER.
-    if provider is not None and provider.strip() != "" and clean(provider) != "ses":
-        out.append(
-            F.make(
-                "config.provider_not_ses",
-                f"{PROVIDER} is {_echo(settings, clean(provider), 40)}, the app sends with SES only for 'ses'",
-            )
-        )
-
-    region = settings.region
-    if region is not None and region.strip() != "":
-        r = clean(region)
-        if not regions.is_ses_region(r):
-            hint = regions.closest_region_names(r)
-            evidence = [
-                f"{REGION} is {_echo(settings, r, 40)}, which is not a region where SES is offered"
-            ]
-            if r.lower() != r and regions.is_ses_region(r.lower()):
-                evidence = [f"{REGION} is {r!r}: region names are lower case ({r.lower()!r})"]
-            elif hint:
-                evidence.append("did you mean " + " or ".join(hint) + "?")
-            out.append(F.make("region.invalid", *evidence))
-
-    if settings.email_from and settings.email_from.strip():
-        address = settings.sender_address
-        if not address or "@" not in address or not is_domain_name(address.rsplit("@", 1)[-1]):
-            out.append(
-                F.make(
-                    "config.email_from_invalid",
-                    f"{EMAIL_FROM} is {_echo(settings, clean(settings.email_from), 80)}: no sender address "
-                    "with a domain could be read from it",
-                )
-            )
-    return out
-
-
 __all__ = [
     "KEY_ID",
+    "QUOTE_PAIRS",
     "REGION",
     "SECRET",
     "TOKEN",
     "VARIABLES",
     "AppSettings",
     "clean",
-    "lint",
+    "is_domain_name",
     "read_env_file",
+    "strip_invisible",
+    "whitespace_problems",
 ]

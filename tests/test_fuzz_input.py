@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from sesfix.aws import regions
 from sesfix.cli import main
+from sesfix.diagnosis.credentials import lint
 from sesfix.findings import CATALOGUE, Finding
 from sesfix.settings import (
     EMAIL_FROM,
@@ -26,7 +27,6 @@ from sesfix.settings import (
     VARIABLES,
     AppSettings,
     is_domain_name,
-    lint,
 )
 from tests.conftest import SENTINEL_SECRET
 from tests.support.leakcheck import assert_no_leak

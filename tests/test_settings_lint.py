@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sesfix.aws import regions
+from sesfix.diagnosis.credentials import lint
 from sesfix.settings import (
     EMAIL_FROM,
     KEY_ID,
@@ -15,7 +16,6 @@ from sesfix.settings import (
     VARIABLES,
     AppSettings,
     clean,
-    lint,
     read_env_file,
 )
 

@@ -93,7 +93,7 @@ async def test_keyboard_walk_seed_to_green_checklist(account: Any) -> None:
         await pilot.press("c")
         await pilot.pause(0.1)
         assert app.current_page == "checklist"
-        from sesfix.tui.checklist import judge
+        from sesfix.diagnosis.checklist import judge
 
         items = {i.key: i.state for i in judge(app.report, app.settings)}
         assert items["iam"] == "pass"
@@ -353,7 +353,7 @@ def test_language_detection() -> None:
 
 
 def test_checklist_before_any_diagnosis_is_unknown() -> None:
-    from sesfix.tui.checklist import ITEMS, judge
+    from sesfix.diagnosis.checklist import ITEMS, judge
 
     assert [i.state for i in judge(None)] == ["unknown"] * len(ITEMS)
     assert len(ITEMS) == 8

@@ -13,7 +13,7 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,7 +24,8 @@ Kind = Literal["read", "write"]
 
 # Service names as the CLI and IAM spell them.
 _CLI_SERVICE = {"sts": "sts", "iam": "iam", "ses": "ses", "sesv2": "sesv2"}
-_IAM_PREFIX = {"sts": "sts", "iam": "iam", "ses": "ses", "sesv2": "ses"}
+# SES API v2 shares the ``ses:`` action prefix with v1 in IAM policies.
+_IAM_PREFIX = {"sesv2": "ses"}
 
 # Error codes that mean "AWS did not answer the question", not "the answer is no".
 _UNREACHABLE_CODES = {
@@ -49,6 +50,12 @@ _UNREACHABLE_CODES = {
 def api_name(operation: str) -> str:
     """``get_send_quota`` -> ``GetSendQuota``."""
     return "".join(part.capitalize() if part != "id" else "Id" for part in operation.split("_"))
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action a call needs, as policies and records name it:
+    ``("sesv2", "get_account")`` -> ``ses:GetAccount``."""
+    return f"{_IAM_PREFIX.get(service, service)}:{api_name(operation)}"
 
 
 def cli_command(service: str, operation: str, region: str, params: dict[str, Any]) -> str:
@@ -177,7 +184,7 @@ class Gateway:
         region: str,
         **params: Any,
     ) -> CallResult:
-        call = f"{_IAM_PREFIX.get(service, service)}:{api_name(operation)}"
+        call = iam_action(service, operation)
         if self.write_guard is None or not self.write_guard(call):
             raise PermissionError(f"write {call} attempted without confirmation")
         return self._call("write", identity, service, operation, region, None, params)
@@ -194,9 +201,6 @@ class Gateway:
     def calls(self, kind: Kind | None = None) -> list[CallRecord]:
         with self._lock:
             return [r for r in self.records if kind is None or r.kind == kind]
-
-    def add_listener(self, listener: Listener) -> None:
-        self.listeners.append(listener)
 
     # --- internals -------------------------------------------------------------------------
 
@@ -227,7 +231,7 @@ class Gateway:
         params: dict[str, Any],
     ) -> CallResult:
         seq = next(self._seq)
-        call = f"{_IAM_PREFIX.get(service, service)}:{api_name(operation)}"
+        call = iam_action(service, operation)
         cli = self._scrub(cli_command(service, operation, region, params))
         self._emit(CallStarted(seq, call, identity, region, kind, cli, step))
         started = time.perf_counter()
@@ -290,7 +294,3 @@ def classify(exc: BaseException) -> tuple[str | None, str, int | None, bool]:
     if isinstance(exc, bx.BotoCoreError):
         return "ClientFailure", f"{type(exc).__name__}", None, True
     return "InternalError", f"{type(exc).__name__}", None, True
-
-
-def records_to_json(records: Iterable[CallRecord]) -> list[dict[str, Any]]:
-    return [r.to_json() for r in records]

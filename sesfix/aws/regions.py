@@ -6,8 +6,6 @@ test checks this list against botocore's so it cannot silently go stale.
 
 from __future__ import annotations
 
-import re
-
 SES_REGIONS: tuple[str, ...] = (
     "us-east-1", "us-east-2", "us-west-1", "us-west-2",
     "af-south-1",
@@ -32,7 +30,8 @@ OPT_IN_REGIONS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
-REGION_SHAPE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+#: The region IAM and global STS calls are signed for (their endpoints are global; the one
+#: definition every probe, plan and fix uses).
 DEFAULT_STS_REGION = "us-east-1"
 
 

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
+from sesfix.diagnosis.checklist import all_good, judge
 from sesfix.locale import t
-from sesfix.tui.checklist import all_good, judge
 from sesfix.tui.screens.base import PageScreen
 
 MARKS = {

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from sesfix.findings import Severity
+from sesfix.findings import SEVERITY_RANK, Severity
 from sesfix.locale import t
 from sesfix.tui.screens.base import PageScreen
 from sesfix.tui.widgets.findings import FindingCard, FixButton
@@ -152,10 +152,9 @@ class StepScreen(PageScreen):
             if msg:
                 box.mount(Static(msg, classes="all-clear"))
             return
-        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
         cards = [
             FindingCard(f, i)
-            for i, f in enumerate(sorted(findings, key=lambda f: order[f.severity]))
+            for i, f in enumerate(sorted(findings, key=lambda f: SEVERITY_RANK[f.severity]))
         ]
         box.mount_all(cards)
 

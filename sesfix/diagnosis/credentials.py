@@ -1,0 +1,455 @@
+"""Step 2, the credentials: the variables' lint and the judgement of AWS's answer to them.
+
+The lint reads the six variables without any network call (whitespace, quotes, key and
+secret shapes, the region name, the sender). The judgement reads ``sts:GetCallerIdentity``
+as the app and, with an operator, ``iam:GetAccessKeyLastUsed`` / ``iam:ListAccessKeys`` /
+``sts:GetAccessKeyInfo``, and names why AWS rejects the key: the meaning of each error code,
+key shapes and the SMTP password's shape are in docs/aws-facts.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from sesfix import findings as F
+from sesfix.aws import meanings, regions
+from sesfix.aws.connect import app_credentials
+from sesfix.aws.gateway import CallResult
+from sesfix.diagnosis.run import Judge, Run
+from sesfix.findings import Severity
+from sesfix.masking import mask_key_id
+from sesfix.settings import (
+    EMAIL_FROM,
+    KEY_ID,
+    PROVIDER,
+    QUOTE_PAIRS,
+    REGION,
+    REQUIRED,
+    SECRET,
+    SECRET_VARIABLES,
+    TOKEN,
+    VARIABLES,
+    AppSettings,
+    clean,
+    is_domain_name,
+    strip_invisible,
+    whitespace_problems,
+)
+
+STS_REGION = regions.DEFAULT_STS_REGION
+
+# --- the lint ------------------------------------------------------------------------------
+
+_KEY_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_SECRET_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=")
+_ENTITY_PREFIXES = {
+    "AIDA": "an IAM user ID",
+    "AROA": "an IAM role ID",
+    "AGPA": "an IAM group ID",
+    "ANPA": "a managed policy ID",
+    "ANVA": "a policy version ID",
+    "AIPA": "an EC2 instance profile ID",
+    "APKA": "a CloudFront public key ID",
+    "ASCA": "a certificate ID",
+}
+
+
+def _quoted(value: str) -> bool:
+    v = strip_invisible(value).strip()
+    return any(len(v) >= 2 and v.startswith(lft) and v.endswith(rgt) for lft, rgt in QUOTE_PAIRS)
+
+
+def looks_like_smtp_password(secret: str) -> bool:
+    """SES SMTP passwords: 44 base64 characters, first byte 0x04 ('B...')."""
+    return len(secret) == 44 and set(secret) <= _SECRET_ALPHABET and secret.startswith("B")
+
+
+def _secret_shaped(value: str) -> bool:
+    """About 40 characters of the secret alphabet, mixed case and digits: a secret key."""
+    v = clean(value)
+    return (
+        30 <= len(v) <= 60
+        and set(v) <= _SECRET_ALPHABET
+        and any(c.islower() for c in v)
+        and any(c.isupper() for c in v)
+        and any(c.isdigit() for c in v)
+    )
+
+
+def _echo(settings: AppSettings, value: str, limit: int) -> str:
+    """``repr`` of a plain variable for evidence, unless it is (or looks like) a secret
+    pasted into the wrong variable: then only its shape is shown."""
+    secrets = [settings.raw(SECRET), settings.raw(TOKEN)]
+    if any(s and len(clean(s)) >= 6 and clean(s) in value for s in secrets):
+        return "(the secret's value, not shown)"
+    if _secret_shaped(value):
+        return "(a value shaped like a secret access key, not shown)"
+    return repr(value[:limit])
+
+
+def lint(settings: AppSettings) -> list[F.Finding]:
+    """Static checks of the six variables; no network."""
+    out: list[F.Finding] = []
+    src = settings.source
+
+    for name in REQUIRED:
+        value = settings.raw(name)
+        if value is None or value.strip() == "":
+            state = "is not set" if value is None else "is empty"
+            out.append(F.make("config.missing_variable", f"{name} {state} in {src}", variable=name))
+
+    for name in VARIABLES:
+        value = settings.raw(name)
+        if not value or (value.strip() == "" and name not in SECRET_VARIABLES):
+            continue
+        problems = whitespace_problems(value)
+        if name == EMAIL_FROM:
+            # 'Rental Shop <no-reply@anyrent.shop>': spaces inside the display name are fine.
+            problems = [p for p in problems if not p.startswith("inner space ")]
+        if problems:
+            out.append(
+                F.make(
+                    "credentials.whitespace",
+                    *(f"{name}: {p}" for p in problems[:5]),
+                    variable=name,
+                    step=2,
+                )
+            )
+        if _quoted(value):
+            out.append(
+                F.make(
+                    "credentials.quoted_value",
+                    f"{name} starts and ends with a quote character ({len(value)} characters)",
+                    variable=name,
+                )
+            )
+
+    key_id = settings.access_key_id
+    secret = settings.raw(SECRET)
+    token = settings.raw(TOKEN)
+    if key_id:
+        k = clean(key_id)
+        reasons: list[str] = []
+        prefix = k[:4].upper()
+        if prefix in _ENTITY_PREFIXES:
+            reasons.append(f"prefix {prefix} marks {_ENTITY_PREFIXES[prefix]}, not an access key")
+        elif prefix not in ("AKIA", "ASIA"):
+            reasons.append(f"starts with {k[:4]!r}, not AKIA or ASIA")
+        if len(k) != 20:
+            reasons.append(f"is {len(k)} characters long, not 20")
+        bad = sorted({c for c in k if c not in _KEY_ALPHABET})
+        if bad:
+            lower = any(c.islower() for c in bad)
+            reasons.append(
+                "contains lower-case letters"
+                if lower
+                else f"contains {len(bad)} character(s) outside A-Z 0-9"
+            )
+        if reasons:
+            out.append(
+                F.make(
+                    "credentials.key_id_malformed",
+                    *(f"{KEY_ID} ({mask_key_id(k)}) {r}" for r in reasons),
+                )
+            )
+        if prefix == "ASIA" and not (token and token.strip()):
+            out.append(
+                F.make(
+                    "credentials.temporary_key_without_token",
+                    f"{KEY_ID} ({mask_key_id(k)}) is a temporary key and {TOKEN} is not set",
+                )
+            )
+        if prefix == "AKIA" and token and token.strip():
+            out.append(
+                F.make(
+                    "credentials.stale_session_token",
+                    f"{TOKEN} is set ({len(token)} characters) beside the long-term key "
+                    f"{mask_key_id(k)}",
+                )
+            )
+    if secret:
+        s = clean(secret)
+        if looks_like_smtp_password(s):
+            out.append(
+                F.make(
+                    "credentials.smtp_password_as_secret",
+                    f"{SECRET} is 44 characters and starts like an SES SMTP password "
+                    "(a secret access key is 40)",
+                )
+            )
+        elif len(s) != 40 or not set(s) <= _SECRET_ALPHABET:
+            why = []
+            if len(s) != 40:
+                why.append(f"is {len(s)} characters long, not 40")
+            if not set(s) <= _SECRET_ALPHABET:
+                why.append("contains characters outside A-Z a-z 0-9 / + =")
+            out.append(F.make("credentials.secret_malformed", *(f"{SECRET} {w}" for w in why)))
+
+    provider = settings.provider
+    # Whitespace or quotes around 'ses' were reported above against EMAIL_PROVIDER.
+    if provider is not None and provider.strip() != "" and clean(provider) != "ses":
+        out.append(
+            F.make(
+                "config.provider_not_ses",
+                f"{PROVIDER} is {_echo(settings, clean(provider), 40)}, the app sends with SES only for 'ses'",
+            )
+        )
+
+    region = settings.region
+    if region is not None and region.strip() != "":
+        r = clean(region)
+        if not regions.is_ses_region(r):
+            hint = regions.closest_region_names(r)
+            evidence = [
+                f"{REGION} is {_echo(settings, r, 40)}, which is not a region where SES is offered"
+            ]
+            if r.lower() != r and regions.is_ses_region(r.lower()):
+                evidence = [f"{REGION} is {r!r}: region names are lower case ({r.lower()!r})"]
+            elif hint:
+                evidence.append("did you mean " + " or ".join(hint) + "?")
+            out.append(F.make("region.invalid", *evidence))
+
+    if settings.email_from and settings.email_from.strip():
+        address = settings.sender_address
+        if not address or "@" not in address or not is_domain_name(address.rsplit("@", 1)[-1]):
+            out.append(
+                F.make(
+                    "config.email_from_invalid",
+                    f"{EMAIL_FROM} is {_echo(settings, clean(settings.email_from), 80)}: no sender address "
+                    "with a domain could be read from it",
+                )
+            )
+    return out
+
+
+def lint_check(run: Run) -> Judge | None:
+    """The lint as a registered check (stage ``lint``): its findings come first."""
+    for finding in lint(run.settings):
+        run.add(finding)
+    return None
+
+
+# --- AWS's answer --------------------------------------------------------------------------
+
+
+def describe_last_use(used: dict[str, Any]) -> str:
+    when = used.get("LastUsedDate")
+    if not when:
+        return "never used"
+    stamp = when.strftime("%Y-%m-%d %H:%M UTC") if hasattr(when, "strftime") else str(when)
+    service, region = used.get("ServiceName"), used.get("Region")
+    where = f" by {service}" if service and service != "N/A" else ""
+    where += f" in {region}" if region and region != "N/A" else ""
+    return f"last used {stamp}{where}"
+
+
+def judge_keys(run: Run, keys: CallResult | None, key_id: str | None) -> None:
+    ctx = run.ctx
+    if keys is None:
+        return
+    if not keys.ok or not keys.data:
+        if keys.unreachable:
+            run.unreachable(keys, step=2, severity=Severity.INFO, note="key status not checked")
+        return
+    metadata = keys.data.get("AccessKeyMetadata", [])
+    ctx.key_count = len(metadata)
+    for meta in metadata:
+        kid = meta.get("AccessKeyId", "")
+        if kid == key_id:
+            ctx.key_status = meta.get("Status")
+        else:
+            ctx.other_key_ids.append(f"{mask_key_id(kid)} ({meta.get('Status')})")
+    if ctx.key_status == "Inactive":
+        run.add(
+            F.make(
+                "credentials.key_inactive",
+                f"{mask_key_id(key_id)} of IAM user {ctx.app_user} has Status Inactive "
+                "(iam:ListAccessKeys)",
+                user=ctx.app_user,
+            )
+        )
+    if ctx.key_count >= 2:
+        run.add(
+            F.make(
+                "credentials.key_count",
+                f"IAM user {ctx.app_user} has {ctx.key_count} access keys: "
+                + ", ".join([f"{mask_key_id(key_id)} ({ctx.key_status})", *ctx.other_key_ids]),
+            )
+        )
+
+
+def judge_credentials(
+    run: Run, caller: CallResult | None, last_used: CallResult | None, key_id: str | None
+) -> bool:
+    """Name why the app's credentials fail (if they do). Returns True when they do.
+
+    The cause is named once: when the lint already explains a rejection (whitespace,
+    quotes, an ASIA key without its token, an SMTP password), AWS's answer becomes that
+    finding's evidence, proven by the same call with the cleaned values, instead of a
+    second finding about the same symptom.
+    """
+    ctx = run.ctx
+    if caller is None:
+        run.unknown_steps.update({1, 3, 4, 5} if not run.gateway.identities.has_operator else {3})
+        return True
+    if caller.ok:
+        return False
+    code = caller.error_code or ""
+    if caller.unreachable:
+        run.unreachable(
+            caller,
+            step=2,
+            severity=Severity.ERROR,
+            note="without an answer the credentials cannot be judged",
+        )
+        run.unknown_steps.update({2, 3})
+        if not run.gateway.identities.has_operator:
+            run.unknown_steps.add(1)
+        return True
+    evidence = f"sts:GetCallerIdentity as the app answered {code}"
+    message = caller.error_message.lower()
+    skewed = code == "RequestExpired" or (
+        code in meanings.AUTH_BAD_SIGNATURE
+        and ("signature expired" in message or "request has expired" in message)
+    )
+    lint_explains = _already_explained(run, (KEY_ID, SECRET, TOKEN)) or run.has(
+        *_UNREPAIRABLE_LINT, "credentials.stale_session_token"
+    )
+    if skewed:
+        run.add(F.make("credentials.clock_skew", evidence, caller.error_message[:200]))
+    elif code == "NoCredentials":
+        if not run.has("config.missing_variable"):
+            run.add(F.make("config.missing_variable", "the SDK found no credentials"))
+    elif lint_explains:
+        _confirm_with_cleaned(run, evidence)
+    elif code in meanings.AUTH_UNKNOWN_KEY:
+        if run.has("credentials.key_inactive"):
+            inactive_note = "AWS rejects the inactive key with InvalidClientTokenId"
+            run.append_evidence("credentials.key_inactive", evidence, inactive_note)
+        else:
+            run.add(
+                F.make("credentials.key_not_found", evidence, *_key_origin(run, last_used, key_id))
+            )
+    elif code in meanings.AUTH_BAD_SIGNATURE:
+        owner = (
+            f"key {ctx.key_id_masked} belongs to IAM user {ctx.app_user}"
+            if ctx.app_user
+            else f"key {ctx.key_id_masked} is known to AWS"
+        )
+        run.add(
+            F.make(
+                "credentials.secret_mismatch",
+                evidence,
+                owner + ", but the secret is not its pair",
+                user=ctx.app_user,
+            )
+        )
+    elif code == "ExpiredToken":
+        run.add(F.make("credentials.token_expired", evidence))
+    elif code in ("IncompleteSignature", "Unsignable"):
+        # The lint's shape warning is a guess; AWS refusing to parse the key makes it an error.
+        run.add(
+            F.make(
+                "credentials.key_id_malformed",
+                evidence,
+                caller.error_message[:200],
+                severity=Severity.ERROR,
+            )
+        )
+    else:
+        run.add(
+            F.make(
+                "credentials.key_not_found",
+                evidence,
+                meanings.meaning(code) or caller.error_message[:200],
+            )
+        )
+    run.unknown_steps.update({3})
+    if not run.gateway.identities.has_operator:
+        run.unknown_steps.update({1})
+    return True
+
+
+#: Lint findings that name a cause cleaning cannot repair: AWS's answer is their evidence.
+_UNREPAIRABLE_LINT = (
+    "credentials.smtp_password_as_secret",
+    "credentials.temporary_key_without_token",
+)
+_CREDENTIAL_VARIABLES = (KEY_ID, SECRET, TOKEN)
+
+
+def _already_explained(run: Run, variables: Iterable[str]) -> bool:
+    return any(
+        run.lint_for(fid, var) is not None
+        for var in variables
+        for fid in ("credentials.whitespace", "credentials.quoted_value")
+    )
+
+
+def _confirm_with_cleaned(run: Run, evidence: str) -> None:
+    """Prove the lint's cause: the same call with the cleaned values."""
+    targets = [
+        f
+        for f in run.findings
+        if (
+            f.id in ("credentials.whitespace", "credentials.quoted_value")
+            and f.data.get("variable") in _CREDENTIAL_VARIABLES
+        )
+        or f.id in (*_UNREPAIRABLE_LINT, "credentials.stale_session_token")
+    ]
+    creds = app_credentials(run.settings.cleaned())
+    if creds is None or not targets:
+        return
+    if run.has(*_UNREPAIRABLE_LINT):
+        # Cleaning cannot repair these; AWS's answer is the evidence.
+        for f in targets:
+            run.append_evidence(f.id, evidence)
+        return
+    if run.has("credentials.stale_session_token"):
+        creds = replace(creds, session_token=None)
+    probe = run.gateway.with_identities(run.gateway.identities.with_app(creds))
+    result = probe.read("app", "sts", "get_caller_identity", STS_REGION, step=2)
+    if result.ok:
+        note = "with the invisible characters and quotes removed, AWS accepts the credentials"
+        if run.has("credentials.stale_session_token"):
+            note = "without the session token (and cleaned), AWS accepts the credentials"
+    else:
+        note = f"even with the values cleaned AWS answers {result.record.outcome}"
+        if result.error_code in meanings.AUTH_UNKNOWN_KEY:
+            run.add(F.make("credentials.key_not_found", note))
+        elif result.error_code in meanings.AUTH_BAD_SIGNATURE:
+            run.add(F.make("credentials.secret_mismatch", note))
+    for f in targets:
+        run.append_evidence(f.id, evidence, note)
+
+
+def _key_origin(run: Run, last_used: CallResult | None, key_id: str | None) -> list[str]:
+    """With an operator: where does the key ID come from?"""
+    ctx = run.ctx
+    if last_used is None:
+        return [
+            "no operator identity: sesfix cannot tell whether the key was deleted or "
+            "belongs to another account"
+        ]
+    if last_used.ok and last_used.data:
+        user = last_used.data.get("UserName")
+        return [f"the key ID is in this account's records (user {user}) but AWS rejects it"]
+    info = run.gateway.read(
+        "operator", "sts", "get_access_key_info", STS_REGION, AccessKeyId=key_id, step=2
+    )
+    if info.ok and info.data:
+        owner = info.data.get("Account")
+        if ctx.operator_account and owner != ctx.operator_account:
+            return [
+                f"sts:GetAccessKeyInfo says the key belongs to account {owner}; the operator "
+                f"works in account {ctx.operator_account}"
+            ]
+        return [
+            f"the key ID has the format of account {owner}'s keys but no IAM user has it "
+            "(deleted or mistyped)"
+        ]
+    return [
+        f"iam:GetAccessKeyLastUsed answered {last_used.record.outcome}: not a key of this account"
+    ]

@@ -1,0 +1,470 @@
+"""Step 1, IAM: may the key's owner send with SES?
+
+With an operator, ``iam:SimulatePrincipalPolicy`` answers for ``ses:SendEmail`` and
+``ses:SendRawEmail``; beside it the user's policy lists, groups and boundary are read, so
+when the simulation is unavailable the policy documents are fetched (each once) and
+evaluated by :mod:`sesfix.aws.policy`, with no extra round trip for the lists. Without
+one, AWS's answers to the app's own calls are the evidence. Which IAM actions sending
+needs, and what the simulator cannot see, are in docs/aws-facts.md.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
+
+from sesfix import findings as F
+from sesfix.aws import meanings, policy, regions
+from sesfix.aws.gateway import CallResult
+from sesfix.diagnosis.report import Context
+from sesfix.diagnosis.run import Run
+from sesfix.findings import Severity
+
+SEND_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
+STS_REGION = regions.DEFAULT_STS_REGION
+
+
+@dataclass
+class IamFutures:
+    user_arn: str
+    simulate: Future[CallResult]
+    attached: Future[CallResult]
+    inline: Future[CallResult]
+    groups: Future[CallResult]
+    user: Future[CallResult]
+
+
+def start_iam(run: Run, op_usable: bool) -> IamFutures:
+    ctx = run.ctx
+    account = ctx.app_account or ctx.operator_account or ""
+    user_arn = ctx.app_arn if ctx.app_arn and ":user/" in ctx.app_arn else None
+    user_arn = user_arn or f"arn:aws:iam::{account}:user/{ctx.app_user}"
+    u = ctx.app_user
+    return IamFutures(
+        user_arn=user_arn,
+        simulate=run.read(
+            1,
+            "operator",
+            "iam",
+            "simulate_principal_policy",
+            STS_REGION,
+            PolicySourceArn=user_arn,
+            ActionNames=list(SEND_ACTIONS),
+        ),
+        attached=run.read(
+            1, "operator", "iam", "list_attached_user_policies", STS_REGION, UserName=u
+        ),
+        inline=run.read(1, "operator", "iam", "list_user_policies", STS_REGION, UserName=u),
+        groups=run.read(1, "operator", "iam", "list_groups_for_user", STS_REGION, UserName=u),
+        user=run.read(1, "operator", "iam", "get_user", STS_REGION, UserName=u),
+    )
+
+
+def judge_iam(
+    run: Run,
+    fut: IamFutures | None,
+    quota: CallResult | None,
+    account: CallResult | None,
+    auth_failed: bool,
+    has_op: bool,
+    op_usable: bool,
+) -> None:
+    ctx = run.ctx
+    if fut is not None:
+        attached = fut.attached.result()
+        if attached.ok and attached.data:
+            ctx.attached_policies = [
+                p.get("PolicyName", "") for p in attached.data.get("AttachedPolicies", [])
+            ]
+        _record_iam_lists(ctx, fut)
+        if _judge_iam_simulated(run, fut):
+            return
+        if _judge_iam_evaluated(run, fut, attached):
+            return
+    # No view of IAM: judge from what AWS answered the app itself.
+    if auth_failed:
+        # The app's key is rejected: the cause sits in step 2 and IAM has nothing to add.
+        run.unknown_steps.add(1)
+        if not has_op:
+            run.add(
+                F.make(
+                    "iam.cannot_inspect",
+                    "no operator profile given (--operator-profile): IAM policies were not read",
+                    severity=Severity.INFO,
+                )
+            )
+        return
+    if not has_op:
+        run.add(
+            F.make(
+                "iam.cannot_inspect",
+                "no operator profile given (--operator-profile): IAM policies were not read",
+                "sending rights are judged from AWS's answers to the app's own calls",
+                severity=Severity.INFO,
+            )
+        )
+    elif op_usable and fut is None:
+        run.add(
+            F.make(
+                "iam.cannot_inspect",
+                "the IAM user that owns the app's key could not be identified",
+            )
+        )
+    denied = [r for r in (quota, account) if r is not None and r.denied]
+    if denied:
+        r = denied[0]
+        evidence = [f"{r.record.call} as the app answered {r.error_code}"]
+        if not has_op:
+            evidence.append(
+                "ses:SendEmail itself is not probed (that would send mail); without an operator "
+                "this denial is the evidence"
+            )
+        _add_denial(run, r.error_message, *evidence)
+        ctx.can_send = False
+    else:
+        # The app may read SES; sending rights themselves are unproven without IAM.
+        ctx.can_send = None
+        run.unknown_steps.add(1)
+
+
+def judge_read_denied(run: Run, quota: CallResult | None, account: CallResult | None) -> None:
+    """IAM says the user may send, yet AWS denied one of the app's reads: say so once."""
+    if run.ctx.can_send is not True:
+        return
+    denied = [r for r in (quota, account) if r is not None and r.denied]
+    if denied:
+        r = denied[0]
+        run.add(
+            F.make(
+                "iam.ses_read_denied",
+                f"the user's policies allow {' and '.join(SEND_ACTIONS)}",
+                f"but {r.record.call} as the app answered {r.error_code}",
+                action=r.record.call,
+            )
+        )
+
+
+def _add_denial(run: Run, message: str, *evidence: str) -> None:
+    kind = meanings.denial_kind(message)
+    fid = {
+        "explicit": "iam.ses_explicit_deny",
+        "boundary": "iam.permissions_boundary_blocks",
+        "scp": "iam.ses_explicit_deny",
+    }.get(kind, "iam.ses_permission_missing")
+    run.add(F.make(fid, *evidence, message[:300]))
+
+
+def _record_iam_lists(ctx: Context, fut: IamFutures) -> None:
+    """What the listing probes saw, kept for fixes and the wizard whatever the verdict
+    (they run beside the simulation so a fallback costs no extra round trip)."""
+    inline, groups, user = fut.inline.result(), fut.groups.result(), fut.user.result()
+    if inline.ok and inline.data:
+        ctx.inline_policies = list(inline.data.get("PolicyNames", []))
+    if groups.ok and groups.data:
+        ctx.groups = [g["GroupName"] for g in groups.data.get("Groups", [])]
+    if user.ok and user.data:
+        boundary = user.data.get("User", {}).get("PermissionsBoundary") or {}
+        ctx.permissions_boundary = boundary.get("PermissionsBoundaryArn")
+
+
+def _iam_overview(fut: IamFutures) -> list[str]:
+    """Evidence from the listing probes that ran beside the simulation (inline policies,
+    groups, boundary), so the simulation's verdict names what the user actually has."""
+    lines: list[str] = []
+    inline, groups, user = fut.inline.result(), fut.groups.result(), fut.user.result()
+    if inline.ok and inline.data and inline.data.get("PolicyNames"):
+        lines.append("inline policies: " + ", ".join(inline.data["PolicyNames"]))
+    if groups.ok and groups.data and groups.data.get("Groups"):
+        lines.append("groups: " + ", ".join(g["GroupName"] for g in groups.data["Groups"]))
+    boundary = ((user.data or {}).get("User", {}) if user.ok else {}).get("PermissionsBoundary")
+    if boundary and boundary.get("PermissionsBoundaryArn"):
+        lines.append("permissions boundary: " + boundary["PermissionsBoundaryArn"])
+    return lines
+
+
+def _judge_iam_simulated(run: Run, fut: IamFutures) -> bool:
+    ctx = run.ctx
+    sim = fut.simulate.result()
+    if not sim.ok or not sim.data:
+        note = "evaluating the user's policies instead"
+        if sim.denied:
+            run.add(
+                F.make(
+                    "probe.access_denied",
+                    f"{sim.record.call} as operator: {sim.error_code}",
+                    note,
+                    step=1,
+                )
+            )
+        else:
+            run.unreachable(sim, step=1, severity=Severity.INFO, note=note)
+        return False
+    results = sim.data.get("EvaluationResults", [])
+    policies = ", ".join(ctx.attached_policies) or "none"
+    decisions = {r.get("EvalActionName"): r for r in results}
+    blocked = {a: r for a, r in decisions.items() if r.get("EvalDecision") != "allowed"}
+    if not blocked:
+        ctx.can_send = True
+        missing = sorted({k for r in results for k in r.get("MissingContextValues") or []})
+        if missing:
+            # The simulator assumed these keys absent; the real send may carry them.
+            run.add(
+                F.make(
+                    "iam.cannot_inspect",
+                    "iam:SimulatePrincipalPolicy allowed sending, but its policies have "
+                    "conditions on context it was not given: " + ", ".join(missing),
+                    user=ctx.app_user,
+                )
+            )
+        return True
+    ctx.can_send = False
+    evidence = [
+        f"iam:SimulatePrincipalPolicy for {a}: {r.get('EvalDecision')}" for a, r in blocked.items()
+    ]
+    evidence.append(f"policies attached to {ctx.app_user}: {policies}")
+    evidence.extend(_iam_overview(fut))
+    boundary_blocked = [
+        a
+        for a, r in blocked.items()
+        if (r.get("PermissionsBoundaryDecisionDetail") or {}).get("AllowedByPermissionsBoundary")
+        is False
+    ]
+    if any(r.get("EvalDecision") == "explicitDeny" for r in blocked.values()):
+        matched = [
+            f"{s.get('SourcePolicyType', 'policy')} {s.get('SourcePolicyId', '?')}"
+            for r in blocked.values()
+            if r.get("EvalDecision") == "explicitDeny"
+            for s in r.get("MatchedStatements", [])
+        ]
+        if matched:
+            evidence.append("denied by: " + ", ".join(sorted(set(matched))))
+        run.add(F.make("iam.ses_explicit_deny", *evidence, user=ctx.app_user))
+    elif boundary_blocked:
+        evidence.append(
+            "the permissions boundary does not allow " + ", ".join(sorted(boundary_blocked))
+        )
+        run.add(F.make("iam.permissions_boundary_blocks", *evidence, user=ctx.app_user))
+    else:
+        run.add(
+            F.make(
+                "iam.ses_permission_missing",
+                *evidence,
+                user=ctx.app_user,
+                policies=ctx.attached_policies,
+            )
+        )
+    return True
+
+
+def _judge_iam_evaluated(run: Run, fut: IamFutures, attached: CallResult) -> bool:
+    """Fetch the user's policy documents and evaluate them ourselves."""
+    documents = _fetch_documents(run, fut, attached)
+    if documents is None:
+        return False
+    return _judge_documents(run, *documents)
+
+
+_Documents = tuple[list[policy.PolicyDoc], policy.PolicyDoc | None, list[str]]
+
+
+def _fetch_documents(run: Run, fut: IamFutures, attached: CallResult) -> _Documents | None:
+    """The user's policy documents (own, groups', boundary), parsed; None when any could not
+    be read (the finding says which)."""
+    user = run.ctx.app_user or ""
+    inline, groups, get_user = fut.inline.result(), fut.groups.result(), fut.user.result()
+    basics = (attached, inline, groups, get_user)
+    failed = [r for r in basics if not r.ok]
+    if failed:
+        r = failed[0]
+        run.add(
+            F.make(
+                "iam.cannot_inspect",
+                f"{r.record.call} as operator answered {r.record.outcome}",
+                *([_minimal_read_policy_hint()] if r.denied else []),
+            )
+        )
+        return None
+    # Every document is fetched once, concurrently; only the main thread waits, so no
+    # pool worker ever blocks on another (no deadlock however many groups a user has).
+    managed_docs: dict[str, Future[Any]] = {}
+
+    def managed(arn: str) -> Future[Any]:
+        def fetch() -> Any:
+            pol = run.gateway.read(
+                "operator", "iam", "get_policy", STS_REGION, step=1, PolicyArn=arn
+            )
+            if not pol.ok or not pol.data:
+                return pol
+            version = pol.data["Policy"].get("DefaultVersionId")
+            ver = run.gateway.read(
+                "operator",
+                "iam",
+                "get_policy_version",
+                STS_REGION,
+                step=1,
+                PolicyArn=arn,
+                VersionId=version,
+            )
+            if not ver.ok or not ver.data:
+                return ver
+            return ver.data["PolicyVersion"]["Document"]
+
+        if arn not in managed_docs:
+            managed_docs[arn] = run.pool.submit(fetch)
+        return managed_docs[arn]
+
+    def inline_doc(op: str, label: str, **params: str) -> tuple[str, Future[Any]]:
+        def fetch() -> Any:
+            r = run.gateway.read("operator", "iam", op, STS_REGION, step=1, **params)
+            return (r.data or {}).get("PolicyDocument") if r.ok else r
+
+        return label, run.pool.submit(fetch)
+
+    def done(value: Any) -> Future[Any]:
+        f: Future[Any] = Future()
+        f.set_result(value)
+        return f
+
+    group_names = [g["GroupName"] for g in (groups.data or {}).get("Groups", [])]
+    group_lists = {
+        g: (
+            run.read(1, "operator", "iam", "list_attached_group_policies", STS_REGION, GroupName=g),
+            run.read(1, "operator", "iam", "list_group_policies", STS_REGION, GroupName=g),
+        )
+        for g in group_names
+    }
+    pending: list[tuple[str, Future[Any]]] = []
+    for p in (attached.data or {}).get("AttachedPolicies", []):
+        pending.append((f"managed policy {p['PolicyName']}", managed(p["PolicyArn"])))
+    for name in (inline.data or {}).get("PolicyNames", []):
+        pending.append(
+            inline_doc("get_user_policy", f"inline policy {name}", UserName=user, PolicyName=name)
+        )
+    boundary_arn = ((get_user.data or {}).get("User", {}).get("PermissionsBoundary") or {}).get(
+        "PermissionsBoundaryArn"
+    )
+    boundary_fut = managed(boundary_arn) if boundary_arn else None
+    for g, (fa, fi) in group_lists.items():
+        ar, ir = fa.result(), fi.result()
+        if not ar.ok or not ir.ok:
+            pending.append((f"group {g}", done(ar if not ar.ok else ir)))
+            continue
+        for p in (ar.data or {}).get("AttachedPolicies", []):
+            label = f"managed policy {p['PolicyName']} (via group {g})"
+            pending.append((label, managed(p["PolicyArn"])))
+        for name in (ir.data or {}).get("PolicyNames", []):
+            pending.append(
+                inline_doc(
+                    "get_group_policy",
+                    f"inline policy {name} of group {g}",
+                    GroupName=g,
+                    PolicyName=name,
+                )
+            )
+    collected: list[tuple[str, Any]] = [(label, f.result()) for label, f in pending]
+    boundary_item = (
+        (f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}", boundary_fut.result())
+        if boundary_fut is not None and boundary_arn
+        else None
+    )
+
+    policy_docs: list[policy.PolicyDoc] = []
+    for label, doc in [*collected, *([boundary_item] if boundary_item else [])]:
+        if isinstance(doc, CallResult):
+            run.add(
+                F.make(
+                    "iam.cannot_inspect",
+                    f"{doc.record.call} for {label} answered {doc.record.outcome}",
+                )
+            )
+            return None
+    try:
+        for label, doc in collected:
+            policy_docs.append(policy.PolicyDoc(label, policy.parse_document(doc)))
+        boundary_doc = (
+            policy.PolicyDoc(boundary_item[0], policy.parse_document(boundary_item[1]))
+            if boundary_item
+            else None
+        )
+    except (TypeError, ValueError) as exc:
+        run.add(
+            F.make(
+                "iam.cannot_inspect",
+                f"a policy document of IAM user {user} could not be read ({type(exc).__name__})",
+            )
+        )
+        return None
+    return policy_docs, boundary_doc, group_names
+
+
+def _judge_documents(
+    run: Run,
+    policy_docs: list[policy.PolicyDoc],
+    boundary_doc: policy.PolicyDoc | None,
+    group_names: list[str],
+) -> bool:
+    ctx = run.ctx
+    user = ctx.app_user or ""
+    ev = policy.evaluate(SEND_ACTIONS, policy_docs, boundary_doc)
+    sources = [d.source for d in policy_docs] or ["none"]
+    base = [
+        f"policies of IAM user {user}: " + ", ".join(sources),
+        *([f"groups: {', '.join(group_names)}"] if group_names else []),
+    ]
+    if ev.all_allowed():
+        ctx.can_send = True
+        conditional = [
+            ref.describe()
+            for v in ev.verdicts.values()
+            if v.allowed_by and all(ref.conditional for ref in v.allowed_by)
+            for ref in v.allowed_by
+        ]
+        if conditional:
+            # Allowed only under conditions sesfix cannot evaluate: say so, do not guess.
+            run.add(
+                F.make(
+                    "iam.cannot_inspect",
+                    *base,
+                    *dict.fromkeys(conditional),
+                    "whether the condition holds for the app's sends is not checked",
+                    user=user,
+                )
+            )
+        return True
+    ctx.can_send = False
+    verdicts = list(ev.verdicts.values())
+    if any(v.decision == "explicitDeny" for v in verdicts):
+        lines = [d.describe() for v in verdicts for d in v.denied_by]
+        run.add(F.make("iam.ses_explicit_deny", *base, *dict.fromkeys(lines), user=user))
+    elif any(v.boundary_blocks for v in verdicts):
+        blocked = [v.action for v in verdicts if v.boundary_blocks]
+        run.add(
+            F.make(
+                "iam.permissions_boundary_blocks",
+                *base,
+                f"{boundary_doc.source if boundary_doc else 'the boundary'} does not allow "
+                + ", ".join(blocked),
+                user=user,
+            )
+        )
+    else:
+        missing = [v.action for v in verdicts if v.decision != "allowed"]
+        run.add(
+            F.make(
+                "iam.ses_permission_missing",
+                *base,
+                "no statement allows " + " or ".join(missing),
+                user=user,
+                policies=ctx.attached_policies,
+            )
+        )
+    return True
+
+
+def _minimal_read_policy_hint() -> str:
+    return (
+        "the operator needs at least iam:GetUser, iam:ListAccessKeys, iam:ListAttachedUserPolicies, "
+        "iam:ListUserPolicies, iam:ListGroupsForUser, iam:GetPolicy, iam:GetPolicyVersion "
+        "(see README, Security)"
+    )
