@@ -1,4 +1,4 @@
-"""What each AWS error code really means (../shared/FACTS.md, "What each error code really means")."""
+"""What each AWS error code really means (docs/aws-facts.md, "Error codes and what they mean for a key")."""
 
 from __future__ import annotations
 
