@@ -91,15 +91,30 @@ def _echo(settings: AppSettings, value: str, limit: int) -> str:
 
 def lint(settings: AppSettings) -> list[F.Finding]:
     """Static checks of the six variables; no network."""
+    return [
+        *_lint_missing(settings),
+        *_lint_invisible(settings),
+        *_lint_key_id(settings),
+        *_lint_secret(settings),
+        *_lint_values(settings),
+    ]
+
+
+def _lint_missing(settings: AppSettings) -> list[F.Finding]:
+    """Required variables that are not set or empty."""
     out: list[F.Finding] = []
     src = settings.source
-
     for name in REQUIRED:
         value = settings.raw(name)
         if value is None or value.strip() == "":
             state = "is not set" if value is None else "is empty"
             out.append(F.make("config.missing_variable", f"{name} {state} in {src}", variable=name))
+    return out
 
+
+def _lint_invisible(settings: AppSettings) -> list[F.Finding]:
+    """Invisible characters and kept quotes, per variable."""
+    out: list[F.Finding] = []
     for name in VARIABLES:
         value = settings.raw(name)
         if not value or (value.strip() == "" and name not in SECRET_VARIABLES):
@@ -125,9 +140,13 @@ def lint(settings: AppSettings) -> list[F.Finding]:
                     variable=name,
                 )
             )
+    return out
 
+
+def _lint_key_id(settings: AppSettings) -> list[F.Finding]:
+    """The key ID's shape, and its session token's presence."""
+    out: list[F.Finding] = []
     key_id = settings.access_key_id
-    secret = settings.raw(SECRET)
     token = settings.raw(TOKEN)
     if key_id:
         k = clean(key_id)
@@ -169,6 +188,13 @@ def lint(settings: AppSettings) -> list[F.Finding]:
                     f"{mask_key_id(k)}",
                 )
             )
+    return out
+
+
+def _lint_secret(settings: AppSettings) -> list[F.Finding]:
+    """The secret's shape (an SMTP password is told apart)."""
+    out: list[F.Finding] = []
+    secret = settings.raw(SECRET)
     if secret:
         s = clean(secret)
         if looks_like_smtp_password(s):
@@ -186,7 +212,12 @@ def lint(settings: AppSettings) -> list[F.Finding]:
             if not set(s) <= _SECRET_ALPHABET:
                 why.append("contains characters outside A-Z a-z 0-9 / + =")
             out.append(F.make("credentials.secret_malformed", *(f"{SECRET} {w}" for w in why)))
+    return out
 
+
+def _lint_values(settings: AppSettings) -> list[F.Finding]:
+    """EMAIL_PROVIDER, AWS_SES_REGION and EMAIL_FROM hold usable values."""
+    out: list[F.Finding] = []
     provider = settings.provider
     # Whitespace or quotes around 'ses' were reported above against EMAIL_PROVIDER.
     if provider is not None and provider.strip() != "" and clean(provider) != "ses":

@@ -216,47 +216,12 @@ def _diagnose(run: Run, checks: Sequence[Check]) -> None:
 
     # ---- who is the app? -------------------------------------------------------------------
     caller = f_caller.result() if f_caller else None
-    if caller is not None and caller.ok and caller.data:
-        ctx.app_arn = caller.data.get("Arn")
-        ctx.app_account = caller.data.get("Account")
-        if ctx.app_arn and ":user/" in ctx.app_arn:
-            ctx.app_user = ctx.app_arn.split(":user/", 1)[1].split("/")[-1]
-    op_caller = f_op_caller.result() if f_op_caller else None
-    if op_caller is not None:
-        if op_caller.ok and op_caller.data:
-            ctx.operator_arn = op_caller.data.get("Arn")
-            ctx.operator_account = op_caller.data.get("Account")
-        else:
-            run.add(
-                F.make(
-                    "iam.cannot_inspect",
-                    f"the operator identity itself was refused: {op_caller.record.outcome}",
-                    op_caller.error_message,
-                )
-            )
     last_used = f_last_used.result() if f_last_used else None
-    if last_used is not None and last_used.ok and last_used.data:
-        # Asked beside the app's own GetCallerIdentity so a rejected key still has an owner;
-        # when the key works, its last use is still evidence worth showing.
-        ctx.app_user = ctx.app_user or last_used.data.get("UserName")
-        ctx.key_last_used = credentials.describe_last_use(
-            last_used.data.get("AccessKeyLastUsed") or {}
-        )
-    op_usable = has_op and op_caller is not None and op_caller.ok
-
+    op_usable = _learn_identities(
+        run, caller, f_op_caller.result() if f_op_caller else None, last_used
+    )
     if run.cancel.is_set():
         raise Cancelled()
-    if ctx.app_account and ctx.operator_account and ctx.app_account != ctx.operator_account:
-        # IAM reads would ask the operator's account about a user it does not have.
-        run.add(
-            F.make(
-                "iam.cannot_inspect",
-                f"the app's key belongs to account {ctx.app_account}; the operator works in "
-                f"account {ctx.operator_account}",
-                "use an operator profile of the app's account",
-            )
-        )
-        op_usable = False
 
     # ---- round 2: the owner's keys and rights; the sender's regions ------------------------
     f_keys = (
@@ -289,6 +254,50 @@ def _diagnose(run: Run, checks: Sequence[Check]) -> None:
     # ---- registered checks -----------------------------------------------------------------
     _finish(run, early)
     _finish(run, [(check, run.submit(check.fn, run)) for check in staged["late"]])
+
+
+def _learn_identities(
+    run: Run, caller: CallResult | None, op_caller: CallResult | None, last_used: CallResult | None
+) -> bool:
+    """Who the app's key and the operator are (from round 1); True when the operator can
+    inspect the app's IAM user."""
+    ctx = run.ctx
+    if caller is not None and caller.ok and caller.data:
+        ctx.app_arn = caller.data.get("Arn")
+        ctx.app_account = caller.data.get("Account")
+        if ctx.app_arn and ":user/" in ctx.app_arn:
+            ctx.app_user = ctx.app_arn.split(":user/", 1)[1].split("/")[-1]
+    if op_caller is not None:
+        if op_caller.ok and op_caller.data:
+            ctx.operator_arn = op_caller.data.get("Arn")
+            ctx.operator_account = op_caller.data.get("Account")
+        else:
+            run.add(
+                F.make(
+                    "iam.cannot_inspect",
+                    f"the operator identity itself was refused: {op_caller.record.outcome}",
+                    op_caller.error_message,
+                )
+            )
+    if last_used is not None and last_used.ok and last_used.data:
+        # Asked beside the app's own GetCallerIdentity so a rejected key still has an owner;
+        # when the key works, its last use is still evidence worth showing.
+        ctx.app_user = ctx.app_user or last_used.data.get("UserName")
+        ctx.key_last_used = credentials.describe_last_use(
+            last_used.data.get("AccessKeyLastUsed") or {}
+        )
+    if ctx.app_account and ctx.operator_account and ctx.app_account != ctx.operator_account:
+        # IAM reads would ask the operator's account about a user it does not have.
+        run.add(
+            F.make(
+                "iam.cannot_inspect",
+                f"the app's key belongs to account {ctx.app_account}; the operator works in "
+                f"account {ctx.operator_account}",
+                "use an operator profile of the app's account",
+            )
+        )
+        return False
+    return op_caller is not None and op_caller.ok
 
 
 def _in_stage(checks: Sequence[Check], stage: Stage) -> list[Check]:

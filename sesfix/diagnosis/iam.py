@@ -268,13 +268,52 @@ def _judge_iam_evaluated(run: Run, fut: IamFutures, attached: CallResult) -> boo
 _Documents = tuple[list[policy.PolicyDoc], policy.PolicyDoc | None, list[str]]
 
 
+class _Fetcher:
+    """Fetches each policy document once, concurrently. Only the main thread waits on its
+    futures, so no pool worker ever blocks on another (no deadlock however many groups a
+    user has). A document that could not be read is its :class:`CallResult` instead."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self._managed: dict[str, Future[Any]] = {}
+
+    def read(self, op: str, **params: Any) -> CallResult:
+        return self.run.gateway.read("operator", "iam", op, STS_REGION, step=1, **params)
+
+    def managed(self, arn: str) -> Future[Any]:
+        def fetch() -> Any:
+            pol = self.read("get_policy", PolicyArn=arn)
+            if not pol.ok or not pol.data:
+                return pol
+            version = pol.data["Policy"].get("DefaultVersionId")
+            ver = self.read("get_policy_version", PolicyArn=arn, VersionId=version)
+            if not ver.ok or not ver.data:
+                return ver
+            return ver.data["PolicyVersion"]["Document"]
+
+        if arn not in self._managed:
+            self._managed[arn] = self.run.pool.submit(fetch)
+        return self._managed[arn]
+
+    def inline(self, op: str, label: str, **params: str) -> tuple[str, Future[Any]]:
+        def fetch() -> Any:
+            r = self.read(op, **params)
+            return (r.data or {}).get("PolicyDocument") if r.ok else r
+
+        return label, self.run.pool.submit(fetch)
+
+    @staticmethod
+    def done(value: Any) -> Future[Any]:
+        f: Future[Any] = Future()
+        f.set_result(value)
+        return f
+
+
 def _fetch_documents(run: Run, fut: IamFutures, attached: CallResult) -> _Documents | None:
     """The user's policy documents (own, groups', boundary), parsed; None when any could not
     be read (the finding says which)."""
-    user = run.ctx.app_user or ""
     inline, groups, get_user = fut.inline.result(), fut.groups.result(), fut.user.result()
-    basics = (attached, inline, groups, get_user)
-    failed = [r for r in basics if not r.ok]
+    failed = [r for r in (attached, inline, groups, get_user) if not r.ok]
     if failed:
         r = failed[0]
         run.add(
@@ -285,47 +324,7 @@ def _fetch_documents(run: Run, fut: IamFutures, attached: CallResult) -> _Docume
             )
         )
         return None
-    # Every document is fetched once, concurrently; only the main thread waits, so no
-    # pool worker ever blocks on another (no deadlock however many groups a user has).
-    managed_docs: dict[str, Future[Any]] = {}
-
-    def managed(arn: str) -> Future[Any]:
-        def fetch() -> Any:
-            pol = run.gateway.read(
-                "operator", "iam", "get_policy", STS_REGION, step=1, PolicyArn=arn
-            )
-            if not pol.ok or not pol.data:
-                return pol
-            version = pol.data["Policy"].get("DefaultVersionId")
-            ver = run.gateway.read(
-                "operator",
-                "iam",
-                "get_policy_version",
-                STS_REGION,
-                step=1,
-                PolicyArn=arn,
-                VersionId=version,
-            )
-            if not ver.ok or not ver.data:
-                return ver
-            return ver.data["PolicyVersion"]["Document"]
-
-        if arn not in managed_docs:
-            managed_docs[arn] = run.pool.submit(fetch)
-        return managed_docs[arn]
-
-    def inline_doc(op: str, label: str, **params: str) -> tuple[str, Future[Any]]:
-        def fetch() -> Any:
-            r = run.gateway.read("operator", "iam", op, STS_REGION, step=1, **params)
-            return (r.data or {}).get("PolicyDocument") if r.ok else r
-
-        return label, run.pool.submit(fetch)
-
-    def done(value: Any) -> Future[Any]:
-        f: Future[Any] = Future()
-        f.set_result(value)
-        return f
-
+    fetcher = _Fetcher(run)
     group_names = [g["GroupName"] for g in (groups.data or {}).get("Groups", [])]
     group_lists = {
         g: (
@@ -336,40 +335,45 @@ def _fetch_documents(run: Run, fut: IamFutures, attached: CallResult) -> _Docume
     }
     pending: list[tuple[str, Future[Any]]] = []
     for p in (attached.data or {}).get("AttachedPolicies", []):
-        pending.append((f"managed policy {p['PolicyName']}", managed(p["PolicyArn"])))
+        pending.append((f"managed policy {p['PolicyName']}", fetcher.managed(p["PolicyArn"])))
+    user = run.ctx.app_user or ""
     for name in (inline.data or {}).get("PolicyNames", []):
-        pending.append(
-            inline_doc("get_user_policy", f"inline policy {name}", UserName=user, PolicyName=name)
-        )
+        label = f"inline policy {name}"
+        pending.append(fetcher.inline("get_user_policy", label, UserName=user, PolicyName=name))
     boundary_arn = ((get_user.data or {}).get("User", {}).get("PermissionsBoundary") or {}).get(
         "PermissionsBoundaryArn"
     )
-    boundary_fut = managed(boundary_arn) if boundary_arn else None
+    boundary_fut = fetcher.managed(boundary_arn) if boundary_arn else None
     for g, (fa, fi) in group_lists.items():
-        ar, ir = fa.result(), fi.result()
-        if not ar.ok or not ir.ok:
-            pending.append((f"group {g}", done(ar if not ar.ok else ir)))
-            continue
-        for p in (ar.data or {}).get("AttachedPolicies", []):
-            label = f"managed policy {p['PolicyName']} (via group {g})"
-            pending.append((label, managed(p["PolicyArn"])))
-        for name in (ir.data or {}).get("PolicyNames", []):
-            pending.append(
-                inline_doc(
-                    "get_group_policy",
-                    f"inline policy {name} of group {g}",
-                    GroupName=g,
-                    PolicyName=name,
-                )
-            )
+        pending.extend(_group_documents(fetcher, g, fa.result(), fi.result()))
     collected: list[tuple[str, Any]] = [(label, f.result()) for label, f in pending]
     boundary_item = (
         (f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}", boundary_fut.result())
         if boundary_fut is not None and boundary_arn
         else None
     )
+    parsed = _parse_documents(run, collected, boundary_item)
+    return None if parsed is None else (*parsed, group_names)
 
-    policy_docs: list[policy.PolicyDoc] = []
+
+def _group_documents(
+    fetcher: _Fetcher, group: str, attached: CallResult, inline: CallResult
+) -> list[tuple[str, Future[Any]]]:
+    if not attached.ok or not inline.ok:
+        return [(f"group {group}", fetcher.done(attached if not attached.ok else inline))]
+    out: list[tuple[str, Future[Any]]] = []
+    for p in (attached.data or {}).get("AttachedPolicies", []):
+        label = f"managed policy {p['PolicyName']} (via group {group})"
+        out.append((label, fetcher.managed(p["PolicyArn"])))
+    for name in (inline.data or {}).get("PolicyNames", []):
+        label = f"inline policy {name} of group {group}"
+        out.append(fetcher.inline("get_group_policy", label, GroupName=group, PolicyName=name))
+    return out
+
+
+def _parse_documents(
+    run: Run, collected: list[tuple[str, Any]], boundary_item: tuple[str, Any] | None
+) -> tuple[list[policy.PolicyDoc], policy.PolicyDoc | None] | None:
     for label, doc in [*collected, *([boundary_item] if boundary_item else [])]:
         if isinstance(doc, CallResult):
             run.add(
@@ -380,8 +384,9 @@ def _fetch_documents(run: Run, fut: IamFutures, attached: CallResult) -> _Docume
             )
             return None
     try:
-        for label, doc in collected:
-            policy_docs.append(policy.PolicyDoc(label, policy.parse_document(doc)))
+        policy_docs = [
+            policy.PolicyDoc(label, policy.parse_document(doc)) for label, doc in collected
+        ]
         boundary_doc = (
             policy.PolicyDoc(boundary_item[0], policy.parse_document(boundary_item[1]))
             if boundary_item
@@ -391,11 +396,12 @@ def _fetch_documents(run: Run, fut: IamFutures, attached: CallResult) -> _Docume
         run.add(
             F.make(
                 "iam.cannot_inspect",
-                f"a policy document of IAM user {user} could not be read ({type(exc).__name__})",
+                f"a policy document of IAM user {run.ctx.app_user or ''} could not be read "
+                f"({type(exc).__name__})",
             )
         )
         return None
-    return policy_docs, boundary_doc, group_names
+    return policy_docs, boundary_doc
 
 
 def _judge_documents(

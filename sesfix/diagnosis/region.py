@@ -62,28 +62,8 @@ def judge_region(
     region_ok: bool,
 ) -> None:
     ctx = run.ctx
-    s = run.settings
     if not region_ok:
-        if s.region is None or not s.region.strip():
-            run.unknown_steps.add(4)
-        names = [x for x in (ctx.domain, ctx.sender) if x]
-        elsewhere = [
-            r
-            for r, fut in region_futures.items()
-            if fut.result().ok
-            and any(v == "Success" for v in _verified_in(fut.result(), names).values())
-        ]
-        ctx.verified_regions.extend(elsewhere)
-        if elsewhere:
-            line = f"{ctx.domain} is verified in {', '.join(elsewhere)}: set {REGION} to " + (
-                elsewhere[0] if len(elsewhere) == 1 else "one of them"
-            )
-            with run.lock:
-                for i, f in enumerate(run.findings):
-                    if f.id == "region.invalid" or (
-                        f.id == "config.missing_variable" and f.data.get("variable") == REGION
-                    ):
-                        run.findings[i] = replace(f, evidence=(*f.evidence, line))
+        _search_for_the_region(run, region_futures)
         return
     if not ctx.domain:
         run.unknown_steps.add(4)
@@ -92,35 +72,7 @@ def judge_region(
         run.unknown_steps.add(4)
         return
     if not verify.ok:
-        run.unknown_steps.add(4)
-        code = verify.error_code
-        if verify.unreachable:
-            run.unreachable(
-                verify, step=4, severity=Severity.ERROR, note="the sender's status is unknown"
-            )
-        elif code in meanings.AUTH_UNKNOWN_KEY and run.has("region.opt_in_disabled"):
-            run.failed_steps.add(4)  # a symptom of the disabled region, named already
-        elif verify.record.identity == "app" and code in meanings.AUTH_FAILURES:
-            pass  # the app's key is rejected: the cause is named in step 2
-        elif verify.denied and verify.record.identity == "app":
-            run.add(
-                F.make(
-                    "probe.access_denied",
-                    f"{verify.record.call} as the app answered {code}",
-                    "give sesfix an operator profile to see where the domain is verified",
-                    step=4,
-                    call=verify.record.call,
-                )
-            )
-        else:
-            run.add(
-                F.make(
-                    "probe.access_denied",
-                    f"{verify.record.call} as {verify.record.identity} answered {code}",
-                    step=4,
-                    call=verify.record.call,
-                )
-            )
+        _verify_failed(run, verify)
         return
     names = [x for x in (ctx.domain, ctx.sender) if x]
     here = _verified_in(verify, names)
@@ -161,3 +113,61 @@ def judge_region(
         if silent:
             evidence.append(f"{len(silent)} region(s) did not answer: {', '.join(silent[:5])}")
         run.add(F.make("identity.not_verified", *evidence))
+
+
+def _search_for_the_region(run: Run, region_futures: dict[str, Future[CallResult]]) -> None:
+    """AWS_SES_REGION is unusable: where the sender is verified is the value to set."""
+    ctx = run.ctx
+    s = run.settings
+    if s.region is None or not s.region.strip():
+        run.unknown_steps.add(4)
+    names = [x for x in (ctx.domain, ctx.sender) if x]
+    elsewhere = [
+        r
+        for r, fut in region_futures.items()
+        if fut.result().ok
+        and any(v == "Success" for v in _verified_in(fut.result(), names).values())
+    ]
+    ctx.verified_regions.extend(elsewhere)
+    if elsewhere:
+        line = f"{ctx.domain} is verified in {', '.join(elsewhere)}: set {REGION} to " + (
+            elsewhere[0] if len(elsewhere) == 1 else "one of them"
+        )
+        with run.lock:
+            for i, f in enumerate(run.findings):
+                if f.id == "region.invalid" or (
+                    f.id == "config.missing_variable" and f.data.get("variable") == REGION
+                ):
+                    run.findings[i] = replace(f, evidence=(*f.evidence, line))
+
+
+def _verify_failed(run: Run, verify: CallResult) -> None:
+    run.unknown_steps.add(4)
+    code = verify.error_code
+    if verify.unreachable:
+        run.unreachable(
+            verify, step=4, severity=Severity.ERROR, note="the sender's status is unknown"
+        )
+    elif code in meanings.AUTH_UNKNOWN_KEY and run.has("region.opt_in_disabled"):
+        run.failed_steps.add(4)  # a symptom of the disabled region, named already
+    elif verify.record.identity == "app" and code in meanings.AUTH_FAILURES:
+        pass  # the app's key is rejected: the cause is named in step 2
+    elif verify.denied and verify.record.identity == "app":
+        run.add(
+            F.make(
+                "probe.access_denied",
+                f"{verify.record.call} as the app answered {code}",
+                "give sesfix an operator profile to see where the domain is verified",
+                step=4,
+                call=verify.record.call,
+            )
+        )
+    else:
+        run.add(
+            F.make(
+                "probe.access_denied",
+                f"{verify.record.call} as {verify.record.identity} answered {code}",
+                step=4,
+                call=verify.record.call,
+            )
+        )
