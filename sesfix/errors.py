@@ -30,10 +30,6 @@ class UsageError(SesfixError):
         super().__init__(message, title="Usage error", hint=hint)
 
 
-class OperatorError(SesfixError):
-    """The operator identity cannot do what was asked (missing IAM right, wrong account)."""
-
-
 class RefusedError(SesfixError):
     """A change was not confirmed, so nothing was changed."""
 

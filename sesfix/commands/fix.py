@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
@@ -37,18 +36,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a value the fix needs or a variant (e.g. get_account=yes, scope=sender, "
         "delete_key=AKIA…WXYZ, mail_type=TRANSACTIONAL); repeatable",
     )
+    from sesfix.config import VERIFY_TIMEOUT
+
     parser.add_argument(
         "--verify-timeout",
         type=float,
-        default=float(os.environ.get("SESFIX_VERIFY_TIMEOUT", "120")),
+        default=None,
         metavar="SECONDS",
-        help="how long to wait for the change to propagate (default 120; env SESFIX_VERIFY_TIMEOUT)",
+        help="how long to wait for the change to propagate "
+        f"(default {VERIFY_TIMEOUT.default:g}; env {VERIFY_TIMEOUT.name})",
     )
     parser.add_argument("--json", action="store_true", help="print the plan and result as JSON")
     add_source_arguments(parser)
     from sesfix.commands import to_railway
 
     to_railway.add_arguments(parser)
+
+
+def verify_timeout(args: argparse.Namespace) -> float:
+    """``--verify-timeout``, else SESFIX_VERIFY_TIMEOUT, else the default; UsageError if invalid."""
+    import math
+
+    from sesfix.config import VERIFY_TIMEOUT
+
+    value = getattr(args, "verify_timeout", None)
+    if value is None:
+        return VERIFY_TIMEOUT.read()
+    if not math.isfinite(value) or not (VERIFY_TIMEOUT.minimum <= value <= VERIFY_TIMEOUT.maximum):
+        raise UsageError(
+            f"--verify-timeout {value:g} is not valid: it must be a number of seconds from "
+            f"{VERIFY_TIMEOUT.minimum:g} to {VERIFY_TIMEOUT.maximum:g}"
+        )
+    return float(value)
 
 
 def parse_inputs(values: list[str]) -> dict[str, str]:
@@ -98,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "to_railway", False) and spec.id != "rotate-access-key":
         raise UsageError("--to-railway goes with rotate-access-key only")
     inputs = parse_inputs(args.input)
+    args.verify_timeout = verify_timeout(args)  # checked before any probe
     out, err = sys.stdout, sys.stderr
     with resolve_sources(args) as sources:
         if not args.json:

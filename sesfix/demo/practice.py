@@ -30,17 +30,17 @@ from typing import TYPE_CHECKING
 from sesfix.demo.account import Scenario, SimulatedAccount, resolve_scenario
 from sesfix.demo.record import OnboardingRecord, now
 from sesfix.errors import UsageError
+from sesfix.fixes.catalogue import GUIDANCE_FIXES as _GUIDANCE_FIXES
 
 if TYPE_CHECKING:
     from sesfix.aws.identity import OperatorSpec
     from sesfix.diagnosis.report import Report
+    from sesfix.fixes.model import Plan
     from sesfix.masking import Secret
     from sesfix.settings import AppSettings
 
-#: Guidance-only fixes practice mode can apply to the app's variables.
-GUIDANCE_FIXES = frozenset(
-    {"set-ses-region", "clean-variable", "set-email-provider", "remove-session-token"}
-)
+#: Guidance-only fixes; practice applies the ones whose plan carries variable changes.
+GUIDANCE_FIXES = _GUIDANCE_FIXES
 
 _LOOPBACK = "127.0.0.1"
 
@@ -283,14 +283,27 @@ class PracticeInfo:
 
     def apply_guidance(self, fix_id: str, report: Report) -> AppSettings:
         """Apply a guidance-only fix to the practice app's variables and record it."""
-        changes = guidance_changes(fix_id, report, self.app_settings())
-        if not changes:
-            raise UsageError(f"{fix_id}: nothing in the app's variables to change")
+        return self.apply_changes(guidance_plan(fix_id, report, self.app_settings()))
+
+    def apply_changes(self, plan: Plan) -> AppSettings:
+        """Apply a guidance plan's variable changes as they are, as the learner would."""
+        if plan.kind != "guidance" or not plan.changes:
+            raise UsageError(f"{plan.fix_id}: nothing in the app's variables to change")
         settings = self.app_settings()
-        for name, value in changes.items():
-            settings = self.set_app_variable(name, value)
-        self.note_fix(fix_id)
+        for change in plan.changes:
+            value = change.value.reveal() if change.value is not None else None
+            settings = self.set_app_variable(change.name, value)
+        self.note_fix(plan.fix_id)
         return settings
+
+
+def guidance_plan(fix_id: str, report: Report, settings: AppSettings) -> Plan:
+    """The guidance plan of ``fix_id`` (no AWS call); UsageError for an AWS fix."""
+    if fix_id not in GUIDANCE_FIXES:
+        raise UsageError(f"{fix_id} is not a guidance-only fix practice mode can apply")
+    from sesfix.fixes import plan_fix
+
+    return plan_fix(fix_id, report, settings, operator=None)
 
 
 def guidance_changes(
@@ -298,48 +311,19 @@ def guidance_changes(
 ) -> Mapping[str, str | None]:
     """What the guidance of ``fix_id`` says to change in the app's variables.
 
-    ``{variable: new value}`` (None: remove the variable). Derived from the report's findings
-    and the current values, never from the scenario: practice follows the same evidence the
-    learner sees.
+    ``{variable: new value}`` (None: remove the variable), exactly the plan's
+    :attr:`~sesfix.fixes.model.Plan.changes`: derived from the report's findings and the
+    current values, never from the scenario.
     """
-    from sesfix.settings import KEY_ID, PROVIDER, REGION, SECRET, TOKEN, VARIABLES, clean
-
-    if fix_id not in GUIDANCE_FIXES:
-        raise UsageError(f"{fix_id} is not a guidance-only fix practice mode can apply")
-    changes: dict[str, str | None] = {}
-    relevant = [f for f in report.findings if fix_id in f.fixes]
-    if fix_id == "set-ses-region":
-        for f in relevant:
-            found = f.data.get("verified_regions") or []
-            if found:
-                changes[REGION] = str(found[0])
-                break
-    elif fix_id == "clean-variable":
-        names: list[str] = []
-        for f in relevant:
-            variable = f.data.get("variable")
-            if variable in VARIABLES:
-                names.append(str(variable))
-            elif f.id == "credentials.key_id_malformed":
-                names.append(KEY_ID)
-            elif f.id == "credentials.secret_malformed":
-                names.append(SECRET)
-        for name in dict.fromkeys(names):
-            value = settings.raw(name)
-            if value is not None and clean(value) != value:
-                changes[name] = clean(value)
-    elif fix_id == "set-email-provider":
-        if relevant:
-            changes[PROVIDER] = "ses"
-    elif fix_id == "remove-session-token" and relevant:
-        changes[TOKEN] = None
-    return changes
+    plan = guidance_plan(fix_id, report, settings)
+    return {c.name: (c.value.reveal() if c.value is not None else None) for c in plan.changes}
 
 
 __all__ = [
     "GUIDANCE_FIXES",
     "PracticeInfo",
     "guidance_changes",
+    "guidance_plan",
     "moto_available",
     "point_environment",
     "require_moto",

@@ -18,6 +18,11 @@ Life of an AWS fix:
    propagated or ``verify_timeout`` seconds passed.
 
 Fix ids are a public contract (see :data:`FIX_CATALOGUE`).
+
+Where things live: each fix is one declared object in its family's module (``iam``,
+``keys``, ``domain``, ``account``, ``variables``), registered in ``catalogue``; the shared
+mechanics are ``context`` (planning and verification context), ``recorded`` (write one
+recorded call), ``apply`` and ``undo``.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from sesfix.fixes.catalogue import FIX_CATALOGUE, fix_spec
+from sesfix.config import VERIFY_TIMEOUT
+from sesfix.fixes.catalogue import FIX_CATALOGUE, GUIDANCE_FIXES, fix_spec
 from sesfix.fixes.model import (
     ApplyResult,
     AuditCall,
@@ -40,6 +46,7 @@ from sesfix.fixes.model import (
     PlannedCall,
     UndoCall,
     UndoResult,
+    VariableChange,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +57,8 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 
-DEFAULT_VERIFY_TIMEOUT = 120.0
+#: The verification wait when neither the caller nor SESFIX_VERIFY_TIMEOUT says otherwise.
+DEFAULT_VERIFY_TIMEOUT = VERIFY_TIMEOUT.default
 
 
 def plan_fix(
@@ -68,7 +76,7 @@ def plan_fix(
     needs typed values (``request-production-access``, choosing which key to delete)
     the plan lists ``inputs_needed`` until ``inputs`` supplies them.
     """
-    from sesfix.fixes.planner import plan_fix as _plan
+    from sesfix.fixes.catalogue import plan_fix as _plan
 
     return _plan(fix_id, report, settings, operator=operator, inputs=inputs, listeners=listeners)
 
@@ -80,7 +88,7 @@ def apply_plan(
     operator: OperatorSpec | None,
     confirmed: bool,
     progress: Progress | None = None,
-    verify_timeout: float = DEFAULT_VERIFY_TIMEOUT,
+    verify_timeout: float | None = None,
     listeners: tuple[Listener, ...] = (),
     cancel: threading.Event | None = None,
 ) -> ApplyResult:
@@ -90,10 +98,11 @@ def apply_plan(
     guidance plan returns at once with status ``noop`` and no AWS call. AWS refusing a
     call is not raised: the result says what was and was not done (``missing_permission``
     names the IAM action the operator lacked and a minimal policy granting it).
-    Setting ``cancel`` stops the verification wait (the change itself stays applied and
+    ``verify_timeout`` None means SESFIX_VERIFY_TIMEOUT, else its default (an invalid value
+    is a ``UsageError``). Setting ``cancel`` stops the verification wait (the change itself stays applied and
     recorded; ``verified`` is then None).
     """
-    from sesfix.fixes.applier import apply_plan as _apply
+    from sesfix.fixes.apply import apply_plan as _apply
 
     return _apply(
         plan,
@@ -120,7 +129,7 @@ def undo(
     Raises ``RefusedError`` when not confirmed, ``UsageError`` for an unknown entry.
     Undo calls run as the operator, newest first, and are themselves recorded.
     """
-    from sesfix.fixes.applier import undo as _undo
+    from sesfix.fixes.undo import undo as _undo
 
     return _undo(
         entry_id, operator=operator, confirmed=confirmed, progress=progress, listeners=listeners
@@ -136,7 +145,7 @@ def list_entries() -> list[AuditEntry]:
 
 def undo_preview(entry_id: str | None = None) -> tuple[AuditEntry, list[str]]:
     """The entry ``undo`` would reverse and the AWS CLI commands it would run."""
-    from sesfix.fixes.applier import undo_preview as _preview
+    from sesfix.fixes.undo import undo_preview as _preview
 
     return _preview(entry_id)
 
@@ -144,6 +153,7 @@ def undo_preview(entry_id: str | None = None) -> tuple[AuditEntry, list[str]]:
 __all__ = [
     "DEFAULT_VERIFY_TIMEOUT",
     "FIX_CATALOGUE",
+    "GUIDANCE_FIXES",
     "ApplyResult",
     "AuditCall",
     "AuditEntry",
@@ -156,6 +166,7 @@ __all__ = [
     "PlannedCall",
     "UndoCall",
     "UndoResult",
+    "VariableChange",
     "apply_plan",
     "fix_spec",
     "list_entries",

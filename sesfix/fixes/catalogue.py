@@ -1,160 +1,80 @@
-"""The fix catalogue. A fix id, once published, is a public contract (like finding ids).
+"""The fix registry. A fix id, once published, is a public contract (like finding ids).
 
-``answers`` is derived from :data:`sesfix.findings.CATALOGUE`, so a finding that names a
-fix and the fix that answers it can never disagree.
+Each fix is declared once, as a :class:`~sesfix.fixes.context.Fix` in its family's module;
+:data:`PUBLISHED` below is the order they are shown in. ``answers`` is derived from
+:data:`sesfix.findings.CATALOGUE`, so a finding that names a fix and the fix that answers
+it can never disagree.
+
+Adding a fix: declare it in its family's module (plan, verify, the inverse of each write),
+add its id to :data:`PUBLISHED`, add its texts to the locale files and its tests.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from sesfix.errors import UsageError
 from sesfix.findings import CATALOGUE as FINDINGS
-from sesfix.fixes.model import FixKind, FixSpec
+from sesfix.fixes import account, domain, iam, keys, variables
+from sesfix.fixes.context import (
+    Fix,
+    PlanContext,
+    ReadRefused,
+    operator_gate,
+)
+from sesfix.fixes.model import FixSpec, Plan
+from sesfix.masking import mask_key_id
+from sesfix.settings import clean
 
-# (id, title, kind, undoable, description)
-_FIXES: tuple[tuple[str, str, FixKind, bool, str], ...] = (
-    (
-        "attach-ses-full-access",
-        "Attach AmazonSESFullAccess to the app's IAM user",
-        "aws",
-        True,
-        "The guide's option 1: the AWS-managed policy allowing ses:* on every resource.",
-    ),
-    (
-        "create-custom-policy",
-        "Create RentalShopSESPermissions and attach it",
-        "aws",
-        True,
-        "The guide's option 2: a customer-managed policy with only the sending actions "
-        "(ses:SendEmail, ses:SendRawEmail, ses:GetSendStatistics, ses:GetSendQuota).",
-    ),
-    (
-        "rotate-access-key",
-        "Create a new access key for the app's IAM user",
-        "aws",
-        True,
-        "A secret is shown only when its key is created: a lost, doubted or mistyped secret "
-        "is cured by a new key. The old key is left alone (see retire-old-key).",
-    ),
-    (
-        "retire-old-key",
-        "Deactivate the app's old access key",
-        "aws",
-        True,
-        "Once the new key is proven and the app runs with it: deactivate the old key first "
-        "(reversible); delete it later.",
-    ),
-    (
-        "reactivate-access-key",
-        "Reactivate the app's access key",
-        "aws",
-        True,
-        "Set the key's status back to Active.",
-    ),
-    (
-        "verify-domain",
-        "Verify the sender's domain in the app's SES region",
-        "aws",
-        True,
-        "Create the domain identity (ses:VerifyDomainIdentity) and Easy DKIM tokens "
-        "(ses:VerifyDomainDkim) in the app's region, and show the DNS records to add.",
-    ),
-    (
-        "request-production-access",
-        "Ask AWS to take the SES account out of the sandbox",
-        "aws",
-        False,
-        "sesv2:PutAccountDetails with the mail type, website and use case you type; AWS "
-        "reviews the request (usually within a day).",
-    ),
-    (
-        "set-variable",
-        "Set the missing variable",
-        "guidance",
-        False,
-        "Give the app the variable it needs.",
-    ),
-    (
-        "set-email-provider",
-        "Set EMAIL_PROVIDER=ses",
-        "guidance",
-        False,
-        "The app sends through SES only when EMAIL_PROVIDER is exactly 'ses'.",
-    ),
-    (
-        "clean-variable",
-        "Remove invisible characters and quotes from a variable",
-        "guidance",
-        False,
-        "Paste the value again without spaces, newlines or quotes around it.",
-    ),
-    (
-        "set-ses-region",
-        "Set AWS_SES_REGION to the region where the sender is verified",
-        "guidance",
-        False,
-        "SES identities are per region; the app must use the region that holds its sender.",
-    ),
-    (
-        "add-session-token",
-        "Add AWS_SESSION_TOKEN for the temporary key",
-        "guidance",
-        False,
-        "A temporary ASIA… key works only with its session token (and expires).",
-    ),
-    (
-        "use-long-term-key",
-        "Use a long-term access key of an IAM user",
-        "guidance",
-        False,
-        "A server app should not run on temporary credentials.",
-    ),
-    (
-        "remove-session-token",
-        "Remove the stale AWS_SESSION_TOKEN",
-        "guidance",
-        False,
-        "A session token beside a long-term key makes AWS reject the request.",
-    ),
-    ("sync-clock", "Synchronise the clock", "guidance", False, "Turn on NTP time sync."),
-    (
-        "remove-explicit-deny",
-        "Change or remove the statement that denies sending",
-        "guidance",
-        False,
-        "An explicit Deny beats every Allow; it must be edited by whoever owns that policy.",
-    ),
-    (
-        "relax-permissions-boundary",
-        "Allow SES in the user's permissions boundary",
-        "guidance",
-        False,
-        "The boundary must allow ses:SendEmail and ses:SendRawEmail too.",
-    ),
-    (
-        "use-operator-profile",
-        "Give sesfix an operator profile that may read IAM",
-        "guidance",
-        False,
-        "With --operator-profile sesfix reads the user's policies instead of guessing.",
-    ),
-    (
-        "enable-opt-in-region",
-        "Enable the opt-in region for the account",
-        "guidance",
-        False,
-        "Account > AWS Regions > Enable; or choose another region.",
-    ),
-    (
-        "resume-sending",
-        "Ask AWS to resume sending",
-        "guidance",
-        False,
-        "Sending was paused by AWS; it is resumed after the review in the SES console.",
-    ),
+if TYPE_CHECKING:
+    from sesfix.aws.gateway import Listener
+    from sesfix.aws.identity import OperatorSpec
+    from sesfix.diagnosis.report import Report
+    from sesfix.settings import AppSettings
+
+#: Every fix id, in the order people see them.
+PUBLISHED: tuple[str, ...] = (
+    "attach-ses-full-access",
+    "create-custom-policy",
+    "rotate-access-key",
+    "retire-old-key",
+    "reactivate-access-key",
+    "verify-domain",
+    "request-production-access",
+    "set-variable",
+    "set-email-provider",
+    "clean-variable",
+    "set-ses-region",
+    "add-session-token",
+    "use-long-term-key",
+    "remove-session-token",
+    "sync-clock",
+    "remove-explicit-deny",
+    "relax-permissions-boundary",
+    "use-operator-profile",
+    "enable-opt-in-region",
+    "resume-sending",
 )
 
-#: Fixes that need the operator identity to apply.
-_NEEDS_OPERATOR = {fid for fid, _t, kind, _u, _d in _FIXES if kind == "aws"}
+
+def _registry() -> dict[str, Fix]:
+    declared: dict[str, Fix] = {}
+    for family in (iam, keys, domain, account, variables):
+        for fix in family.FIXES:
+            if fix.id in declared:
+                raise RuntimeError(f"fix {fix.id} is declared twice")
+            declared[fix.id] = fix
+    if set(declared) != set(PUBLISHED):
+        raise RuntimeError(
+            "declared and published fixes differ: "
+            + ", ".join(sorted(set(declared) ^ set(PUBLISHED)))
+        )
+    return {fid: declared[fid] for fid in PUBLISHED}
+
+
+#: fix id -> its declared object (plan, verify, hooks, inverses).
+FIXES: Mapping[str, Fix] = _registry()
 
 
 def _answers(fix_id: str) -> tuple[str, ...]:
@@ -162,17 +82,20 @@ def _answers(fix_id: str) -> tuple[str, ...]:
 
 
 FIX_CATALOGUE: dict[str, FixSpec] = {
-    fid: FixSpec(
-        id=fid,
-        title=title,
-        kind=kind,
-        answers=_answers(fid),
-        needs_operator=fid in _NEEDS_OPERATOR,
-        undoable=undoable,
-        description=description,
+    fix.id: FixSpec(
+        id=fix.id,
+        title=fix.title,
+        kind=fix.kind,
+        answers=_answers(fix.id),
+        needs_operator=fix.kind == "aws",
+        undoable=fix.undoable,
+        description=fix.description,
     )
-    for fid, title, kind, undoable, description in _FIXES
+    for fix in FIXES.values()
 }
+
+#: The fixes that change only what lives outside AWS (the app's variables, the clock...).
+GUIDANCE_FIXES = frozenset(fid for fid, fix in FIXES.items() if fix.kind == "guidance")
 
 
 def fix_spec(fix_id: str) -> FixSpec:
@@ -183,3 +106,79 @@ def fix_spec(fix_id: str) -> FixSpec:
             f"unknown fix {fix_id!r}", hint="known fixes: " + ", ".join(sorted(FIX_CATALOGUE))
         )
     return spec
+
+
+def fix_entry(fix_id: str) -> Fix:
+    """The declared fix ``fix_id``; ``UsageError`` for an unknown id."""
+    fix_spec(fix_id)
+    return FIXES[fix_id]
+
+
+def plan_fix(
+    fix_id: str,
+    report: Report,
+    settings: AppSettings,
+    *,
+    operator: OperatorSpec | None,
+    inputs: Mapping[str, str] | None = None,
+    listeners: tuple[Listener, ...] = (),
+) -> Plan:
+    """What ``fix_id`` would change, from ``report``'s context; read calls only."""
+    spec = fix_spec(fix_id)
+    fix = FIXES[fix_id]
+    rc = report.context
+    ctx = PlanContext(
+        fix_id=fix_id,
+        report=report,
+        settings=settings,
+        operator=operator,
+        inputs={k: str(v) for k, v in (inputs or {}).items()},
+        listeners=listeners,
+        user=rc.app_user,
+        account=rc.app_account,
+        region=rc.region,
+        domain=rc.domain,
+        sender=rc.sender,
+        key_id=clean(settings.access_key_id) if settings.access_key_id else None,
+    )
+    plan = Plan(fix_id=fix_id, title=spec.title, kind=spec.kind, summary=spec.description)
+    plan.inputs = dict(ctx.inputs)
+    if fix.kind == "guidance":
+        fix.plan(ctx, plan)
+        plan.summary = plan.summary or (
+            "Change the app's variables as shown; sesfix makes no AWS call."
+        )
+    else:
+        try:
+            refused = operator_gate(ctx)
+            if not refused:
+                fix.plan(ctx, plan)
+                _check_declared(fix, plan)
+            else:
+                plan.refused = refused
+        except ReadRefused as exc:
+            plan.refused = exc.reason
+            plan.missing_permission = exc.missing
+    plan.target = {
+        "user": ctx.user,
+        "account": ctx.account,
+        "region": ctx.region,
+        "domain": ctx.domain,
+        "key_id": mask_key_id(ctx.key_id) if ctx.key_id else None,
+        "operator_arn": ctx.operator_arn,
+        "operator_profile": operator.profile if operator else None,
+        "source": settings.source,
+    }
+    return plan
+
+
+def _check_declared(fix: Fix, plan: Plan) -> None:
+    """Every planned write and each of its undo calls is one the fix declares."""
+    for call in plan.calls:
+        if call.call not in fix.inverse:
+            raise RuntimeError(f"{fix.id} plans {call.call} but does not declare its inverse")
+        for u in call.undo:
+            if not fix.undo_allowed(call.call, call.params, u):
+                raise RuntimeError(
+                    f"{fix.id} plans an undo of {call.call} that its declared inverses refuse"
+                )

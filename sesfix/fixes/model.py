@@ -113,6 +113,22 @@ class UndoCall:
         )
 
 
+@dataclass(frozen=True)
+class VariableChange:
+    """One change to the app's variables a guidance fix prescribes (``value`` None: remove it).
+
+    The value is a :class:`Secret` whatever the variable: a cleaned secret must never be
+    printed by a log line or a repr. Practice mode applies these as they are.
+    """
+
+    name: str
+    value: Secret | None
+
+    @property
+    def remove(self) -> bool:
+        return self.value is None
+
+
 @dataclass
 class Plan:
     """What a fix will do, before it does it. Shown in the confirmation modal / terminal."""
@@ -142,6 +158,8 @@ class Plan:
     missing_permission: MissingPermission | None = None
     #: What verification will check after applying.
     verify: str = ""
+    #: For guidance fixes: the variable changes the guidance describes, as data (never JSON).
+    changes: list[VariableChange] = field(default_factory=list)
     #: Where the change lands: user, account, region, domain, key id (masked).
     target: dict[str, Any] = field(default_factory=dict)
 

@@ -338,12 +338,10 @@ class SesfixApp(App[int]):
 
     def practice_can_apply(self, plan: Any) -> bool:
         """Practice mode applies guidance fixes to the practice app's own variables."""
-        from sesfix.demo.practice import GUIDANCE_FIXES
-
         return (
             self.practice is not None
             and plan.kind == "guidance"
-            and plan.fix_id in GUIDANCE_FIXES
+            and bool(plan.changes)  # the variable changes, as data, that practice applies
             and not plan.noop
             and not plan.refused
         )

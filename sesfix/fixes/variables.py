@@ -1,18 +1,20 @@
-"""Guidance-only fixes: what lives outside AWS (the app's variables, the clock, DNS).
+"""Guidance fixes: what lives outside AWS (the app's variables, the clock, the operator).
 
-No AWS call. Each line says exactly which variable to change to what; secrets are
-never shown (only their length), key IDs are masked.
+No AWS call. Each line says exactly which variable to change to what; secrets are never
+shown (only their length), key IDs are masked. Where the change is a plain variable edit
+the plan also carries it as data (:attr:`Plan.changes`), derived from the report's
+findings and the current values, which practice mode applies as it is.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sesfix.aws import regions
-from sesfix.fixes import documents as D
-from sesfix.masking import mask_key_id
+from sesfix.fixes.context import Fix, PlanContext, PlanStep, findings
+from sesfix.fixes.model import Plan, VariableChange
+from sesfix.masking import Secret, mask_key_id
 from sesfix.settings import (
     EMAIL_FROM,
     KEY_ID,
@@ -21,18 +23,62 @@ from sesfix.settings import (
     SECRET,
     SECRET_VARIABLES,
     TOKEN,
+    VARIABLES,
     clean,
     whitespace_problems,
 )
 
 if TYPE_CHECKING:
     from sesfix.findings import Finding
-    from sesfix.fixes.model import Plan
-    from sesfix.fixes.planner import PlanContext
 
 
-def _findings(ctx: PlanContext, *ids: str) -> list[Finding]:
-    return [f for f in ctx.report.findings if f.id in ids]
+def _relevant(ctx: PlanContext) -> list[Finding]:
+    """The findings that name this fix: the evidence the learner sees."""
+    return [f for f in ctx.report.findings if ctx.fix_id in f.fixes]
+
+
+def _change(plan: Plan, name: str, value: str | None) -> None:
+    plan.changes.append(VariableChange(name, Secret(value) if value is not None else None))
+
+
+# ---- the variable changes, as data ----------------------------------------------------------
+
+
+def _region_change(ctx: PlanContext, plan: Plan) -> None:
+    for f in _relevant(ctx):
+        found = f.data.get("verified_regions") or []
+        if found:
+            _change(plan, REGION, str(found[0]))
+            return
+
+
+def _clean_changes(ctx: PlanContext, plan: Plan) -> None:
+    names: list[str] = []
+    for f in _relevant(ctx):
+        variable = f.data.get("variable")
+        if variable in VARIABLES:
+            names.append(str(variable))
+        elif f.id == "credentials.key_id_malformed":
+            names.append(KEY_ID)
+        elif f.id == "credentials.secret_malformed":
+            names.append(SECRET)
+    for name in dict.fromkeys(names):
+        value = ctx.settings.raw(name)
+        if value is not None and clean(value) != value:
+            _change(plan, name, clean(value))
+
+
+def _provider_change(ctx: PlanContext, plan: Plan) -> None:
+    if _relevant(ctx):
+        _change(plan, PROVIDER, "ses")
+
+
+def _token_change(ctx: PlanContext, plan: Plan) -> None:
+    if _relevant(ctx):
+        _change(plan, TOKEN, None)
+
+
+# ---- the guidance ------------------------------------------------------------------------------
 
 
 def _redeploy(ctx: PlanContext) -> str:
@@ -68,7 +114,7 @@ def _region_target(ctx: PlanContext) -> str | None:
 
 
 def _set_variable(ctx: PlanContext, plan: Plan) -> None:
-    missing = [str(f.data.get("variable")) for f in _findings(ctx, "config.missing_variable")]
+    missing = [str(f.data.get("variable")) for f in findings(ctx, "config.missing_variable")]
     hints = {
         KEY_ID: "the access key ID of the app's IAM user (AKIA…, 20 characters); "
         "`sesfix fix rotate-access-key` creates a new pair if you have none",
@@ -81,7 +127,7 @@ def _set_variable(ctx: PlanContext, plan: Plan) -> None:
     for name in missing:
         if name in hints:
             plan.guidance.append(f"Set {name} to {hints[name]}.")
-    for f in _findings(ctx, "config.email_from_invalid"):
+    for f in findings(ctx, "config.email_from_invalid"):
         plan.guidance.append(
             f"Set {EMAIL_FROM} to an address at your verified domain, e.g. "
             f"'Shop <no-reply@{ctx.domain or 'your-verified-domain'}>' (now: {f.evidence[0] if f.evidence else '?'})."
@@ -94,6 +140,7 @@ def _set_variable(ctx: PlanContext, plan: Plan) -> None:
 
 
 def _set_provider(ctx: PlanContext, plan: Plan) -> None:
+    _provider_change(ctx, plan)
     value = ctx.settings.provider
     if value is not None and value == "ses":
         plan.noop = True
@@ -106,8 +153,9 @@ def _set_provider(ctx: PlanContext, plan: Plan) -> None:
 
 
 def _clean_variable(ctx: PlanContext, plan: Plan) -> None:
+    _clean_changes(ctx, plan)
     names: list[str] = []
-    for f in _findings(ctx, "credentials.whitespace", "credentials.quoted_value"):
+    for f in findings(ctx, "credentials.whitespace", "credentials.quoted_value"):
         name = str(f.data.get("variable", ""))
         if name and name not in names:
             names.append(name)
@@ -141,13 +189,14 @@ def _clean_variable(ctx: PlanContext, plan: Plan) -> None:
 
 
 def _set_region(ctx: PlanContext, plan: Plan) -> None:
+    _region_change(ctx, plan)
     target = _region_target(ctx)
     now = ctx.settings.region
     if (
         target
         and now is not None
         and now == target
-        and not _findings(
+        and not findings(
             ctx, "region.identity_not_in_region", "region.invalid", "region.opt_in_disabled"
         )
     ):
@@ -200,6 +249,7 @@ def _long_term(ctx: PlanContext, plan: Plan) -> None:
 
 
 def _remove_token(ctx: PlanContext, plan: Plan) -> None:
+    _token_change(ctx, plan)
     if ctx.settings.session_token is None:
         plan.noop = True
         plan.noop_reason = f"{TOKEN} is not set"
@@ -213,7 +263,7 @@ def _remove_token(ctx: PlanContext, plan: Plan) -> None:
 
 
 def _sync_clock(ctx: PlanContext, plan: Plan) -> None:
-    for f in _findings(ctx, "credentials.clock_skew"):
+    for f in findings(ctx, "credentials.clock_skew"):
         plan.guidance.extend(f"AWS said: {e}" for e in f.evidence[1:2])
     plan.guidance.extend(
         [
@@ -224,32 +274,6 @@ def _sync_clock(ctx: PlanContext, plan: Plan) -> None:
             "Containers use the host's clock: fix the host.",
         ]
     )
-
-
-def _remove_deny(ctx: PlanContext, plan: Plan) -> None:
-    for f in _findings(ctx, "iam.ses_explicit_deny"):
-        plan.guidance.extend(f"· {e}" for e in f.evidence)
-    plan.guidance.append(
-        "Edit the policy that holds the Deny so it no longer covers ses:SendEmail and "
-        "ses:SendRawEmail (or remove that statement). If the Deny comes from an organization "
-        "SCP, only the organization's administrators can change it."
-    )
-
-
-def _relax_boundary(ctx: PlanContext, plan: Plan) -> None:
-    for f in _findings(ctx, "iam.permissions_boundary_blocks"):
-        plan.guidance.extend(f"· {e}" for e in f.evidence)
-    statement = {
-        "Sid": "AllowSesSending",
-        "Effect": "Allow",
-        "Action": list(D.GUIDE_ACTIONS),
-        "Resource": "*",
-    }
-    plan.guidance.append(
-        f"Add this statement to the permissions boundary of IAM user {ctx.user or '?'} "
-        "(a new default version of the boundary policy):"
-    )
-    plan.guidance.append(json.dumps(statement, indent=2))
 
 
 def _operator_profile(ctx: PlanContext, plan: Plan) -> None:
@@ -301,37 +325,71 @@ def _enable_region(ctx: PlanContext, plan: Plan) -> None:
     )
 
 
-def _resume_sending(ctx: PlanContext, plan: Plan) -> None:
-    region = ctx.region or "?"
-    plan.guidance.append(
-        f"AWS paused sending in {region}. Open the SES console in {region} > Account dashboard "
-        "and answer the review or enforcement notice; AWS resumes sending after it."
+def _guide(fix_id: str, title: str, description: str, plan: PlanStep) -> Fix:
+    return Fix(
+        id=fix_id,
+        title=title,
+        kind="guidance",
+        undoable=False,
+        description=description,
+        plan=plan,
     )
-    plan.guidance.append(
-        "If sending was paused on purpose from this account, resume it with: "
-        f"aws sesv2 put-account-sending-attributes --sending-enabled --region {region}"
-    )
 
 
-_GUIDES: dict[str, Callable[[PlanContext, Plan], None]] = {
-    "set-variable": _set_variable,
-    "set-email-provider": _set_provider,
-    "clean-variable": _clean_variable,
-    "set-ses-region": _set_region,
-    "add-session-token": _add_token,
-    "use-long-term-key": _long_term,
-    "remove-session-token": _remove_token,
-    "sync-clock": _sync_clock,
-    "remove-explicit-deny": _remove_deny,
-    "relax-permissions-boundary": _relax_boundary,
-    "use-operator-profile": _operator_profile,
-    "enable-opt-in-region": _enable_region,
-    "resume-sending": _resume_sending,
-}
-
-GUIDANCE_FIXES = frozenset(_GUIDES)
-
-
-def plan_guidance(ctx: PlanContext, plan: Plan) -> None:
-    _GUIDES[plan.fix_id](ctx, plan)
-    plan.summary = plan.summary or "Change the app's variables as shown; sesfix makes no AWS call."
+FIXES = (
+    _guide(
+        "set-variable",
+        "Set the missing variable",
+        "Give the app the variable it needs.",
+        _set_variable,
+    ),
+    _guide(
+        "set-email-provider",
+        "Set EMAIL_PROVIDER=ses",
+        "The app sends through SES only when EMAIL_PROVIDER is exactly 'ses'.",
+        _set_provider,
+    ),
+    _guide(
+        "clean-variable",
+        "Remove invisible characters and quotes from a variable",
+        "Paste the value again without spaces, newlines or quotes around it.",
+        _clean_variable,
+    ),
+    _guide(
+        "set-ses-region",
+        "Set AWS_SES_REGION to the region where the sender is verified",
+        "SES identities are per region; the app must use the region that holds its sender.",
+        _set_region,
+    ),
+    _guide(
+        "add-session-token",
+        "Add AWS_SESSION_TOKEN for the temporary key",
+        "A temporary ASIA… key works only with its session token (and expires).",
+        _add_token,
+    ),
+    _guide(
+        "use-long-term-key",
+        "Use a long-term access key of an IAM user",
+        "A server app should not run on temporary credentials.",
+        _long_term,
+    ),
+    _guide(
+        "remove-session-token",
+        "Remove the stale AWS_SESSION_TOKEN",
+        "A session token beside a long-term key makes AWS reject the request.",
+        _remove_token,
+    ),
+    _guide("sync-clock", "Synchronise the clock", "Turn on NTP time sync.", _sync_clock),
+    _guide(
+        "use-operator-profile",
+        "Give sesfix an operator profile that may read IAM",
+        "With --operator-profile sesfix reads the user's policies instead of guessing.",
+        _operator_profile,
+    ),
+    _guide(
+        "enable-opt-in-region",
+        "Enable the opt-in region for the account",
+        "Account > AWS Regions > Enable; or choose another region.",
+        _enable_region,
+    ),
+)

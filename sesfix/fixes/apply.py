@@ -1,0 +1,164 @@
+"""Apply a confirmed plan as the operator, record it, run the fix's hooks, verify it.
+
+Writes go through :func:`sesfix.fixes.recorded.write_recorded` as the operator, whose
+gateway's ``write_guard`` passes only the confirmed plan's own calls, each once. Nothing
+here prints: people hear about progress through the ``progress`` callback.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+from sesfix.errors import RefusedError, UsageError
+from sesfix.fixes import audit
+from sesfix.fixes.catalogue import fix_entry
+from sesfix.fixes.context import Answers, Progress, VerifyContext, quiet
+from sesfix.fixes.model import ApplyResult, CallOutcome, Plan, PlannedCall
+from sesfix.fixes.recorded import (
+    Written,
+    missing_permission,
+    operator_arn,
+    operator_gateway,
+    refused_identity,
+    write_recorded,
+)
+from sesfix.masking import redact
+
+if TYPE_CHECKING:
+    from sesfix.aws.gateway import Listener
+    from sesfix.aws.identity import OperatorSpec
+    from sesfix.settings import AppSettings
+
+
+def apply_plan(
+    plan: Plan,
+    *,
+    settings: AppSettings,
+    operator: OperatorSpec | None,
+    confirmed: bool,
+    progress: Progress | None = None,
+    verify_timeout: float | None = None,
+    listeners: tuple[Listener, ...] = (),
+    cancel: threading.Event | None = None,
+) -> ApplyResult:
+    say = progress or quiet
+    if plan.kind == "guidance":
+        return ApplyResult(
+            plan.fix_id,
+            "noop",
+            message=plan.noop_reason
+            or "nothing to change in AWS: change the app's variables as shown",
+            guidance=list(plan.guidance),
+        )
+    if plan.refused:
+        return ApplyResult(
+            plan.fix_id,
+            "failed",
+            message=plan.refused,
+            missing_permission=plan.missing_permission,
+        )
+    if plan.noop:
+        return ApplyResult(
+            plan.fix_id, "noop", message=plan.noop_reason, guidance=list(plan.guidance)
+        )
+    if plan.inputs_needed:
+        raise UsageError(
+            "the plan needs inputs first: " + ", ".join(i.name for i in plan.inputs_needed)
+        )
+    if not confirmed:
+        raise RefusedError("the change was not confirmed, so nothing was changed")
+    if operator is None:
+        raise UsageError("applying a fix needs an operator identity (--operator-profile)")
+    if verify_timeout is None:
+        from sesfix.config import VERIFY_TIMEOUT
+
+        verify_timeout = VERIFY_TIMEOUT.read()  # UsageError for an invalid value
+    fix = fix_entry(plan.fix_id)
+
+    gw = operator_gateway(operator, listeners, (c.call for c in plan.calls))
+    target = dict(plan.target)
+    arn, who = operator_arn(gw)
+    if not who.ok or not who.data:
+        return ApplyResult(plan.fix_id, "failed", message=refused_identity(who))
+    target["operator_arn"] = arn
+    writer = audit.EntryWriter(plan.fix_id, arn, target, note=plan.summary[:300])
+    result = ApplyResult(plan.fix_id, "failed", entry_id=writer.id)
+    answers: Answers = {}
+    failure: tuple[PlannedCall, Written] | None = None
+    for index, call in enumerate(plan.calls):
+        if failure is not None:
+            result.calls.append(CallOutcome(call.call, call.cli, "not-run"))
+            continue
+        say(f"{call.call}: {call.purpose}")
+        written = write_recorded(
+            gw,
+            writer,
+            name=call.call,
+            service=call.service,
+            operation=call.operation,
+            region=call.region,
+            params=call.params,
+            cli=call.cli,
+            undo=call.undo,
+            covered=call.covered,
+        )
+        res = written.response
+        if written.ok:
+            result.calls.append(CallOutcome(call.call, call.cli, "ok"))
+            answers[index] = res.data or {}
+            continue
+        result.calls.append(
+            CallOutcome(
+                call.call, call.cli, written.status, res.error_code or "", res.error_message
+            )
+        )
+        failure = (call, written)
+    done = [c for c in result.calls if c.status == "ok"]
+    if failure is None:
+        result.status = "applied"
+    else:
+        result.status = "partial" if done else "failed"
+        call, written = failure
+        if written.response.denied:
+            result.missing_permission = missing_permission(written.response, call.params, target)
+        result.message = _failure_message(call, written, result, fix.failure_hint)
+    writer.end(result.status)
+    if result.status == "applied":
+        say("applied; verifying")
+        if fix.after_apply is not None:
+            fix.after_apply(plan, answers, target, result)
+        if fix.verify is not None:
+            ctx = VerifyContext(
+                plan, settings, operator, result, verify_timeout, say, listeners, cancel
+            )
+            verified, detail = fix.verify(ctx)
+            result.verified, result.verification_detail = verified, detail
+            writer.verified(verified, detail)
+        if not result.message:
+            result.message = plan.summary
+    return result
+
+
+def _failure_message(call: PlannedCall, written: Written, result: ApplyResult, hint: str) -> str:
+    res = written.response
+    code = res.error_code or res.record.outcome
+    if res.denied:
+        why = f"the operator identity is not allowed to call {call.call}"
+    elif res.unreachable and res.http_status is None:
+        why = f"{call.call} got no answer ({code}); AWS may or may not have applied it"
+    elif res.unreachable:
+        why = f"AWS did not accept {call.call} ({code}: {res.error_message})"
+    else:
+        why = f"AWS refused {call.call}: {code}: {res.error_message}"
+    done = [c.call for c in result.calls if c.status == "ok"]
+    not_run = [c.call for c in result.calls if c.status == "not-run"]
+    parts: list[Any] = [why + "."]
+    parts.append("Done before it: " + (", ".join(done) if done else "nothing") + ".")
+    if not_run:
+        parts.append("Not attempted: " + ", ".join(not_run) + ".")
+    if done:
+        parts.append("The audit log records it; `sesfix undo --last` reverses what was done.")
+    if hint and not res.denied:
+        parts.append(hint)
+    return redact(" ".join(parts))

@@ -1,0 +1,216 @@
+"""The sender's domain: create its SES identity and Easy DKIM tokens, and show the DNS records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sesfix.aws.identity import IdentityName
+from sesfix.fixes.context import (
+    Answers,
+    Fix,
+    Inverse,
+    PlanContext,
+    ReadRefused,
+    VerifyContext,
+    planned_call,
+    required_read,
+    undo_call,
+)
+from sesfix.fixes.model import ApplyResult, Plan
+
+
+def dns_records(domain: str, token: str | None, dkim_tokens: list[str]) -> list[str]:
+    out = []
+    if token:
+        out.append(f'_amazonses.{domain}  TXT  "{token}"')
+    for t in dkim_tokens:
+        out.append(f"{t}._domainkey.{domain}  CNAME  {t}.dkim.amazonses.com")
+    return out
+
+
+def _plan_verify_domain(ctx: PlanContext, plan: Plan) -> None:
+    region, domain = ctx.region, ctx.domain
+    if not domain:
+        raise ReadRefused("no sender domain: EMAIL_FROM has no address (or pass --domain)")
+    if not region:
+        raise ReadRefused("AWS_SES_REGION is not a valid SES region: set it first (set-ses-region)")
+    attrs = required_read(
+        ctx, ctx.read("ses", "get_identity_verification_attributes", region, Identities=[domain])
+    )
+    mine = attrs.get("VerificationAttributes", {}).get(domain)
+    status = mine.get("VerificationStatus") if mine else None
+    token = mine.get("VerificationToken") if mine else None
+    dk = required_read(
+        ctx, ctx.read("ses", "get_identity_dkim_attributes", region, Identities=[domain])
+    )
+    dkim = dk.get("DkimAttributes", {}).get(domain, {})
+    dkim_tokens = list(dkim.get("DkimTokens", []) or [])
+    elsewhere = [r for r in ctx.report.context.verified_regions if r and r != region]
+    if elsewhere:
+        plan.warnings.append(
+            f"{domain} is already verified in {', '.join(elsewhere)}. Two choices: move the app "
+            f"there (AWS_SES_REGION={elsewhere[0]}, fix set-ses-region: no AWS change, but that "
+            f"region's sandbox status and quotas apply), or verify {domain} in {region} as this "
+            "plan does (new DNS records, and production access is per region too)"
+        )
+    plan.verify = (
+        f"ses:GetIdentityVerificationAttributes in {region} shows {domain} (Pending until the "
+        "DNS records are published; DKIM detection can take up to 72 h)"
+    )
+    undo_delete = (undo_call("ses", "delete_identity", region, {"Identity": domain}, tolerate=()),)
+    if status is None:
+        plan.summary = (
+            f"Create the domain identity {domain} in {region} and its Easy DKIM tokens; then "
+            "add the DNS records shown. Undo: delete the identity."
+        )
+        plan.calls.append(
+            planned_call(
+                "ses",
+                "verify_domain_identity",
+                region,
+                {"Domain": domain},
+                f"create the identity {domain} in {region}",
+                undo_delete,
+            )
+        )
+        plan.calls.append(
+            planned_call(
+                "ses",
+                "verify_domain_dkim",
+                region,
+                {"Domain": domain},
+                f"create the Easy DKIM tokens for {domain} in {region}",
+                covered=True,  # deleting the new identity removes its DKIM tokens too
+            )
+        )
+        return
+    if status in ("Failed", "TemporaryFailure"):
+        plan.warnings.append(
+            f"verification of {domain} in {region} is {status}: asking again issues a new TXT "
+            "token (the old record no longer counts)"
+        )
+        plan.calls.append(
+            planned_call(
+                "ses",
+                "verify_domain_identity",
+                region,
+                {"Domain": domain},
+                f"restart the verification of {domain} in {region}",
+            )
+        )
+    if not dkim_tokens or not dkim.get("DkimEnabled", True):
+        plan.calls.append(
+            planned_call(
+                "ses",
+                "verify_domain_dkim",
+                region,
+                {"Domain": domain},
+                f"create the Easy DKIM tokens for {domain} in {region}",
+                (
+                    undo_call(
+                        "ses",
+                        "set_identity_dkim_enabled",
+                        region,
+                        {"Identity": domain, "DkimEnabled": False},
+                        tolerate=(),
+                    ),
+                ),
+            )
+        )
+    records = dns_records(domain, token, dkim_tokens)
+    if not plan.calls:
+        plan.noop = True
+        plan.noop_reason = (
+            f"{domain} already exists in {region}: verification {status}, DKIM "
+            f"{dkim.get('DkimVerificationStatus', 'NotStarted')}"
+        )
+        if status != "Success" or dkim.get("DkimVerificationStatus") != "Success":
+            plan.guidance = ["Publish these DNS records at the domain's DNS host:", *records]
+        return
+    plan.summary = f"Complete the identity {domain} in {region} (status {status})."
+    plan.guidance = ["DNS records known so far:", *records] if records else []
+
+
+def _records_from_answers(
+    plan: Plan, answers: Answers, target: dict[str, Any], result: ApplyResult
+) -> None:
+    """The DNS records to publish, from the tokens AWS just issued."""
+    token: str | None = None
+    dkim: list[str] = []
+    for index, call in enumerate(plan.calls):
+        data = answers.get(index, {})
+        if call.operation == "verify_domain_identity":
+            token = data.get("VerificationToken")
+        elif call.operation == "verify_domain_dkim":
+            dkim = list(data.get("DkimTokens", []))
+    domain = str(target.get("domain") or "")
+    records = dns_records(domain, token, dkim)
+    if records:
+        result.guidance = [
+            "Publish these DNS records at the domain's DNS host (detection can take up to 72 h):",
+            *records,
+        ]
+
+
+def _verify_domain(v: VerifyContext) -> tuple[bool | None, str]:
+
+    region = str(v.plan.target.get("region") or "")
+    domain = str(v.plan.target.get("domain") or "")
+    gw = v.gateway()
+
+    def check() -> tuple[bool | None, str, bool]:
+        identity: IdentityName = "app" if gw.identities.has_app else "operator"
+        r = gw.read(
+            identity, "ses", "get_identity_verification_attributes", region, Identities=[domain]
+        )
+        if not r.ok and identity == "app":
+            r = gw.read(
+                "operator",
+                "ses",
+                "get_identity_verification_attributes",
+                region,
+                Identities=[domain],
+            )
+        if not r.ok:
+            return False, f"{r.record.call} answered {r.record.outcome}", False
+        status = (
+            (r.data or {})
+            .get("VerificationAttributes", {})
+            .get(domain, {})
+            .get("VerificationStatus")
+        )
+        if status == "Success":
+            return True, f"{domain} is verified in {region}", False
+        if status == "Pending":
+            return (
+                True,
+                f"{domain} exists in {region} and waits for its DNS records (Pending); "
+                "`sesfix check` shows when AWS has seen them",
+                False,
+            )
+        return False, f"{domain} in {region}: {status or 'not visible yet'}", False
+
+    return v.poll(check)
+
+
+VERIFY_DOMAIN = Fix(
+    id="verify-domain",
+    title="Verify the sender's domain in the app's SES region",
+    kind="aws",
+    undoable=True,
+    description=(
+        "Create the domain identity (ses:VerifyDomainIdentity) and Easy DKIM tokens "
+        "(ses:VerifyDomainDkim) in the app's region, and show the DNS records to add."
+    ),
+    plan=_plan_verify_domain,
+    verify=_verify_domain,
+    after_apply=_records_from_answers,
+    inverse={
+        # a new identity is deleted (with its DKIM tokens); restarting the verification of an
+        # existing one cannot be taken back
+        "ses:VerifyDomainIdentity": (Inverse("ses:DeleteIdentity"),),
+        "ses:VerifyDomainDkim": (Inverse("ses:SetIdentityDkimEnabled"),),
+    },
+)
+
+FIXES = (VERIFY_DOMAIN,)
