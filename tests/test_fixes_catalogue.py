@@ -11,7 +11,7 @@ from sesfix.demo.account import SCENARIOS
 from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.findings import CATALOGUE
 from sesfix.fixes import FIX_CATALOGUE, apply_plan, plan_fix
-from sesfix.fixes.guidance import GUIDANCE_FIXES
+from sesfix.fixes.catalogue import GUIDANCE_FIXES
 from tests.test_fixes_iam import count_api_calls
 
 AWS_FIXES = {
@@ -70,8 +70,8 @@ def test_guidance_fixes_make_no_aws_call_and_show_no_secret(account, monkeypatch
 
 def test_the_engine_stays_free_of_textual_and_boto3_at_import():
     code = (
-        "import sys, sesfix.fixes, sesfix.fixes.planner, sesfix.fixes.applier, "
-        "sesfix.fixes.guidance, sesfix.commands.fix, sesfix.commands.undo\n"
+        "import sys, sesfix.fixes, sesfix.fixes.catalogue, sesfix.fixes.apply, "
+        "sesfix.fixes.reverse, sesfix.commands.fix, sesfix.commands.undo\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'boto3'))\n"
         "print(bad)"
     )

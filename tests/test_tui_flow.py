@@ -69,7 +69,7 @@ async def test_opens_on_step_one_with_probes_running(account: Any) -> None:
 
 async def test_keyboard_walk_seed_to_green_checklist(account: Any) -> None:
     """The guide's incident, start to a green checklist, with the keyboard alone."""
-    fixes = pytest.importorskip("sesfix.fixes.applier")
+    fixes = pytest.importorskip("sesfix.fixes.apply")
     assert fixes is not None
     acct = account("seed")
     app = incident_app(acct)
@@ -105,7 +105,7 @@ async def test_keyboard_walk_seed_to_green_checklist(account: Any) -> None:
 async def test_declining_a_fix_sends_no_mutating_call(
     account: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pytest.importorskip("sesfix.fixes.planner")
+    pytest.importorskip("sesfix.fixes.catalogue")
     acct = account("seed")
     with DelayProxy(acct.endpoint, delay=0) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
@@ -164,7 +164,7 @@ async def test_no_secret_ever_on_screen(account: Any) -> None:
         app.screen.query_one("#sidebar").focus()
         await pilot.press("1")
         await pilot.pause(0.1)
-        if pytest.importorskip("sesfix.fixes.planner"):
+        if pytest.importorskip("sesfix.fixes.catalogue"):
             await focus_fix_button(pilot, app, "create-custom-policy")
             await pilot.press("enter")
             await settle(pilot, app)
@@ -382,7 +382,7 @@ def test_plan_modal_renders_policy_json() -> None:
 
 
 async def test_undo_from_the_same_place(account: Any) -> None:
-    pytest.importorskip("sesfix.fixes.applier")
+    pytest.importorskip("sesfix.fixes.apply")
     acct = account("seed")
     app = incident_app(acct)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -473,7 +473,7 @@ async def test_sources_typed_credentials_and_operator_profile(
 
 
 async def test_practice_mode_prepares_then_offers_the_summary() -> None:
-    pytest.importorskip("sesfix.fixes.applier")
+    pytest.importorskip("sesfix.fixes.apply")
     from sesfix.demo.practice import PracticeInfo
     from sesfix.tui.screens.summary import SummaryScreen
 
@@ -505,7 +505,7 @@ async def test_practice_mode_prepares_then_offers_the_summary() -> None:
 
 async def test_fix_needing_values_is_planned_again_with_them(account: Any) -> None:
     """request-production-access: type the use case in the modal, get the full plan."""
-    pytest.importorskip("sesfix.fixes.planner")
+    pytest.importorskip("sesfix.fixes.catalogue")
     from textual.widgets import Input
 
     from sesfix.tui.screens.confirm import ConfirmFixScreen
@@ -615,7 +615,7 @@ async def test_remember_then_use_keyring_credentials(account: Any, os_keyring: A
 async def test_rotated_key_without_keyring_goes_to_the_clipboard_never_the_screen(
     account: Any,
 ) -> None:
-    pytest.importorskip("sesfix.fixes.applier")
+    pytest.importorskip("sesfix.fixes.apply")
     acct = account("lost-secret")
     app = incident_app(acct)
     async with app.run_test(size=(120, 50)) as pilot:

@@ -128,7 +128,7 @@ def test_vietnamese_step1(snap_compare: Any, moto_server: Any, account: Any, siz
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_green_checklist(snap_compare: Any, moto_server: Any, account: Any, size: Any) -> None:
-    pytest.importorskip("sesfix.fixes.applier")
+    pytest.importorskip("sesfix.fixes.apply")
     acct = seeded(moto_server, account)
 
     async def run_before(pilot: Any) -> None:

@@ -22,7 +22,8 @@ Fix ids are a public contract (see :data:`FIX_CATALOGUE`).
 Where things live: each fix is one declared object in its family's module (``iam``,
 ``keys``, ``domain``, ``account``, ``variables``), registered in ``catalogue``; the shared
 mechanics are ``context`` (planning and verification context), ``recorded`` (write one
-recorded call), ``apply`` and ``undo``.
+recorded call), ``apply`` and ``reverse`` (undo; not named ``undo`` so the module never shadows the
+:func:`undo` function of this package).
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def undo(
     Raises ``RefusedError`` when not confirmed, ``UsageError`` for an unknown entry.
     Undo calls run as the operator, newest first, and are themselves recorded.
     """
-    from sesfix.fixes.undo import undo as _undo
+    from sesfix.fixes.reverse import undo as _undo
 
     return _undo(
         entry_id, operator=operator, confirmed=confirmed, progress=progress, listeners=listeners
@@ -145,7 +146,7 @@ def list_entries() -> list[AuditEntry]:
 
 def undo_preview(entry_id: str | None = None) -> tuple[AuditEntry, list[str]]:
     """The entry ``undo`` would reverse and the AWS CLI commands it would run."""
-    from sesfix.fixes.undo import undo_preview as _preview
+    from sesfix.fixes.reverse import undo_preview as _preview
 
     return _preview(entry_id)
 
