@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sesfix.aws.gateway import CallResult, Gateway
 from sesfix.aws.identity import Identities
@@ -21,6 +21,10 @@ from sesfix.fixes import documents as D
 from sesfix.fixes.context import IAM_REGION
 from sesfix.fixes.model import CallStatus, MissingPermission, UndoCall
 from sesfix.masking import redact
+
+if TYPE_CHECKING:
+    from sesfix.aws.gateway import Listener
+    from sesfix.aws.identity import OperatorSpec
 
 
 def write_guard(calls: Iterable[str]) -> Callable[[str], bool]:
@@ -38,7 +42,9 @@ def write_guard(calls: Iterable[str]) -> Callable[[str], bool]:
     return guard
 
 
-def operator_gateway(operator: Any, listeners: Iterable[Any], calls: Iterable[str]) -> Gateway:
+def operator_gateway(
+    operator: OperatorSpec, listeners: Iterable[Listener], calls: Iterable[str]
+) -> Gateway:
     """A gateway acting only as the operator, allowed exactly ``calls`` (each once)."""
     return Gateway(
         Identities(None, operator), listeners=list(listeners), write_guard=write_guard(calls)
