@@ -101,7 +101,7 @@ def resolve_sources(args: argparse.Namespace) -> Sources:
         from sesfix.demo.practice import point_environment
 
         scenario = resolve_scenario(args.demo)
-        account = SimulatedAccount.start()
+        account = SimulatedAccount.start(fill_gaps=True)
         # Loopback only: also drops per-service endpoint overrides, bypasses HTTP proxies.
         unpoint = point_environment(account.endpoint)
 

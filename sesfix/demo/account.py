@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sesfix.aws.identity import OperatorSpec, StaticCredentials
+from sesfix.demo.front import AccountState
 from sesfix.masking import Secret
 
 ACCOUNT_ID = "123456789012"
@@ -58,9 +59,14 @@ class Scenario:
     #: fault is one of :data:`FAULTS`.
     faults: tuple[tuple[str, str], ...] = ()
     key_status: str = "Active"
+    #: SES production access (False: the sandbox, as every new SES account starts).
+    production_access: bool = False
     provider: str = "ses"
     #: Finding ids of severity error the scenario is built to produce.
     expected_errors: tuple[str, ...] = ()
+    #: Finding ids of severity warning it shows, broken or fixed (every new SES account
+    #: starts in the sandbox; the closing story says so).
+    expected_warnings: tuple[str, ...] = ("account.sandbox",)
     #: The fixes a learner applies to make it healthy (ids from the fix catalogue).
     intended_fixes: tuple[str, ...] = ()
     #: Extra app variables (may hold secret-shaped values: kept out of repr).
@@ -224,12 +230,19 @@ class SimulatedAccount:
     # -- lifecycle -----------------------------------------------------------------------
 
     @classmethod
-    def start(cls, port: int = 0) -> SimulatedAccount:
+    def start(cls, port: int = 0, *, fill_gaps: bool = False) -> SimulatedAccount:
+        """Start the server on 127.0.0.1 (``port`` 0: any free port).
+
+        The front before moto (:mod:`sesfix.demo.front`) always refuses Inactive keys as AWS
+        does; with ``fill_gaps`` it also answers the calls moto lacks
+        (``iam:SimulatePrincipalPolicy``, ``sesv2:GetAccount``) as AWS would: practice mode
+        uses it, the test suite's shared server does not (it covers the engine's fall-backs).
+        """
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         for name in ("werkzeug", "moto"):
             logging.getLogger(name).setLevel(logging.CRITICAL)
         try:
-            from moto.server import ThreadedMotoServer
+            import moto.server  # noqa: F401 - the demo extra's web stack
         except ImportError as exc:  # pragma: no cover - depends on the install
             from sesfix.errors import UsageError
 
@@ -238,7 +251,9 @@ class SimulatedAccount:
                 hint="install it with: pip install 'sesfix[demo]'",
             ) from exc
         _managed_policies_in_aws_partition_only()
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        from sesfix.demo.front import FrontServer
+
+        server = FrontServer(port=port, account_id=ACCOUNT_ID, fill_gaps=fill_gaps)
         server.start()
         host, real_port = server.get_host_and_port()
         return cls(endpoint=f"http://{host}:{real_port}", _server=server)
@@ -346,6 +361,8 @@ class SimulatedAccount:
             env[variable] = FAULTS[fault](env[variable])
         self.app_env = env
         self.scenario = sc
+        if self._server.front is not None:
+            self._server.front.state = AccountState(production_access=sc.production_access)
         self.set_auth(True)
         return self
 

@@ -169,7 +169,7 @@ class PracticeInfo:
         def build() -> None:
             account: SimulatedAccount | None = field(default=None, repr=False)
             try:
-                account = SimulatedAccount.start()
+                account = SimulatedAccount.start(fill_gaps=True)
                 if not self.named:
                     account.label = "practice account"
                 account.load(self.spec)

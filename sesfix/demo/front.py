@@ -1,0 +1,465 @@
+"""The practice account's front desk: where moto does not answer as AWS would, this layer does.
+
+A WSGI layer in front of moto's server, in the same process (so it reads moto's own state):
+
+* **Key status.** AWS refuses every request signed with an Inactive access key
+  (``InvalidClientTokenId``; SESv2 spells it ``UnrecognizedClientException``). moto ignores
+  the status, so without this an Inactive key would still send mail in practice.
+* **Calls moto lacks** (only with ``fill_gaps``): ``iam:SimulatePrincipalPolicy``, answered by
+  evaluating the user's inline, managed and group policies with sesfix's own evaluator
+  (:mod:`sesfix.aws.policy`), and ``sesv2:GetAccount`` (``GET /v2/email/account``), answered
+  from the account's state (sandbox or production, the quota, what moto counted as sent).
+  Both go through moto's own authentication first (signature, then the caller's permission),
+  so a caller AWS would refuse is refused here the same way.
+* **SESv2 errors in SESv2's format** (with ``fill_gaps``): moto answers SESv2 requests'
+  authentication errors as XML, which botocore reads as a bare HTTP status; AWS answers
+  JSON with ``x-amzn-ErrorType``. The front rewrites them, with SESv2's error names.
+
+The test suite's shared server runs without ``fill_gaps``, so the engine's fall-backs for an
+account that cannot answer those calls stay covered; ``sesfix demo`` and ``--demo`` run with it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+IAM_NS = "https://iam.amazonaws.com/doc/2010-05-08/"
+#: SESv2 (rest-json) names for the errors moto raises with query-protocol names.
+SESV2_ERROR_NAMES = {
+    "AccessDenied": "AccessDeniedException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+    "SignatureDoesNotMatch": "InvalidSignatureException",
+}
+INVALID_TOKEN_MESSAGE = "The security token included in the request is invalid."
+#: SES's limits for an account in the sandbox, and the default once production access is granted.
+SANDBOX_QUOTA = (200.0, 1.0)
+PRODUCTION_QUOTA = (50000.0, 14.0)
+
+
+@dataclass
+class AccountState:
+    """What ``sesv2:GetAccount`` reports, beside what moto keeps (identities, sent count)."""
+
+    production_access: bool = False
+    sending_enabled: bool = True
+    enforcement_status: str = "HEALTHY"
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+def _request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _query_error(status: int, code: str, message: str) -> _Answer:
+    body = (
+        f'<ErrorResponse xmlns="{IAM_NS}"><Error><Type>Sender</Type>'
+        f"<Code>{escape(code)}</Code><Message>{escape(message)}</Message></Error>"
+        f"<RequestId>{_request_id()}</RequestId></ErrorResponse>"
+    )
+    return _Answer(status, body.encode(), (("Content-Type", "text/xml"),))
+
+
+def _json_error(status: int, code: str, message: str) -> _Answer:
+    name = SESV2_ERROR_NAMES.get(code, code)
+    return _Answer(
+        status,
+        json.dumps({"message": message}).encode(),
+        (
+            ("Content-Type", "application/json"),
+            ("x-amzn-ErrorType", name),
+            ("x-amzn-RequestId", _request_id()),
+        ),
+    )
+
+
+def _between(text: str, first: str, second: str) -> str:
+    return text.partition(first)[2].partition(second)[0]
+
+
+@dataclass(frozen=True)
+class _Signed:
+    """What the SigV4 Authorization header says: key ID, region and service signed for."""
+
+    key_id: str
+    region: str
+    service: str
+
+    @classmethod
+    def parse(cls, header: str) -> _Signed | None:
+        scope = _between(header, "Credential=", ",").split("/")
+        if len(scope) < 4 or not scope[0]:
+            return None
+        return cls(scope[0], scope[2], scope[3])
+
+
+class Front:
+    """The WSGI layer; ``app`` is moto's own application."""
+
+    def __init__(self, app: WSGIApp, *, account_id: str, fill_gaps: bool) -> None:
+        self.app = app
+        self.account_id = account_id
+        self.fill_gaps = fill_gaps
+        self.state = AccountState()
+        self._lock = threading.Lock()
+
+    # -- WSGI ----------------------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        answer = self._answer(environ)
+        if answer is None:
+            if self.fill_gaps and environ.get("PATH_INFO", "").startswith("/v2/"):
+                return self._sesv2_errors_as_json(environ, start_response)
+            return self.app(environ, start_response)
+        return self._send(answer, start_response)
+
+    @staticmethod
+    def _send(answer: _Answer, start_response: StartResponse) -> list[bytes]:
+        from http import HTTPStatus
+
+        reason = HTTPStatus(answer.status).phrase
+        headers = [*answer.headers, ("Content-Length", str(len(answer.body)))]
+        start_response(f"{answer.status} {reason}", headers)
+        return [answer.body]
+
+    def _answer(self, environ: dict[str, Any]) -> _Answer | None:
+        """An answer of the front's own, or None to let moto answer."""
+        signed = _Signed.parse(environ.get("HTTP_AUTHORIZATION", ""))
+        if signed is None or not _auth_enforced():
+            return None
+        sesv2 = environ.get("PATH_INFO", "").startswith("/v2/")
+        if self._key_status(signed) == "Inactive":
+            error = _json_error if sesv2 else _query_error
+            return error(403, "InvalidClientTokenId", INVALID_TOKEN_MESSAGE)
+        if not self.fill_gaps:
+            return None
+        method = environ.get("REQUEST_METHOD", "GET")
+        if sesv2 and method == "GET" and environ.get("PATH_INFO") == "/v2/email/account":
+            return self._get_account(environ, signed)
+        if signed.service == "iam" and method == "POST":
+            body = _read_body(environ)
+            form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+            if form.get("Action") == "SimulatePrincipalPolicy":
+                return self._simulate(environ, body, form)
+        return None
+
+    # -- key status ----------------------------------------------------------------------
+
+    def _iam(self, region: str) -> Any:
+        from moto.iam.models import iam_backends
+        from moto.utilities.utils import get_partition
+
+        return iam_backends[self.account_id][get_partition(region)]
+
+    def _key_status(self, signed: _Signed) -> str | None:
+        try:
+            users = list(self._iam(signed.region).users.values())
+        except Exception:  # noqa: BLE001 - an unknown partition: let moto answer
+            return None
+        for user in users:
+            for key in user.access_keys:
+                if key.access_key_id == signed.key_id:
+                    return str(key.status)
+        return None
+
+    # -- authentication, as moto does it for its own calls ---------------------------------
+
+    def _authenticate(
+        self, environ: dict[str, Any], body: bytes, data: Mapping[str, str], action: str
+    ) -> tuple[int, str, str] | None:
+        """None if moto's IAM checks let the caller make ``action``; else (status, code,
+        message) of AWS's refusal."""
+        from moto.iam.access_control import IAMRequest
+        from werkzeug.datastructures import EnvironHeaders
+        from werkzeug.exceptions import HTTPException
+
+        path = environ.get("PATH_INFO", "/")
+        if environ.get("QUERY_STRING"):
+            path += "?" + environ["QUERY_STRING"]
+        try:
+            request = IAMRequest(
+                account_id=self.account_id,
+                method=environ.get("REQUEST_METHOD", "GET"),
+                path=path,
+                data=dict(data),
+                body=body,
+                headers=EnvironHeaders(environ),  # type: ignore[arg-type]
+                action=action,
+            )
+            request.check_signature()
+            request.check_action_permitted("*")
+        except HTTPException as exc:
+            code = str(getattr(exc, "error_type", "") or "AccessDenied")
+            message = str(getattr(exc, "message", "") or exc.description or code)
+            return int(exc.code or 403), code, message
+        return None
+
+    # -- sesv2:GetAccount ----------------------------------------------------------------
+
+    def _get_account(self, environ: dict[str, Any], signed: _Signed) -> _Answer:
+        refused = self._authenticate(environ, b"", {}, "GetAccount")
+        if refused is not None:
+            return _json_error(*refused)
+        from moto.ses.models import ses_backends
+
+        sent = float(ses_backends[self.account_id][signed.region].sent_message_count)
+        state = self.state
+        max24, rate = PRODUCTION_QUOTA if state.production_access else SANDBOX_QUOTA
+        doc = {
+            "DedicatedIpAutoWarmupEnabled": False,
+            "EnforcementStatus": state.enforcement_status,
+            "ProductionAccessEnabled": state.production_access,
+            "SendQuota": {"Max24HourSend": max24, "MaxSendRate": rate, "SentLast24Hours": sent},
+            "SendingEnabled": state.sending_enabled,
+            "SuppressionAttributes": {"SuppressedReasons": []},
+        }
+        return _Answer(
+            200,
+            json.dumps(doc).encode(),
+            (("Content-Type", "application/json"), ("x-amzn-RequestId", _request_id())),
+        )
+
+    # -- iam:SimulatePrincipalPolicy -------------------------------------------------------
+
+    def _simulate(self, environ: dict[str, Any], body: bytes, form: dict[str, str]) -> _Answer:
+        refused = self._authenticate(environ, body, form, "SimulatePrincipalPolicy")
+        if refused is not None:
+            return _query_error(*refused)
+        arn = form.get("PolicySourceArn", "")
+        actions = [v for k, v in sorted(form.items(), key=_member_order) if _is_member(k)]
+        if not actions:
+            return _query_error(400, "ValidationError", "ActionNames must not be empty")
+        if ":user/" not in arn:
+            return _query_error(
+                400, "InvalidInput", f"the practice account simulates IAM users only, not {arn}"
+            )
+        name = arn.rsplit("/", 1)[-1]
+        iam = self._iam("us-east-1")
+        user = iam.users.get(name)
+        if user is None:
+            return _query_error(404, "NoSuchEntity", f"The user with name {name} cannot be found.")
+        results = [_simulate_action(action, _user_policies(iam, user)) for action in actions]
+        xml = (
+            f'<SimulatePrincipalPolicyResponse xmlns="{IAM_NS}"><SimulatePrincipalPolicyResult>'
+            f"<IsTruncated>false</IsTruncated><EvaluationResults>{''.join(results)}"
+            "</EvaluationResults></SimulatePrincipalPolicyResult>"
+            f"<ResponseMetadata><RequestId>{_request_id()}</RequestId></ResponseMetadata>"
+            "</SimulatePrincipalPolicyResponse>"
+        )
+        return _Answer(200, xml.encode(), (("Content-Type", "text/xml"),))
+
+    # -- SESv2 errors ----------------------------------------------------------------------
+
+    def _sesv2_errors_as_json(
+        self, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None
+
+        chunks = list(self.app(environ, capture))
+        status = str(captured.get("status", "500 Internal Server Error"))
+        headers = list(captured.get("headers", []))
+        body = b"".join(chunks)
+        code = int(status.split(" ", 1)[0])
+        if code >= 400 and body.lstrip().startswith(b"<"):
+            parsed = _xml_error(body)
+            if parsed is not None:
+                return self._send(_json_error(code, *parsed), start_response)
+        start_response(status, headers)
+        return [body]
+
+
+def _xml_error(body: bytes) -> tuple[str, str] | None:
+    from xml.etree import ElementTree
+
+    try:
+        root = ElementTree.fromstring(body)  # noqa: S314 - moto's own answer, on loopback
+    except ElementTree.ParseError:
+        return None
+    code = next((e.text for e in root.iter() if e.tag.endswith("Code")), None)
+    message = next((e.text for e in root.iter() if e.tag.endswith("Message")), None)
+    return (code, message or code) if code else None
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    """The request body, read once and put back for moto."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    return bytes(body)
+
+
+def _is_member(key: str) -> bool:
+    return key.startswith("ActionNames.member.")
+
+
+def _member_order(item: tuple[str, str]) -> tuple[int, str]:
+    key = item[0]
+    suffix = key.rsplit(".", 1)[-1]
+    return (int(suffix) if suffix.isdigit() else 0, key)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One policy of the user, as SimulatePrincipalPolicy names it."""
+
+    policy_id: str
+    policy_type: str  # "user", "group", "aws-managed", "user-managed"
+    document: Mapping[str, Any]
+
+
+def _user_policies(iam: Any, user: Any) -> list[_Source]:
+    from sesfix.aws.policy import parse_document
+
+    sources: list[_Source] = []
+
+    def managed(policies: Mapping[str, Any]) -> None:
+        for arn, policy in policies.items():
+            version = next((v for v in policy.versions if v.is_default), None)
+            if version is None:
+                continue
+            kind = "aws-managed" if ":aws:policy/" in arn else "user-managed"
+            sources.append(_Source(policy.name, kind, parse_document(version.document)))
+
+    for name, doc in user.policies.items():
+        sources.append(_Source(name, "user", parse_document(doc)))
+    managed(user.managed_policies)
+    for group in iam.get_groups_for_user(user.name):
+        for name, doc in group.policies.items():
+            sources.append(_Source(name, "group", parse_document(doc)))
+        managed(group.managed_policies)
+    return sources
+
+
+def _condition_keys(sources: Iterable[_Source], action: str) -> list[str]:
+    """Context keys in the conditions of statements about ``action`` (none are given)."""
+    from sesfix.aws.policy import PolicyDoc, evaluate
+
+    keys: set[str] = set()
+    for s in sources:
+        verdict = evaluate([action], [PolicyDoc(s.policy_id, s.document)], None).verdicts[action]
+        if not any(r.conditional for r in (*verdict.allowed_by, *verdict.denied_by)):
+            continue
+        for statement in _statements(s.document):
+            for block in (statement.get("Condition") or {}).values():
+                if isinstance(block, Mapping):
+                    keys.update(str(k) for k in block)
+    return sorted(keys)
+
+
+def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    raw = document.get("Statement")
+    items = raw if isinstance(raw, list) else [raw]
+    return [s for s in items if isinstance(s, Mapping)]
+
+
+def _simulate_action(action: str, sources: list[_Source]) -> str:
+    """One ``EvaluationResults`` member, as AWS writes it, from sesfix's evaluator.
+
+    With no context entries given, a statement with a Condition cannot match: it decides
+    nothing and its keys are listed as missing context values, as the simulator does.
+    """
+    from sesfix.aws.policy import PolicyDoc, evaluate
+
+    by_source = {f"{s.policy_type} {s.policy_id}": s for s in sources}
+    docs = [PolicyDoc(key, s.document) for key, s in by_source.items()]
+    verdict = evaluate([action], docs, None).verdicts[action]
+    denies = [r for r in verdict.denied_by if not r.conditional and r.effect == "Deny"]
+    allows = [r for r in verdict.allowed_by if not r.conditional]
+    if denies:
+        decision, matched = "explicitDeny", denies
+    elif allows:
+        decision, matched = "allowed", allows
+    else:
+        decision, matched = "implicitDeny", []
+    statements = "".join(
+        f"<member><SourcePolicyId>{escape(by_source[r.source].policy_id)}</SourcePolicyId>"
+        f"<SourcePolicyType>{escape(by_source[r.source].policy_type)}</SourcePolicyType></member>"
+        for r in matched
+        if r.source in by_source
+    )
+    missing = "".join(f"<member>{escape(k)}</member>" for k in _condition_keys(sources, action))
+    return (
+        f"<member><EvalActionName>{escape(action)}</EvalActionName>"
+        "<EvalResourceName>*</EvalResourceName>"
+        f"<EvalDecision>{decision}</EvalDecision>"
+        f"<MatchedStatements>{statements}</MatchedStatements>"
+        f"<MissingContextValues>{missing}</MissingContextValues>"
+        "</member>"
+    )
+
+
+def _auth_enforced() -> bool:
+    """moto's own switch (``/moto-api/reset-auth``): is IAM authentication on now?"""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    return bool(ActionAuthenticatorMixin.request_count >= settings.INITIAL_NO_AUTH_ACTION_COUNT)
+
+
+class FrontServer:
+    """moto's threaded server with :class:`Front` before its application, on 127.0.0.1."""
+
+    def __init__(self, *, port: int = 0, account_id: str, fill_gaps: bool) -> None:
+        self._port = port
+        self._account_id = account_id
+        self._fill_gaps = fill_gaps
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self.front: Front | None = None
+
+    def start(self) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        self.front = Front(
+            DomainDispatcherApplication(create_backend_app),  # type: ignore[arg-type]
+            account_id=self._account_id,
+            fill_gaps=self._fill_gaps,
+        )
+        self._server = make_server(
+            "127.0.0.1", self._port, self.front, True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sesfix-practice-server", daemon=True
+        )
+        self._thread.start()
+
+    def get_host_and_port(self) -> tuple[str, int]:
+        assert self._server is not None, "start() first"
+        host, port = self._server.server_address[:2]
+        return str(host), int(port)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
