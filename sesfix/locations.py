@@ -30,3 +30,18 @@ def audit_log_path() -> Path:
 
 def debug_log_path() -> Path:
     return state_dir() / "debug.log"
+
+
+def data_dir() -> Path:
+    """The user's data directory for sesfix (``SESFIX_DATA_DIR`` overrides it); not created."""
+    override = os.environ.get("SESFIX_DATA_DIR")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def practice_records_dir() -> Path:
+    """Where practice runs' onboarding records are kept by default (Markdown, no secrets)."""
+    return data_dir() / "practice"

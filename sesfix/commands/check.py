@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 
     with resolve_sources(args) as sources:
+        sources.require_variables()
         listeners = []
         if not args.quiet and sys.stderr.isatty():
             listeners.append(_progress(sys.stderr))

@@ -1,24 +1,22 @@
-"""Options shared by the commands and the wizard: where the app's variables come from,
-who the operator is, and the practice account."""
+"""The command-line flags that name where the app's variables come from and who the operator
+is. What they mean is decided in :mod:`sesfix.sources` (one place for every face).
+
+Every flag here defaults to ``argparse.SUPPRESS``: the same flags exist before and after the
+subcommand (``sesfix --demo seed check`` and ``sesfix check --demo seed``), and a subcommand's
+own default must not overwrite what was given before it. Read them with ``getattr``.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from sesfix.errors import UsageError
-
-if TYPE_CHECKING:
-    from sesfix.aws.identity import OperatorSpec
-    from sesfix.demo.account import SimulatedAccount
-    from sesfix.settings import AppSettings
+from sesfix.sources import Source, open_source, spec_from_args
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("where the app's variables come from")
+    g = parser.add_argument_group(
+        "where the app's variables come from", argument_default=argparse.SUPPRESS
+    )
     g.add_argument("--env-file", metavar="PATH", help="read the app's variables from a dotenv file")
     g.add_argument(
         "--from-railway",
@@ -38,94 +36,24 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SCENARIO",
         help="run against a fresh simulated practice account (default scenario: seed)",
     )
-    o = parser.add_argument_group("operator identity")
+    o = parser.add_argument_group("operator identity", argument_default=argparse.SUPPRESS)
     o.add_argument(
         "--operator-profile",
         metavar="NAME",
-        default=os.environ.get("SESFIX_OPERATOR_PROFILE"),
         help="AWS profile allowed to read IAM and apply fixes (env: SESFIX_OPERATOR_PROFILE)",
     )
     parser.add_argument(
-        "--domain", metavar="DOMAIN", help="the sender's domain, if not EMAIL_FROM's"
+        "--domain",
+        metavar="DOMAIN",
+        default=argparse.SUPPRESS,
+        help="the sender's domain, if not EMAIL_FROM's",
     )
 
 
-@dataclass
-class Sources:
-    settings: AppSettings
-    operator: OperatorSpec | None
-    account: SimulatedAccount | None = None
-    _cleanup: list[Callable[[], None]] = field(default_factory=list)
-
-    def close(self) -> None:
-        while self._cleanup:
-            self._cleanup.pop()()
-
-    def __enter__(self) -> Sources:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+#: The open source the commands use (see :mod:`sesfix.sources`).
+Sources = Source
 
 
-def resolve_sources(args: argparse.Namespace) -> Sources:
-    """Build the app settings and operator spec the flags describe (exit 2 on bad input)."""
-    from sesfix.aws.identity import OperatorSpec
-    from sesfix.settings import AppSettings
-
-    chosen = [
-        name
-        for name, on in (
-            ("--env-file", bool(getattr(args, "env_file", None))),
-            ("--from-railway", bool(getattr(args, "from_railway", False))),
-            ("--demo", bool(getattr(args, "demo", None))),
-        )
-        if on
-    ]
-    if len(chosen) > 1:
-        raise UsageError(f"choose one source of the app's variables, not {' and '.join(chosen)}")
-    domain = getattr(args, "domain", None)
-    if domain is not None:
-        from sesfix.settings import is_domain_name
-
-        if not is_domain_name(domain):
-            raise UsageError(
-                f"--domain {domain[:80]!r} is not a domain name",
-                hint="give the sender's domain, e.g. --domain example.com",
-            )
-    profile = getattr(args, "operator_profile", None)
-    operator = OperatorSpec(profile=profile) if profile else None
-
-    if getattr(args, "demo", None):
-        from sesfix.demo.account import SimulatedAccount, resolve_scenario
-        from sesfix.demo.practice import point_environment
-
-        scenario = resolve_scenario(args.demo)
-        account = SimulatedAccount.start(fill_gaps=True)
-        # Loopback only: also drops per-service endpoint overrides, bypasses HTTP proxies.
-        unpoint = point_environment(account.endpoint)
-
-        def restore() -> None:
-            account.stop()
-            unpoint()
-
-        try:
-            account.load(scenario)
-        except BaseException:
-            restore()
-            raise
-        settings = account.app_settings().with_domain(domain)
-        return Sources(settings, operator or account.operator, account, [restore])
-
-    if getattr(args, "env_file", None):
-        settings = AppSettings.from_env_file(args.env_file)
-    elif getattr(args, "from_railway", False):
-        from sesfix import railway
-
-        values = railway.read_variables(
-            service=getattr(args, "service", None), environment=getattr(args, "environment", None)
-        )
-        settings = AppSettings.from_mapping(values, "Railway service variables")
-    else:
-        settings = AppSettings.from_environment()
-    return Sources(settings.with_domain(domain), operator)
+def resolve_sources(args: argparse.Namespace) -> Source:
+    """Open the source the flags name (exit 2 on bad input); the caller closes it."""
+    return open_source(spec_from_args(args))

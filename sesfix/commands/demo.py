@@ -41,12 +41,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.list:
         return _list_scenarios()
+    from sesfix.demo.account import resolve_scenario
+    from sesfix.demo.practice import require_moto
+    from sesfix.terminal import require_terminal
+
+    resolve_scenario(args.scenario)  # an unknown name, or no moto, is said first
+    require_moto()
+    require_terminal()
     lang = getattr(args, "demo_lang", None) or getattr(args, "lang", None)
     app, practice = make_demo_app(args.scenario, lang=lang)
     try:
         code = app.run()
     finally:
         practice.close()  # the account disappears with the wizard
+    summary = practice.leaving_summary()
+    sys.stdout.write(summary + "\n")
     return int(code or 0)
 
 
@@ -56,11 +65,11 @@ def make_demo_app(scenario: str | None, *, lang: str | None = None) -> tuple[Any
     Exit 2 (``UsageError``) for an unknown scenario or without the demo extra. The caller
     must ``close()`` the returned :class:`PracticeInfo` when the app has exited.
     """
-    from sesfix.demo.practice import PracticeInfo, require_moto
+    from sesfix.sources import SourceSpec, open_source
 
-    practice = PracticeInfo.for_scenario(scenario)
-    require_moto()
-    practice.begin()  # the account builds while Textual loads
+    source = open_source(SourceSpec(kind="practice", scenario=scenario))
+    practice = source.practice
+    assert practice is not None
     try:
         from sesfix.tui.app import make_app
 
@@ -68,11 +77,11 @@ def make_demo_app(scenario: str | None, *, lang: str | None = None) -> tuple[Any
             settings=None,
             operator=None,
             lang=lang,
-            prepare=practice.prepare,
+            prepare=source.prepare,
             practice=practice,
         )
     except BaseException:
-        practice.close()
+        source.close()
         raise
     return app, practice
 

@@ -67,6 +67,9 @@ class Scenario:
     #: Finding ids of severity warning it shows, broken or fixed (every new SES account
     #: starts in the sandbox; the closing story says so).
     expected_warnings: tuple[str, ...] = ("account.sandbox",)
+    #: The AWS error code the app's send gets, so what its log shows ("" when it sends, or
+    #: never calls SES); see :func:`sesfix.demo.samples.sample_log`.
+    app_error: str = ""
     #: The fixes a learner applies to make it healthy (ids from the fix catalogue).
     intended_fixes: tuple[str, ...] = ()
     #: Extra app variables (may hold secret-shaped values: kept out of repr).
@@ -90,6 +93,7 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "seed",
             "The guide's incident: the app's IAM user has only AmazonS3FullAccess.",
+            app_error="AccessDenied",
             expected_errors=("iam.ses_permission_missing",),
             intended_fixes=("attach-ses-full-access",),
         ),
@@ -98,6 +102,7 @@ SCENARIOS: dict[str, Scenario] = {
             "Permissions are fine, but the domain is verified only in us-east-1.",
             managed_policies=(S3_FULL, SES_FULL),
             verified_regions=("us-east-1",),
+            app_error="MessageRejected",
             expected_errors=("region.identity_not_in_region",),
             intended_fixes=("set-ses-region",),
         ),
@@ -106,6 +111,7 @@ SCENARIOS: dict[str, Scenario] = {
             "The secret in the app's variables has a trailing space.",
             managed_policies=(S3_FULL, SES_FULL),
             faults=(("AWS_SECRET_ACCESS_KEY", "trailing-space"),),
+            app_error="SignatureDoesNotMatch",
             expected_errors=("credentials.whitespace",),
             intended_fixes=("clean-variable",),
         ),
@@ -114,14 +120,17 @@ SCENARIOS: dict[str, Scenario] = {
             "The app's secret belongs to no key: the pair does not match.",
             managed_policies=(S3_FULL, SES_FULL),
             faults=(("AWS_SECRET_ACCESS_KEY", "lost"),),
+            app_error="SignatureDoesNotMatch",
             expected_errors=("credentials.secret_mismatch",),
-            intended_fixes=("rotate-access-key",),
+            # The lost secret may be anywhere: the old key is retired once the new one works.
+            intended_fixes=("rotate-access-key", "retire-old-key"),
         ),
         Scenario(
             "quoted-key",
             "The key ID was pasted into the dashboard with its quotes.",
             managed_policies=(S3_FULL, SES_FULL),
             faults=(("AWS_ACCESS_KEY_ID", "quoted"),),
+            app_error="InvalidClientTokenId",
             expected_errors=("credentials.quoted_value",),
             intended_fixes=("clean-variable",),
         ),
@@ -130,6 +139,7 @@ SCENARIOS: dict[str, Scenario] = {
             "Someone deactivated the app's access key.",
             managed_policies=(S3_FULL, SES_FULL),
             key_status="Inactive",
+            app_error="InvalidClientTokenId",
             expected_errors=("credentials.key_inactive",),
             intended_fixes=("reactivate-access-key",),
         ),
@@ -146,6 +156,7 @@ SCENARIOS: dict[str, Scenario] = {
             "A leftover AWS_SESSION_TOKEN sits beside the long-term key.",
             managed_policies=(S3_FULL, SES_FULL),
             extra_env=(("AWS_SESSION_TOKEN", "IQoJb3JpZ2luX2VjEPractice0LeftOverSessionToken"),),
+            app_error="InvalidClientTokenId",
             expected_errors=("credentials.stale_session_token",),
             intended_fixes=("remove-session-token",),
         ),
@@ -155,6 +166,7 @@ SCENARIOS: dict[str, Scenario] = {
             "(here verification is instant; on AWS it waits for the DNS records).",
             managed_policies=(S3_FULL, SES_FULL),
             verified_regions=(),
+            app_error="MessageRejected",
             expected_errors=("identity.not_verified",),
             intended_fixes=("verify-domain",),
         ),
@@ -168,9 +180,10 @@ SCENARIOS: dict[str, Scenario] = {
 
 
 def pick_random_scenario() -> Scenario:
+    """One of the broken scenarios: ``healthy`` has nothing to find, so it is never drawn."""
     import secrets
 
-    return SCENARIOS[secrets.choice(sorted(SCENARIOS))]
+    return SCENARIOS[secrets.choice(sorted(n for n, s in SCENARIOS.items() if s.expected_errors))]
 
 
 def resolve_scenario(name: str | None) -> Scenario:

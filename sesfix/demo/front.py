@@ -292,7 +292,7 @@ def _xml_error(body: bytes) -> tuple[str, str] | None:
     from xml.etree import ElementTree
 
     try:
-        root = ElementTree.fromstring(body)  # noqa: S314 - moto's own answer, on loopback
+        root = ElementTree.fromstring(body)  # moto's own answer, from loopback
     except ElementTree.ParseError:
         return None
     code = next((e.text for e in root.iter() if e.tag.endswith("Code")), None)
@@ -440,7 +440,7 @@ class FrontServer:
         from werkzeug.serving import make_server
 
         self.front = Front(
-            DomainDispatcherApplication(create_backend_app),  # type: ignore[arg-type]
+            DomainDispatcherApplication(create_backend_app),
             account_id=self._account_id,
             fill_gaps=self._fill_gaps,
         )

@@ -6,13 +6,15 @@ The wizard gets a :class:`PracticeInfo` (``make_app(practice=...)``) and calls:
 * :meth:`PracticeInfo.prepare` in a thread worker (it is ``make_app``'s ``prepare``): it waits
   for the account that :meth:`PracticeInfo.begin` started in the background, points this
   process's AWS endpoint at it, and returns the app's settings and the operator;
-* :meth:`PracticeInfo.note_report` after every diagnosis: True once, when it first turns
-  healthy — the moment to show the summary (:meth:`PracticeInfo.record`);
+* :meth:`PracticeInfo.note_report` after every diagnosis: True once, when the scenario's
+  intent is first met (healthy, and a rotated key retired) — the moment to show the summary
+  (:meth:`PracticeInfo.record`);
 * :meth:`PracticeInfo.note_fix` after an AWS fix was applied, and
   :meth:`PracticeInfo.apply_guidance` for a guidance-only fix (it changes the practice app's
   variables the way the guidance says, as the learner would in Railway);
 * :meth:`PracticeInfo.use_new_key` when a rotated key is to be "put into Railway";
-* :meth:`PracticeInfo.close` when the app exits: the account disappears.
+* :meth:`PracticeInfo.close` when the app exits: the account disappears; then
+  :meth:`PracticeInfo.leaving_summary` gives the one line ``sesfix demo`` prints.
 
 Nothing here imports Textual.
 """
@@ -114,6 +116,12 @@ class PracticeInfo:
     fixes_applied: list[str] = field(default_factory=list)
     #: Seconds :meth:`prepare` took from :meth:`begin` (start + load), for the curious.
     prepare_seconds: float | None = None
+    #: The app's key when the practice started (a rotation must retire it).
+    original_key_id: str = field(default="", repr=False)
+    #: From the latest diagnosis: warning ids, error ids, and why it is not complete yet.
+    open_warnings: list[str] = field(default_factory=list)
+    still_open: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -140,7 +148,9 @@ class PracticeInfo:
         """One line for the wizard's header; says nothing of a random scenario's fault."""
         if self.named:
             return self.spec.description
-        return "Something is wrong with this shop's mail. Find it and fix it."
+        from sesfix.locale import t
+
+        return t("practice.random_description")
 
     @property
     def ready(self) -> bool:
@@ -199,6 +209,7 @@ class PracticeInfo:
             if self._restore is None:  # first call: the practice starts now
                 self._restore = point_environment(account.endpoint)
                 self.account = account
+                self.original_key_id = account.app_key_id
                 if self._begun_at is not None:
                     self.prepare_seconds = time.perf_counter() - self._begun_at
                 self.started_at = now()
@@ -230,12 +241,22 @@ class PracticeInfo:
     # -- the learner's progress -----------------------------------------------------------
 
     def note_report(self, report: Report) -> bool:
-        """Record a diagnosis; True exactly once, when the account first turns healthy."""
+        """Record a diagnosis; True exactly once, when the scenario's intent is first met.
+
+        Healthy is not always enough: after a rotation the old key must be retired too
+        (:func:`sesfix.demo.progress.intent_gaps`). Only AWS's answers in ``report`` count.
+        """
+        from sesfix.demo.progress import intent_gaps, warning_ids
+
         with self._lock:
             if not self._seen_report:
                 self._seen_report = True
                 self.broken_findings = list(dict.fromkeys(f.id for f in report.errors))
-            if report.healthy and self.finished_at is None:
+            current = self.account.app_key_id if self.account is not None else ""
+            self.gaps = intent_gaps(report, self.original_key_id, current)
+            self.open_warnings = warning_ids(report)
+            self.still_open = list(dict.fromkeys(f.id for f in report.errors))
+            if not self.gaps and self.finished_at is None:
                 self.finished_at = now()
                 return True
             return False
@@ -254,7 +275,24 @@ class PracticeInfo:
                 broken_findings=list(self.broken_findings),
                 fixes_applied=list(self.fixes_applied),
                 healthy=self.finished_at is not None,
+                open_warnings=list(self.open_warnings),
+                still_open=list(self.still_open),
+                gaps=list(self.gaps),
             )
+
+    def leaving_summary(self, *, save: bool = True) -> str:
+        """One line for the terminal when the learner leaves; the record is saved first
+        (under the user's data directory) once the learner has seen a diagnosis."""
+        from sesfix.demo.progress import leaving_summary
+
+        record = self.record()
+        written: str | None = None
+        if save and self._seen_report:
+            try:
+                written = str(record.write())
+            except UsageError as exc:
+                written = exc.message
+        return leaving_summary(record, written)
 
     # -- the app's variables --------------------------------------------------------------
 

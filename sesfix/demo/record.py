@@ -2,7 +2,7 @@
 
 It holds finding ids, fix ids, titles and times only — never a key, a secret or a variable's
 value — so it is safe to show, keep and share. :meth:`OnboardingRecord.write` saves it as
-Markdown where the learner asks.
+Markdown where the learner asks, by default under the user's data directory.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sesfix.errors import UsageError
+from sesfix.locale import has, t
 
 
 def now() -> datetime:
@@ -33,10 +34,19 @@ class OnboardingRecord:
     healthy: bool = False
     #: The scenario's one-line description; looked up from the scenario name if not given.
     description: str = ""
+    #: Warning finding ids of the latest diagnosis (e.g. ``account.sandbox``): the closing
+    #: story tells them, a healthy app in the sandbox still cannot mail its customers.
+    open_warnings: list[str] = field(default_factory=list)
+    #: Error finding ids of the latest diagnosis (empty once healthy).
+    still_open: list[str] = field(default_factory=list)
+    #: Why the practice is not complete yet (see :mod:`sesfix.demo.progress`).
+    gaps: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fixes_applied", [_fix_id(f) for f in self.fixes_applied])
         object.__setattr__(self, "broken_findings", [str(f) for f in self.broken_findings])
+        for name in ("open_warnings", "still_open", "gaps"):
+            object.__setattr__(self, name, [str(x) for x in getattr(self, name)])
         if not self.description:
             from sesfix.demo.account import SCENARIOS
 
@@ -56,59 +66,94 @@ class OnboardingRecord:
         return format_duration(self.duration)
 
     def titles(self) -> dict[str, str]:
-        """Finding id -> its title from the catalogue (ids the catalogue lacks map to '')."""
-        from sesfix.findings import CATALOGUE
-
-        return {
-            fid: CATALOGUE[fid].title if fid in CATALOGUE else "" for fid in self.broken_findings
-        }
+        """Finding id -> its title in the current language ('' for ids the catalogue lacks)."""
+        return {fid: _title("finding", fid) for fid in self.broken_findings}
 
     def to_markdown(self) -> str:
-        titles = self.titles()
-        verdict = (
-            "healthy: the app can send" if self.healthy else "not yet healthy: practice unfinished"
-        )
+        """The record in the current language; ids stay as they are (they are the contract)."""
+        sandboxed = "account.sandbox" in self.open_warnings
+        if self.healthy:
+            verdict = t("record.outcome.sandbox" if sandboxed else "record.outcome.done")
+        else:
+            verdict = t("record.outcome.open")
+        finished = _stamp(self.finished_at) if self.finished_at else t("record.not_yet")
         lines = [
-            f"# sesfix practice record: {self.scenario}",
+            f"# {t('record.title', scenario=self.scenario)}",
             "",
             *([self.description, ""] if self.description else []),
-            f"- Started: {_stamp(self.started_at)}",
-            f"- Finished: {_stamp(self.finished_at) if self.finished_at else 'not yet'}",
-            f"- Time taken: {self.duration_text}",
-            f"- Outcome: {verdict}",
+            f"- {t('record.started')}: {_stamp(self.started_at)}",
+            f"- {t('record.finished')}: {finished}",
+            f"- {t('record.time')}: {self.duration_text}",
+            f"- {t('record.outcome')}: {verdict}",
             "",
-            "## What was broken",
+            f"## {t('summary.broken')}",
             "",
         ]
         if self.broken_findings:
+            lines += [_item("finding", fid) for fid in self.broken_findings]
+        else:
+            lines.append(f"- {t('summary.broken.none')}")
+        lines += ["", f"## {t('summary.fixed')}", ""]
+        if self.fixes_applied:
             lines += [
-                f"- `{fid}`" + (f": {titles[fid]}" if titles.get(fid) else "")
-                for fid in self.broken_findings
+                f"{i}. {_item('fix', fix)[2:]}" for i, fix in enumerate(self.fixes_applied, 1)
             ]
         else:
-            lines.append("- Nothing: this was the healthy account, to show what good looks like.")
-        lines += ["", "## Fixes applied", ""]
-        if self.fixes_applied:
-            lines += [f"{i}. `{fix}`" for i, fix in enumerate(self.fixes_applied, 1)]
+            lines.append(f"- {t('summary.fixed.none')}")
+        if self.still_open or self.gaps:
+            lines += ["", f"## {t('record.still_open')}", ""]
+            lines += [_item("finding", fid) for fid in self.still_open]
+            lines += [f"- {t('practice.gap.' + gap)}" for gap in self.gaps if gap != "errors"]
+        lines += ["", f"## {t('record.warnings')}", ""]
+        if self.open_warnings:
+            lines += [_item("finding", fid) for fid in self.open_warnings]
+            if sandboxed:
+                lines += ["", t("record.sandbox_story")]
         else:
-            lines.append("- None.")
-        lines += [
-            "",
-            "_Recorded by `sesfix demo` on a simulated AWS account; no real account was touched._",
-            "",
-        ]
+            lines.append(f"- {t('practice.none')}")
+        lines += ["", f"_{t('record.footer')}_", ""]
         return "\n".join(lines)
 
-    def write(self, path: str | Path) -> Path:
-        """Write the Markdown to ``path`` (a directory gets a default file name)."""
-        p = Path(path).expanduser()
+    def write(self, path: str | Path | None = None) -> Path:
+        """Write the Markdown to ``path``: a directory gets a default file name; None, the
+        default place (:func:`default_path`, under the user's data directory)."""
+        if path is None:
+            p = default_path(self)
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise UsageError(
+                    t("record.cannot_write", path=str(p), error=exc.strerror or exc)
+                ) from None
+        else:
+            p = Path(path).expanduser()
         if p.is_dir():
             p = p / default_file_name(self)
         try:
             p.write_text(self.to_markdown(), encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"cannot write the record to {p}: {exc.strerror or exc}") from None
+            raise UsageError(
+                t("record.cannot_write", path=str(p), error=exc.strerror or exc)
+            ) from None
         return p
+
+
+def default_path(record: OnboardingRecord) -> Path:
+    """Where a record goes unless the learner says otherwise: the user's data directory
+    (``~/.local/share/sesfix/practice/`` on Linux), never the current directory."""
+    from sesfix.locations import practice_records_dir
+
+    return practice_records_dir() / default_file_name(record)
+
+
+def _title(kind: str, ident: str) -> str:
+    key = f"{kind}.{ident}.title"
+    return t(key) if has(key) else ""
+
+
+def _item(kind: str, ident: str) -> str:
+    title = _title(kind, ident)
+    return f"- `{ident}`" + (f": {title}" if title else "")
 
 
 def default_file_name(record: OnboardingRecord) -> str:

@@ -1,55 +1,48 @@
-"""``sesfix`` with no command: build the sources the flags name and run the wizard."""
+"""``sesfix`` with no command: open the source the flags name and run the wizard on it."""
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from sesfix.settings import AppSettings
+from sesfix.sources import open_source, spec_from_args
+from sesfix.terminal import require_terminal
 
 
 def run_wizard(args: argparse.Namespace) -> int:
-    """Open the wizard on the sources ``args`` describe; its exit code.
+    """Open the wizard on the source ``args`` describe; its exit code.
 
-    With ``--demo [SCENARIO]`` the wizard opens at once on "preparing the practice
-    account…" while the simulated account builds in the background (practice mode).
+    The source is opened (and an ``--operator-profile`` checked) before Textual loads, so a
+    bad flag is a one-line usage error (exit 2), as with ``sesfix check``. With ``--demo
+    [SCENARIO]`` the practice account starts building at once and the wizard opens on
+    "preparing the practice account…" until it is ready.
     Language: ``--lang``, else ``SESFIX_LANG``/the locale. ``NO_COLOR`` is honoured by Textual.
     """
-    from sesfix.tui.app import make_app
+    spec = spec_from_args(args)
+    if spec.kind == "practice":
+        from sesfix.demo.account import resolve_scenario
+        from sesfix.demo.practice import require_moto
 
-    lang = getattr(args, "lang", None)
-    if getattr(args, "demo", None):
-        from sesfix.demo.practice import PracticeInfo, require_moto
-
-        practice = PracticeInfo.for_scenario(args.demo)
+        resolve_scenario(spec.scenario)
         require_moto()
-        practice.begin()
-        try:
+    require_terminal()
+    with open_source(spec) as source:
+        from sesfix.tui.app import make_app
+
+        lang = getattr(args, "lang", None)
+        if source.practice is not None:
             app = make_app(
                 settings=None,
                 operator=None,
                 lang=lang,
-                prepare=practice.prepare,
-                practice=practice,
+                prepare=source.prepare,
+                practice=source.practice,
             )
             return int(app.run() or 0)
-        finally:
-            practice.close()
-
-    from sesfix.commands.common import resolve_sources
-
-    with resolve_sources(args) as sources:
-        app = make_app(settings=sources.settings, operator=sources.operator, lang=lang)
-
-        def reload() -> AppSettings:
-            # r re-reads the same source (environment, .env file, Railway) before probing.
-            with resolve_sources(args) as again:
-                return again.settings
-
-        app.reload_settings = reload
-        if getattr(args, "from_railway", False):
+        app = make_app(settings=source.settings, operator=source.operator, lang=lang)
+        # r re-reads the same source (environment, .env file, Railway) before probing.
+        app.reload_settings = source.reload
+        if spec.kind == "railway":
             app.from_railway = True
-            app.railway_service = getattr(args, "service", None)
-            app.railway_environment = getattr(args, "environment", None)
+            app.railway_service = spec.railway_service
+            app.railway_environment = spec.railway_environment
         return int(app.run() or 0)
