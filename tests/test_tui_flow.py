@@ -422,6 +422,7 @@ def test_sesfix_without_a_command_opens_the_wizard(
         return 0
 
     monkeypatch.setattr(SesfixApp, "run", fake_run)
+    monkeypatch.setattr("sesfix.terminal.interactive", lambda: True)  # as if in a terminal
     assert cli.main(["--lang", "vi"]) == 0
     (app,) = opened
     assert app.lang == "vi"

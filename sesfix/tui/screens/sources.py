@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 from rich.text import Text
 from textual import on, work
@@ -15,7 +13,8 @@ from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Sele
 from sesfix.aws.identity import OperatorSpec
 from sesfix.locale import t
 from sesfix.masking import Secret
-from sesfix.settings import EMAIL_FROM, KEY_ID, PROVIDER, REGION, SECRET, TOKEN, AppSettings
+from sesfix.settings import EMAIL_FROM, KEY_ID, REGION, SECRET
+from sesfix.sources import SourceKind, SourceSpec, typed_spec
 from sesfix.tui.screens.base import PageScreen
 
 SOURCES = ("environment", "envfile", "typed", "keyring")
@@ -80,13 +79,11 @@ class SourcesScreen(PageScreen):
     def _discover(self) -> None:
         """Keyring state, remembered labels and AWS profiles: all blocking, all here."""
         from sesfix.secrets import keyring_status, list_labels
+        from sesfix.sources import operator_profiles
 
         status = keyring_status()
         labels = list_labels() if status.usable else []
-        profiles: list[str] = []
-        import botocore.session
-
-        profiles = sorted(botocore.session.Session().available_profiles)
+        profiles = operator_profiles()
         self.app.call_from_thread(self._discovered, status.usable, status.reason, labels, profiles)
 
     def _discovered(
@@ -162,70 +159,46 @@ class SourcesScreen(PageScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sources", name="sources")
     def _resolve(self, choice: SourceChoice, current: OperatorSpec | None) -> None:
-        from sesfix.errors import UsageError
-        from sesfix.secrets import load_credentials, store_credentials
+        """Open the chosen source through :mod:`sesfix.sources` (blocking: files, keyring)."""
+        from sesfix.sources import open_source, remember
 
-        reload: Callable[[], AppSettings] | None = None
-        if choice.source == "envfile":
-            settings = AppSettings.from_env_file(choice.env_path)
-            reload = partial(AppSettings.from_env_file, choice.env_path)
-        elif choice.source == "typed":
-            values = {KEY_ID: choice.key_id, PROVIDER: "ses"}
-            if choice.secret is not None:
-                values[SECRET] = choice.secret.reveal()
-            if choice.region:
-                values[REGION] = choice.region
-            if choice.email_from:
-                values[EMAIL_FROM] = choice.email_from
-            settings = AppSettings.from_mapping(values, t("sources.typed_source"))
-        elif choice.source == "keyring":
-            if not choice.keyring_label:
-                raise UsageError(t("sources.keyring_none"))
-            creds = load_credentials(choice.keyring_label)
-            if creds is None:
-                raise UsageError(t("sources.keyring_missing", label=choice.keyring_label))
-            env = AppSettings.from_environment()
-            values = {
-                k: v
-                for k, v in ((n, env.raw(n)) for n in (REGION, PROVIDER, EMAIL_FROM))
-                if v is not None
-            }
-            values[KEY_ID] = creds.access_key_id
-            values[SECRET] = creds.secret_access_key.reveal()
-            if creds.session_token is not None:
-                values[TOKEN] = creds.session_token.reveal()
-            settings = AppSettings.from_mapping(
-                values, t("sources.keyring_source", label=choice.keyring_label)
-            )
-        else:
-            settings = AppSettings.from_environment()
-            reload = AppSettings.from_environment
+        source = open_source(source_spec(choice, current))
+        settings = source.settings
+        if choice.remember and choice.source == "typed":
+            status = remember(choice.remember_label, settings)
+            if status is not None:
+                note = (
+                    t("sources.remembered", label=choice.remember_label)
+                    if status.usable
+                    else t("sources.not_remembered", reason=status.reason)
+                )
+                self.app.call_from_thread(
+                    self.app.notify, note, severity="information" if status.usable else "warning"
+                )
+        reload = source.reload if source.reloadable else None
+        self.app.call_from_thread(self.wizard.use_sources, settings, source.operator, reload)
 
-        if (
-            choice.remember
-            and choice.source == "typed"
-            and settings.access_key_id
-            and settings.secret_access_key
-        ):
-            status = store_credentials(
-                choice.remember_label,
-                settings.access_key_id,
-                settings.secret_access_key,
-                settings.session_token,
-            )
-            note = (
-                t("sources.remembered", label=choice.remember_label)
-                if status.usable
-                else t("sources.not_remembered", reason=status.reason)
-            )
-            self.app.call_from_thread(
-                self.app.notify, note, severity="information" if status.usable else "warning"
-            )
 
-        if choice.operator == KEEP_OPERATOR:
-            operator = current
-        elif choice.operator in ("", NO_OPERATOR):
-            operator = None
-        else:
-            operator = OperatorSpec(profile=choice.operator)
-        self.app.call_from_thread(self.wizard.use_sources, settings, operator, reload)
+def source_spec(choice: SourceChoice, current: OperatorSpec | None) -> SourceSpec:
+    """The form's choice as a :class:`~sesfix.sources.SourceSpec`."""
+    if choice.operator == KEEP_OPERATOR:
+        operator, profile = current, None
+    elif choice.operator in ("", NO_OPERATOR):
+        operator, profile = None, None
+    else:
+        operator, profile = None, choice.operator
+    if choice.source == "typed":
+        values = {KEY_ID: choice.key_id, REGION: choice.region, EMAIL_FROM: choice.email_from}
+        return typed_spec(values, choice.secret, operator=operator, operator_profile=profile)
+    kind: SourceKind = "environment"
+    if choice.source == "envfile":
+        kind = "envfile"
+    elif choice.source == "keyring":
+        kind = "keyring"
+    return SourceSpec(
+        kind=kind,
+        env_file=choice.env_path,
+        keyring_label=choice.keyring_label,
+        operator=operator,
+        operator_profile=profile,
+    )
