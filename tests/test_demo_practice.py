@@ -191,7 +191,7 @@ def test_record_accepts_the_wizards_entries_and_an_unfinished_run() -> None:
     assert record.finished_at is None and record.duration >= timedelta(seconds=5)
     assert "not yet" in record.to_markdown()
     healthy = OnboardingRecord(scenario="healthy", started_at=start, finished_at=start)
-    assert "Nothing" in healthy.to_markdown() and "None." in healthy.to_markdown()
+    assert "Nothing" in healthy.to_markdown() and "No fix applied." in healthy.to_markdown()
 
 
 def test_format_duration() -> None:

@@ -18,8 +18,15 @@ from typing import Any
 import pytest
 
 from sesfix.cli import main
-from sesfix.demo.account import SCENARIOS, SES_FULL, Scenario, SimulatedAccount
+from sesfix.demo.account import (
+    SCENARIOS,
+    SES_FULL,
+    Scenario,
+    SimulatedAccount,
+    pick_random_scenario,
+)
 from sesfix.demo.practice import GUIDANCE_FIXES, guidance_changes
+from sesfix.demo.progress import GAP_OLD_KEY_ACTIVE, intent_gaps
 from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.diagnosis.report import Report
 from sesfix.settings import KEY_ID, SECRET, AppSettings
@@ -37,27 +44,65 @@ def error_ids(data: dict[str, Any]) -> set[str]:
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
-def test_check_demo_reports_exactly_the_scenarios_errors(
+def test_check_demo_reports_exactly_the_scenarios_findings(
     name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Its errors, its warnings (the sandbox) and nothing else: no probe the practice account
+    could not answer (``probe.unreachable``), no info card of any kind."""
     scenario = SCENARIOS[name]
     code, data = run_check(capsys, "--demo", name)
     assert error_ids(data) == set(scenario.expected_errors)
+    assert {f["id"] for f in data["findings"]} == {
+        *scenario.expected_errors,
+        *scenario.expected_warnings,
+    }, data["findings"]
     assert data["healthy"] is (not scenario.expected_errors)
     assert code == (1 if scenario.expected_errors else 0)
+    probes = {(p["identity"], p["call"]): p for step in data["steps"] for p in step["probes"]}
     # The probes really went to AWS's stand-in: the app identity was answered.
+    assert ("app", "sts:GetCallerIdentity") in probes
+    # The calls moto lacks are answered as AWS answers them: with data, or with AWS's refusal.
+    simulate = probes[("operator", "iam:SimulatePrincipalPolicy")]
+    assert simulate["outcome"] == "ok", simulate
+    account = probes[("app", "ses:GetAccount")]
+    assert account["outcome"] in (
+        "ok",
+        "AccessDeniedException",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+    ), account
+    assert (account["outcome"] == "ok") is (
+        scenario.app_error in ("", "MessageRejected") and not scenario.extra_env
+    ), account
+
+
+def test_check_demo_random_is_one_of_the_broken_scenarios(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, data = run_check(capsys, "--demo", "random")
+    assert code == 1
+    assert data["source"] == "practice account"  # unnamed
     assert any(
-        p["identity"] == "app" and p["call"] == "sts:GetCallerIdentity"
-        for step in data["steps"]
-        for p in step["probes"]
+        error_ids(data) == set(sc.expected_errors)
+        for sc in SCENARIOS.values()
+        if sc.expected_errors
     )
 
 
-def test_check_demo_random_is_one_of_the_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
-    code, data = run_check(capsys, "--demo", "random")
-    assert code in (0, 1)
-    assert data["source"].startswith("practice account")
-    assert any(error_ids(data) == set(sc.expected_errors) for sc in SCENARIOS.values())
+def test_random_never_draws_the_healthy_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    import secrets
+
+    offered: list[list[str]] = []
+
+    def choice(names: list[str]) -> str:
+        offered.append(list(names))
+        return names[-1]
+
+    monkeypatch.setattr(secrets, "choice", choice)
+    drawn = pick_random_scenario()
+    assert drawn.expected_errors
+    assert offered == [sorted(n for n, sc in SCENARIOS.items() if sc.expected_errors)]
+    assert "healthy" not in offered[0]
 
 
 def test_unknown_scenario_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,10 +155,19 @@ def test_intended_fixes_make_the_scenario_healthy(
     settings = acct.app_settings()
     report = diagnose(settings, DiagnosisOptions(operator=acct.operator))
     assert {f.id for f in report.errors} == set(scenario.expected_errors)
+    original_key = acct.app_key_id
     for fix_id in scenario.intended_fixes:
-        assert any(fix_id in f.fixes for f in report.errors), f"no error offers {fix_id}"
+        if fix_id == "retire-old-key":
+            # Cures no error: it is what a rotation leaves to do, offered after one.
+            assert intent_gaps(report, original_key, acct.app_key_id) == [GAP_OLD_KEY_ACTIVE]
+        else:
+            assert any(fix_id in f.fixes for f in report.errors), f"no error offers {fix_id}"
         settings = apply_intended_fix(acct, fix_id, report, settings)
+        if fix_id == "rotate-access-key":
+            acct.app_key_id = str(settings.access_key_id)
         report = diagnose(settings, DiagnosisOptions(operator=acct.operator))
+    assert report.healthy, report.finding_ids()
+    assert intent_gaps(report, original_key, acct.app_key_id) == []
 
     # The same account, checked through the CLI as someone would: the app's variables in a
     # dotenv file and the operator as a profile.
@@ -173,3 +227,55 @@ def test_check_demo_stays_on_loopback(
     assert code == 1
     assert os.environ["AWS_ENDPOINT_URL_STS"] == dead  # restored afterwards
     assert "AWS_ENDPOINT_URL" not in os.environ
+
+
+# --- Test send and the sample logs agree with the diagnosis -----------------------------------
+
+
+@pytest.mark.parametrize("name", [n for n, sc in SCENARIOS.items() if sc.provider == "ses"])
+def test_test_send_and_sample_log_say_what_the_practice_account_answers(name: str) -> None:
+    """The practice account's answer to the app's own send is the scenario's declared error;
+    its sample log shows that error, and reading that log points at the scenario's finding."""
+    from sesfix import logs
+    from sesfix.demo import sample_log
+    from sesfix.diagnosis.testsend import send_test_email
+    from sesfix.sources import SourceSpec, open_source
+
+    scenario = SCENARIOS[name]
+    with open_source(SourceSpec(kind="practice", scenario=name)) as source:
+        result = send_test_email(source.settings)
+    if scenario.app_error:
+        assert not result.ok
+        assert result.error_code == scenario.app_error, result.lines
+    else:
+        assert result.ok, result.lines
+    text = sample_log(name)
+    analysis = logs.analyze(text.splitlines(), source="sample")
+    if scenario.app_error:
+        assert list(analysis.codes) == [scenario.app_error]
+        assert analysis.stage == "api_failed"
+    else:
+        assert analysis.stage == "success" and not analysis.codes
+    for value in (source.settings.raw("AWS_SECRET_ACCESS_KEY"), source.settings.access_key_id):
+        assert value and value.strip() not in text
+
+
+def test_inactive_key_test_send_is_refused_as_aws_refuses_it() -> None:
+    from sesfix.diagnosis.testsend import send_test_email
+    from sesfix.sources import SourceSpec, open_source
+
+    with open_source(SourceSpec(kind="practice", scenario="inactive-key")) as source:
+        result = send_test_email(source.settings)
+        report = diagnose(source.settings, DiagnosisOptions(operator=source.operator))
+    assert not result.ok and result.error_code == "InvalidClientTokenId"
+    assert not any("sent successfully" in line for line in result.lines)
+    assert [f.id for f in report.errors] == ["credentials.key_inactive"]
+    assert report.step(3).status == "fail"  # the live test agrees with step 2
+
+
+def test_sample_log_of_a_provider_that_is_not_ses_has_no_ses_call() -> None:
+    from sesfix.demo import sample_log
+
+    text = sample_log("missing-provider")
+    assert "EMAIL_PROVIDER=console" in text
+    assert "Sending email via AWS SES" not in text
