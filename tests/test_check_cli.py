@@ -319,3 +319,65 @@ def test_a_closed_pipe_is_not_a_crash(tmp_path):
     assert "internal error" not in proc.stderr
     assert "Traceback" not in proc.stderr
     assert "Exception ignored" not in proc.stderr
+
+
+# --- first use without a terminal, without variables -------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [[], ["demo"], ["demo", "--scenario", "random"], ["--demo"]])
+def test_without_a_terminal_the_wizard_is_one_line_and_exit_2(argv):
+    """`sesfix demo | cat`: no screen codes, no hang, one line pointing to `check --demo`.
+
+    A real process with stdin and stdout that are not terminals (a pipe and /dev/null)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "sesfix", *argv],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        timeout=60, env=dict(os.environ),
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    err = proc.stderr.decode()
+    assert len(err.strip().splitlines()) == 1, err
+    assert "sesfix check --demo" in err
+    assert "\x1b" not in err and "Traceback" not in err
+
+
+def test_no_app_variables_is_one_message_naming_the_ways(capsys):
+    code, out, err = run_cli(capsys, "check")
+    assert code == 2 and out == ""
+    _one_line(err)
+    for way in ("--env-file", "--from-railway", "sesfix demo"):
+        assert way in err
+    assert "is not set" not in err
+
+
+def test_malformed_env_file_names_the_line(tmp_path, capsys):
+    path = tmp_path / "app.env"
+    path.write_text(
+        'AWS_ACCESS_KEY_ID="AKIAIOSFODNN7EXAMPLE"\n'
+        f"AWS_SECRET_ACCESS_KEY='{SENTINEL_SECRET}\n"
+        "AWS_SES_REGION=ap-southeast-1\n"
+    )
+    code, out, err = run_cli(capsys, "check", "--env-file", str(path))
+    assert code == 2 and out == ""
+    _one_line(err)
+    assert "line 2" in err and "AWS_SECRET_ACCESS_KEY" in err
+    assert "AWS_ACCESS_KEY_ID is not set" not in err
+    assert SENTINEL_SECRET not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--json", "--quiet", "--demo", "wrong-region"],
+        ["--demo", "wrong-region", "check", "--json", "--quiet"],
+    ],
+)
+def test_demo_before_or_after_the_subcommand(argv, capsys):
+    code, out, _err = run_cli(capsys, *argv)
+    doc = json.loads(out)
+    assert doc["source"] == "practice account (wrong-region)"
+    assert [f["id"] for f in doc["findings"] if f["severity"] == "error"] == [
+        "region.identity_not_in_region"
+    ]
+    assert code == 1

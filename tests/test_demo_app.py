@@ -88,11 +88,19 @@ async def fix_scenario_in_the_wizard(
 
             for fix_id in scenario.intended_fixes:
                 assert app.report is not None
-                finding = next(f for f in app.report.errors if fix_id in f.fixes)
-                await pilot.press(str(finding.step))
-                await pilot.pause(0.1)
-                assert app.current_page == f"step{finding.step}"
-                await press_fix(pilot, app, fix_id)
+                finding = next((f for f in app.report.errors if fix_id in f.fixes), None)
+                if finding is None:
+                    # retire-old-key cures no error: what a rotation leaves to do. Until the
+                    # wizard offers it after a rotation, the palette's way: by id.
+                    assert fix_id == "retire-old-key" and app.report.healthy
+                    assert practice.gaps == ["old_key_active"]
+                    assert not isinstance(app.screen, SummaryScreen)  # not complete yet
+                    app.request_fix(fix_id)
+                else:
+                    await pilot.press(str(finding.step))
+                    await pilot.pause(0.1)
+                    assert app.current_page == f"step{finding.step}"
+                    await press_fix(pilot, app, fix_id)
                 await settle(pilot, app)
                 assert isinstance(app.screen, ConfirmFixScreen), type(app.screen).__name__
                 await pilot.press("y")

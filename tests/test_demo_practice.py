@@ -232,3 +232,106 @@ def test_summary_screen_speaks_vietnamese() -> None:
     for key in ("summary.title.done", "summary.broken", "summary.fixed", "summary.write"):
         assert key in en and key in vi
         assert en[key] != vi[key]
+
+
+# --- when practice is complete, and what the learner takes away ------------------------------
+
+
+def test_a_rotation_is_complete_only_once_the_old_key_is_retired(isolated_world: Path) -> None:
+    from sesfix import fixes
+
+    with PracticeInfo.for_scenario("lost-secret").begin() as practice:
+        settings, operator = practice.prepare()
+        old_key = practice.original_key_id
+        assert old_key and old_key == settings.access_key_id
+
+        def diagnosis() -> object:
+            return diagnose(settings, DiagnosisOptions(operator=operator))
+
+        def apply(fix_id: str, report: object) -> fixes.ApplyResult:
+            plan = fixes.plan_fix(fix_id, report, settings, operator=operator)  # type: ignore[arg-type]
+            assert plan.applicable, (plan.refused, plan.noop_reason)
+            result = fixes.apply_plan(
+                plan, settings=settings, operator=operator, confirmed=True, verify_timeout=20
+            )
+            assert result.status == "applied", result.message
+            practice.note_fix(fix_id)
+            return result
+
+        report = diagnosis()
+        assert practice.note_report(report) is False  # type: ignore[arg-type]
+        result = apply("rotate-access-key", report)
+        assert result.new_key is not None
+        settings = practice.use_new_key(result.new_key.access_key_id, result.new_key.secret)
+        report = diagnosis()
+        assert report.healthy  # type: ignore[attr-defined]
+        # Healthy, but the lost key is still Active: not the lesson's end.
+        assert practice.note_report(report) is False  # type: ignore[arg-type]
+        assert practice.gaps == ["old_key_active"] and not practice.complete
+        assert not practice.record().healthy
+        line = practice.leaving_summary(save=False)
+        assert "unfinished" in line and "retire-old-key" in line
+
+        apply("retire-old-key", report)
+        report = diagnosis()
+        assert practice.note_report(report) is True  # type: ignore[arg-type]
+        record = practice.record()
+        assert record.healthy and record.gaps == []
+        assert record.fixes_applied == ["rotate-access-key", "retire-old-key"]
+        assert record.open_warnings == ["account.sandbox"]
+        line = practice.leaving_summary()
+        assert len(line.splitlines()) == 1
+        assert "complete" in line and "sandbox" in line
+        data_dir = isolated_world / ".local/share/sesfix/practice"
+        [saved] = list(data_dir.glob("*.md"))
+        assert str(saved) in line
+        md = saved.read_text(encoding="utf-8")
+        for value in (old_key, result.new_key.access_key_id, result.new_key.secret.reveal()):
+            assert value not in md and value not in line
+
+
+def test_record_lists_fix_titles_warnings_and_the_sandbox(
+    isolated_world: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sesfix.locale import set_language, t
+
+    start = datetime(2026, 11, 29, 10, 0, 0, tzinfo=UTC)
+    record = OnboardingRecord(
+        scenario="seed",
+        started_at=start,
+        finished_at=start + timedelta(seconds=80),
+        broken_findings=["iam.ses_permission_missing"],
+        fixes_applied=["attach-ses-full-access"],
+        healthy=True,
+        open_warnings=["account.sandbox"],
+    )
+    md = record.to_markdown()
+    assert f"`attach-ses-full-access`: {t('fix.attach-ses-full-access.title')}" in md
+    assert f"`account.sandbox`: {t('finding.account.sandbox.title')}" in md
+    assert "SES sandbox" in md and "production access" in md
+    monkeypatch.chdir(isolated_world)
+    written = record.write()  # the default place: the user's data directory
+    assert written.parent == isolated_world / ".local/share/sesfix/practice"
+    assert not list(isolated_world.glob("*.md"))  # not the current directory
+    set_language("vi")
+    try:
+        vi = record.to_markdown()
+    finally:
+        set_language("en")
+    assert "Bản ghi luyện tập sesfix: seed" in vi and "sandbox" in vi
+    assert "`attach-ses-full-access`" in vi and "`iam.ses_permission_missing`" in vi
+    assert "What was broken" not in vi
+
+
+def test_sesfix_demo_prints_one_line_when_the_learner_leaves(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sesfix.tui.app import SesfixApp
+
+    monkeypatch.setattr("sesfix.terminal.interactive", lambda: True)  # as if in a terminal
+    monkeypatch.setattr(SesfixApp, "run", lambda self, *a, **k: 0)  # left at once
+    assert main(["demo", "--scenario", "seed"]) == 0
+    out = capsys.readouterr().out
+    assert len(out.strip().splitlines()) == 1
+    assert out.startswith("Practice seed: left unfinished")
+    assert "AWS_ENDPOINT_URL" not in os.environ  # the account is gone with the wizard

@@ -72,7 +72,9 @@ def leaving_summary(record: OnboardingRecord, written: str | None = None) -> str
             "practice.leaving.open",
             scenario=record.scenario,
             duration=record.duration_text,
-            open=_ids(record.still_open or record.broken_findings),
+            open=_ids(record.still_open or record.broken_findings)
+            if record.still_open or record.broken_findings or record.gaps
+            else t("practice.not_diagnosed"),
         )
         if GAP_OLD_KEY_ACTIVE in record.gaps:
             line += " " + t("practice.gap.old_key_active")
