@@ -201,3 +201,29 @@ def test_the_shared_test_server_leaves_the_gaps(moto_server: SimulatedAccount) -
         moto_server.operator_client("iam").simulate_principal_policy(
             PolicySourceArn=USER_ARN, ActionNames=SEND
         )
+
+
+def test_production_access_request_goes_under_review(practice: SimulatedAccount) -> None:
+    practice.load("healthy")
+    sesv2 = practice.operator_client("sesv2", "ap-southeast-1")
+    err = error_of(lambda: sesv2.put_account_details(MailType="LETTERS", WebsiteURL="https://x"))
+    assert err["Code"] == "BadRequestException"
+    sesv2.put_account_details(
+        MailType="TRANSACTIONAL",
+        WebsiteURL="https://anyrent.shop",
+        UseCaseDescription="Sign-up confirmations.",
+        ProductionAccessEnabled=True,
+    )
+    account = sesv2.get_account()
+    assert account["ProductionAccessEnabled"] is False  # AWS reviews first
+    assert account["Details"]["ReviewDetails"]["Status"] == "PENDING"
+    assert account["Details"]["MailType"] == "TRANSACTIONAL"
+    elsewhere = practice.operator_client("sesv2", "eu-west-1").get_account()
+    assert "Details" not in elsewhere  # the request is per region
+    practice.load("seed")  # an app user with S3 only may not ask
+    app = practice.client("sesv2", "ap-southeast-1", app_creds(practice))
+    err = error_of(
+        lambda: app.put_account_details(MailType="TRANSACTIONAL", WebsiteURL="https://x")
+    )
+    assert err["Code"] == "AccessDeniedException"
+    assert "Details" not in practice.operator_client("sesv2", "ap-southeast-1").get_account()

@@ -7,8 +7,10 @@ A WSGI layer in front of moto's server, in the same process (so it reads moto's 
   the status, so without this an Inactive key would still send mail in practice.
 * **Calls moto lacks** (only with ``fill_gaps``): ``iam:SimulatePrincipalPolicy``, answered by
   evaluating the user's inline, managed and group policies with sesfix's own evaluator
-  (:mod:`sesfix.aws.policy`), and ``sesv2:GetAccount`` (``GET /v2/email/account``), answered
-  from the account's state (sandbox or production, the quota, what moto counted as sent).
+  (:mod:`sesfix.aws.policy`); ``sesv2:GetAccount`` (``GET /v2/email/account``), answered
+  from the account's state (sandbox or production, the quota, what moto counted as sent);
+  ``sesv2:PutAccountDetails`` (the production-access request: accepted, then PENDING review,
+  as AWS does — practice never grants production access by itself).
   Both go through moto's own authentication first (signature, then the caller's permission),
   so a caller AWS would refuse is refused here the same way.
 * **SESv2 errors in SESv2's format** (with ``fill_gaps``): moto answers SESv2 requests'
@@ -26,7 +28,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
@@ -54,6 +56,8 @@ class AccountState:
     production_access: bool = False
     sending_enabled: bool = True
     enforcement_status: str = "HEALTHY"
+    #: region -> what ``sesv2:PutAccountDetails`` asked for, with its review (AWS's ``Details``).
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,8 @@ class Front:
         method = environ.get("REQUEST_METHOD", "GET")
         if sesv2 and method == "GET" and environ.get("PATH_INFO") == "/v2/email/account":
             return self._get_account(environ, signed)
+        if sesv2 and method == "POST" and environ.get("PATH_INFO") == "/v2/email/account/details":
+            return self._put_account_details(environ, signed)
         if signed.service == "iam" and method == "POST":
             body = _read_body(environ)
             form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
@@ -229,9 +235,55 @@ class Front:
             "SendingEnabled": state.sending_enabled,
             "SuppressionAttributes": {"SuppressedReasons": []},
         }
+        with self._lock:
+            details = state.details.get(signed.region)
+        if details is not None:
+            doc["Details"] = details
         return _Answer(
             200,
             json.dumps(doc).encode(),
+            (("Content-Type", "application/json"), ("x-amzn-RequestId", _request_id())),
+        )
+
+    # -- sesv2:PutAccountDetails ----------------------------------------------------------
+
+    def _put_account_details(self, environ: dict[str, Any], signed: _Signed) -> _Answer:
+        """The production-access request: accepted, then under review (AWS decides within
+        about a day; the practice account never grants it by itself)."""
+        body = _read_body(environ)
+        refused = self._authenticate(environ, body, {}, "PutAccountDetails")
+        if refused is not None:
+            return _json_error(*refused)
+        try:
+            asked = json.loads(body or b"{}")
+        except ValueError:
+            return _json_error(400, "BadRequestException", "the request body is not JSON")
+        if not isinstance(asked, dict):
+            return _json_error(400, "BadRequestException", "the request body is not an object")
+        missing = [k for k in ("MailType", "WebsiteURL") if not asked.get(k)]
+        if missing:
+            return _json_error(400, "BadRequestException", f"{', '.join(missing)} is required")
+        if asked["MailType"] not in ("MARKETING", "TRANSACTIONAL"):
+            return _json_error(
+                400, "BadRequestException", "MailType must be MARKETING or TRANSACTIONAL"
+            )
+        details = {
+            k: asked[k]
+            for k in (
+                "MailType",
+                "WebsiteURL",
+                "ContactLanguage",
+                "UseCaseDescription",
+                "AdditionalContactEmailAddresses",
+            )
+            if k in asked
+        }
+        details["ReviewDetails"] = {"Status": "PENDING", "CaseId": str(uuid.uuid4().int)[:10]}
+        with self._lock:
+            self.state.details[signed.region] = details
+        return _Answer(
+            200,
+            b"{}",
             (("Content-Type", "application/json"), ("x-amzn-RequestId", _request_id())),
         )
 
