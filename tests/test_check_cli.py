@@ -331,8 +331,7 @@ def test_without_a_terminal_the_wizard_is_one_line_and_exit_2(argv):
     A real process with stdin and stdout that are not terminals (a pipe and /dev/null)."""
     proc = subprocess.run(
         [sys.executable, "-m", "sesfix", *argv],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        timeout=60, env=dict(os.environ),
+        stdin=subprocess.DEVNULL, capture_output=True, timeout=60, env=dict(os.environ),
     )  # fmt: skip
     assert proc.returncode == 2
     assert proc.stdout == b""
@@ -381,3 +380,14 @@ def test_demo_before_or_after_the_subcommand(argv, capsys):
         "region.identity_not_in_region"
     ]
     assert code == 1
+
+
+def test_without_a_terminal_in_vietnamese():
+    proc = subprocess.run(
+        [sys.executable, "-m", "sesfix", "demo"],
+        stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+        env={**os.environ, "SESFIX_LANG": "vi"},
+    )  # fmt: skip
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert "cần một terminal" in err and "sesfix check --demo" in err

@@ -43,12 +43,14 @@ def run(args: argparse.Namespace) -> int:
         return _list_scenarios()
     from sesfix.demo.account import resolve_scenario
     from sesfix.demo.practice import require_moto
+    from sesfix.locale import detect_language, set_language
     from sesfix.terminal import require_terminal
 
+    lang = getattr(args, "demo_lang", None) or getattr(args, "lang", None)
+    set_language(detect_language(lang))  # the lines printed before and after the wizard too
     resolve_scenario(args.scenario)  # an unknown name, or no moto, is said first
     require_moto()
     require_terminal()
-    lang = getattr(args, "demo_lang", None) or getattr(args, "lang", None)
     app, practice = make_demo_app(args.scenario, lang=lang)
     try:
         code = app.run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from sesfix.sources import open_source, spec_from_args
 from sesfix.terminal import require_terminal
@@ -17,6 +18,10 @@ def run_wizard(args: argparse.Namespace) -> int:
     "preparing the practice account…" until it is ready.
     Language: ``--lang``, else ``SESFIX_LANG``/the locale. ``NO_COLOR`` is honoured by Textual.
     """
+    from sesfix.locale import detect_language, set_language
+
+    lang = getattr(args, "lang", None)
+    set_language(detect_language(lang))  # for the one-line errors before the wizard, too
     spec = spec_from_args(args)
     if spec.kind == "practice":
         from sesfix.demo.account import resolve_scenario
@@ -28,7 +33,6 @@ def run_wizard(args: argparse.Namespace) -> int:
     with open_source(spec) as source:
         from sesfix.tui.app import make_app
 
-        lang = getattr(args, "lang", None)
         if source.practice is not None:
             app = make_app(
                 settings=None,
@@ -37,7 +41,12 @@ def run_wizard(args: argparse.Namespace) -> int:
                 prepare=source.prepare,
                 practice=source.practice,
             )
-            return int(app.run() or 0)
+            try:
+                code = app.run()
+            finally:
+                source.close()  # the account disappears with the wizard
+            sys.stdout.write(source.practice.leaving_summary() + "\n")
+            return int(code or 0)
         app = make_app(settings=source.settings, operator=source.operator, lang=lang)
         # r re-reads the same source (environment, .env file, Railway) before probing.
         app.reload_settings = source.reload
