@@ -306,7 +306,10 @@ class Front:
         user = iam.users.get(name)
         if user is None:
             return _query_error(404, "NoSuchEntity", f"The user with name {name} cannot be found.")
-        results = [_simulate_action(action, _user_policies(iam, user)) for action in actions]
+        from sesfix.demo.simulate import simulate_action, user_policies
+
+        policies = user_policies(iam, user)
+        results = [simulate_action(action, policies) for action in actions]
         xml = (
             f'<SimulatePrincipalPolicyResponse xmlns="{IAM_NS}"><SimulatePrincipalPolicyResult>'
             f"<IsTruncated>false</IsTruncated><EvaluationResults>{''.join(results)}"
@@ -372,96 +375,6 @@ def _member_order(item: tuple[str, str]) -> tuple[int, str]:
     key = item[0]
     suffix = key.rsplit(".", 1)[-1]
     return (int(suffix) if suffix.isdigit() else 0, key)
-
-
-@dataclass(frozen=True)
-class _Source:
-    """One policy of the user, as SimulatePrincipalPolicy names it."""
-
-    policy_id: str
-    policy_type: str  # "user", "group", "aws-managed", "user-managed"
-    document: Mapping[str, Any]
-
-
-def _user_policies(iam: Any, user: Any) -> list[_Source]:
-    from sesfix.aws.policy import parse_document
-
-    sources: list[_Source] = []
-
-    def managed(policies: Mapping[str, Any]) -> None:
-        for arn, policy in policies.items():
-            version = next((v for v in policy.versions if v.is_default), None)
-            if version is None:
-                continue
-            kind = "aws-managed" if ":aws:policy/" in arn else "user-managed"
-            sources.append(_Source(policy.name, kind, parse_document(version.document)))
-
-    for name, doc in user.policies.items():
-        sources.append(_Source(name, "user", parse_document(doc)))
-    managed(user.managed_policies)
-    for group in iam.get_groups_for_user(user.name):
-        for name, doc in group.policies.items():
-            sources.append(_Source(name, "group", parse_document(doc)))
-        managed(group.managed_policies)
-    return sources
-
-
-def _condition_keys(sources: Iterable[_Source], action: str) -> list[str]:
-    """Context keys in the conditions of statements about ``action`` (none are given)."""
-    from sesfix.aws.policy import PolicyDoc, evaluate
-
-    keys: set[str] = set()
-    for s in sources:
-        verdict = evaluate([action], [PolicyDoc(s.policy_id, s.document)], None).verdicts[action]
-        if not any(r.conditional for r in (*verdict.allowed_by, *verdict.denied_by)):
-            continue
-        for statement in _statements(s.document):
-            for block in (statement.get("Condition") or {}).values():
-                if isinstance(block, Mapping):
-                    keys.update(str(k) for k in block)
-    return sorted(keys)
-
-
-def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    raw = document.get("Statement")
-    items = raw if isinstance(raw, list) else [raw]
-    return [s for s in items if isinstance(s, Mapping)]
-
-
-def _simulate_action(action: str, sources: list[_Source]) -> str:
-    """One ``EvaluationResults`` member, as AWS writes it, from sesfix's evaluator.
-
-    With no context entries given, a statement with a Condition cannot match: it decides
-    nothing and its keys are listed as missing context values, as the simulator does.
-    """
-    from sesfix.aws.policy import PolicyDoc, evaluate
-
-    by_source = {f"{s.policy_type} {s.policy_id}": s for s in sources}
-    docs = [PolicyDoc(key, s.document) for key, s in by_source.items()]
-    verdict = evaluate([action], docs, None).verdicts[action]
-    denies = [r for r in verdict.denied_by if not r.conditional and r.effect == "Deny"]
-    allows = [r for r in verdict.allowed_by if not r.conditional]
-    if denies:
-        decision, matched = "explicitDeny", denies
-    elif allows:
-        decision, matched = "allowed", allows
-    else:
-        decision, matched = "implicitDeny", []
-    statements = "".join(
-        f"<member><SourcePolicyId>{escape(by_source[r.source].policy_id)}</SourcePolicyId>"
-        f"<SourcePolicyType>{escape(by_source[r.source].policy_type)}</SourcePolicyType></member>"
-        for r in matched
-        if r.source in by_source
-    )
-    missing = "".join(f"<member>{escape(k)}</member>" for k in _condition_keys(sources, action))
-    return (
-        f"<member><EvalActionName>{escape(action)}</EvalActionName>"
-        "<EvalResourceName>*</EvalResourceName>"
-        f"<EvalDecision>{decision}</EvalDecision>"
-        f"<MatchedStatements>{statements}</MatchedStatements>"
-        f"<MissingContextValues>{missing}</MissingContextValues>"
-        "</member>"
-    )
 
 
 def _auth_enforced() -> bool:
