@@ -335,3 +335,33 @@ def test_sesfix_demo_prints_one_line_when_the_learner_leaves(
     assert len(out.strip().splitlines()) == 1
     assert out.startswith("Practice seed: left unfinished")
     assert "AWS_ENDPOINT_URL" not in os.environ  # the account is gone with the wizard
+
+
+def test_scenario_descriptions_in_both_languages(capsys: pytest.CaptureFixture[str]) -> None:
+    """English is the declaration itself; every scenario has its Vietnamese line."""
+    from sesfix.demo.account import describe
+    from sesfix.locale import catalogue, set_language
+
+    en, vi = catalogue("en"), catalogue("vi")
+    for name, sc in SCENARIOS.items():
+        assert en[f"scenario.{name}.description"] == sc.description
+        assert vi[f"scenario.{name}.description"] != sc.description
+    assert main(["demo", "--list", "--lang", "vi"]) == 0
+    out = capsys.readouterr().out
+    try:
+        assert describe(SCENARIOS["seed"]) in out and "sửa bằng" in out
+        assert PracticeInfo.for_scenario("inactive-key").description.startswith("Có người")
+    finally:
+        set_language("en")
+
+
+def test_sesfix_with_demo_prints_the_summary_on_leaving_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sesfix.tui.app import SesfixApp
+
+    monkeypatch.setattr("sesfix.terminal.interactive", lambda: True)
+    monkeypatch.setattr(SesfixApp, "run", lambda self, *a, **k: 0)
+    assert main(["--demo", "wrong-region"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Practice wrong-region: left unfinished") and out.count("\n") == 1

@@ -39,15 +39,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sesfix.locale import detect_language, set_language
+
+    lang = getattr(args, "demo_lang", None) or getattr(args, "lang", None)
+    set_language(detect_language(lang))  # the lines printed before and after the wizard too
     if args.list:
         return _list_scenarios()
     from sesfix.demo.account import resolve_scenario
     from sesfix.demo.practice import require_moto
-    from sesfix.locale import detect_language, set_language
     from sesfix.terminal import require_terminal
 
-    lang = getattr(args, "demo_lang", None) or getattr(args, "lang", None)
-    set_language(detect_language(lang))  # the lines printed before and after the wizard too
     resolve_scenario(args.scenario)  # an unknown name, or no moto, is said first
     require_moto()
     require_terminal()
@@ -89,13 +90,14 @@ def make_demo_app(scenario: str | None, *, lang: str | None = None) -> tuple[Any
 
 
 def _list_scenarios() -> int:
-    from sesfix.demo.account import SCENARIOS
+    from sesfix.demo.account import SCENARIOS, describe
+    from sesfix.locale import t
 
     width = max(len(n) for n in SCENARIOS)
     for sc in SCENARIOS.values():
-        errors = ", ".join(sc.expected_errors) or "none"
-        fixes = ", ".join(sc.intended_fixes) or "none"
-        sys.stdout.write(f"{sc.name:<{width}}  {sc.description}\n")
-        sys.stdout.write(f"{'':<{width}}  finds: {errors}; fixed by: {fixes}\n")
-    sys.stdout.write(f"{'random':<{width}}  one of the above, unnamed until the end\n")
+        errors = ", ".join(sc.expected_errors) or t("practice.none")
+        fixes = ", ".join(sc.intended_fixes) or t("practice.none")
+        sys.stdout.write(f"{sc.name:<{width}}  {describe(sc)}\n")
+        sys.stdout.write(f"{'':<{width}}  {t('practice.list.finds', errors=errors, fixes=fixes)}\n")
+    sys.stdout.write(f"{'random':<{width}}  {t('practice.list.random')}\n")
     return 0

@@ -179,6 +179,14 @@ SCENARIOS: dict[str, Scenario] = {
 }
 
 
+def describe(scenario: Scenario) -> str:
+    """The scenario's one line in the current language (the declared English otherwise)."""
+    from sesfix.locale import has, t
+
+    key = f"scenario.{scenario.name}.description"
+    return t(key) if has(key) else scenario.description
+
+
 def pick_random_scenario() -> Scenario:
     """One of the broken scenarios: ``healthy`` has nothing to find, so it is never drawn."""
     import secrets

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sesfix.demo.account import Scenario, SimulatedAccount, resolve_scenario
+from sesfix.demo.account import Scenario, SimulatedAccount, describe, resolve_scenario
 from sesfix.demo.record import OnboardingRecord, now
 from sesfix.errors import UsageError
 from sesfix.fixes.catalogue import GUIDANCE_FIXES as _GUIDANCE_FIXES
@@ -147,7 +147,7 @@ class PracticeInfo:
     def description(self) -> str:
         """One line for the wizard's header; says nothing of a random scenario's fault."""
         if self.named:
-            return self.spec.description
+            return describe(self.spec)
         from sesfix.locale import t
 
         return t("practice.random_description")
@@ -269,7 +269,7 @@ class PracticeInfo:
         with self._lock:
             return OnboardingRecord(
                 scenario=self.spec.name,
-                description=self.spec.description,
+                description=describe(self.spec),
                 started_at=self.started_at,
                 finished_at=self.finished_at or now(),
                 broken_findings=list(self.broken_findings),

@@ -48,10 +48,10 @@ class OnboardingRecord:
         for name in ("open_warnings", "still_open", "gaps"):
             object.__setattr__(self, name, [str(x) for x in getattr(self, name)])
         if not self.description:
-            from sesfix.demo.account import SCENARIOS
+            from sesfix.demo.account import SCENARIOS, describe
 
             spec = SCENARIOS.get(self.scenario)
-            object.__setattr__(self, "description", spec.description if spec else "")
+            object.__setattr__(self, "description", describe(spec) if spec else "")
 
     @property
     def end(self) -> datetime:
