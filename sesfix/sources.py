@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 from sesfix.errors import UsageError
 from sesfix.locale import t
+from sesfix.text import visible
 
 if TYPE_CHECKING:
     from sesfix.aws.identity import OperatorSpec
@@ -148,11 +149,6 @@ class Source:
     def operator(self) -> OperatorSpec | None:
         return self.prepare()[1]
 
-    @property
-    def label(self) -> str:
-        """Where the variables come from, for people."""
-        return self.settings.source
-
     def reload(self) -> AppSettings:
         """Read the same source again (the wizard's ``r``): a .env file edited, a Railway
         variable changed, the practice app's variables after a fix."""
@@ -195,7 +191,7 @@ def open_source(spec: SourceSpec) -> Source:
 
         if not is_domain_name(spec.domain):
             raise UsageError(
-                t("source.bad_domain", domain=repr(spec.domain[:80])),
+                t("source.bad_domain", domain=repr(visible(spec.domain, limit=80))),
                 hint=t("source.bad_domain_hint"),
             )
     operator = spec.operator
@@ -301,9 +297,7 @@ def env_file_problem(text: str) -> tuple[int, str] | None:
             name = first.split("=", 1)[0].strip() if "=" in first else ""
             if name.startswith("export "):
                 name = name[len("export ") :].strip()
-            from sesfix.text import visible
-
-            return binding.original.line, visible(name[:64])
+            return binding.original.line, visible(name, limit=64)
     return None
 
 
@@ -364,7 +358,6 @@ def typed_spec(values: Mapping[str, str], secret: Secret | None, **rest: object)
 
 
 __all__ = [
-    "KINDS",
     "Source",
     "SourceKind",
     "SourceSpec",
