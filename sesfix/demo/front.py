@@ -7,11 +7,11 @@ A WSGI layer in front of moto's server, in the same process (so it reads moto's 
   the status, so without this an Inactive key would still send mail in practice.
 * **Calls moto lacks** (only with ``fill_gaps``): ``iam:SimulatePrincipalPolicy``, answered by
   evaluating the user's inline, managed and group policies with sesfix's own evaluator
-  (:mod:`sesfix.aws.policy`); ``sesv2:GetAccount`` (``GET /v2/email/account``), answered
+  (:mod:`sesfix.aws.policy`, via :mod:`sesfix.demo.simulate`); ``sesv2:GetAccount`` (``GET /v2/email/account``), answered
   from the account's state (sandbox or production, the quota, what moto counted as sent);
   ``sesv2:PutAccountDetails`` (the production-access request: accepted, then PENDING review,
   as AWS does — practice never grants production access by itself).
-  Both go through moto's own authentication first (signature, then the caller's permission),
+  Each goes through moto's own authentication first (signature, then the caller's permission),
   so a caller AWS would refuse is refused here the same way.
 * **SESv2 errors in SESv2's format** (with ``fill_gaps``): moto answers SESv2 requests'
   authentication errors as XML, which botocore reads as a bare HTTP status; AWS answers
