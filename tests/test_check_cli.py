@@ -391,3 +391,17 @@ def test_without_a_terminal_in_vietnamese():
     assert proc.returncode == 2
     err = proc.stderr.decode()
     assert "cần một terminal" in err and "sesfix check --demo" in err
+
+
+def test_first_use_messages_in_vietnamese(tmp_path, capsys):
+    from sesfix.locale import set_language
+
+    path = tmp_path / "app.env"
+    path.write_text("AWS_ACCESS_KEY_ID='AKIAIOSFODNN7EXAMPLE\n")
+    try:
+        code, _out, err = run_cli(capsys, "--lang", "vi", "check")
+        assert code == 2 and "không có biến nào của app" in err and "--env-file" in err
+        code, _out, err = run_cli(capsys, "--lang", "vi", "check", "--env-file", str(path))
+        assert code == 2 and "dòng 1" in err and "AWS_ACCESS_KEY_ID" in err
+    finally:
+        set_language("en")

@@ -36,7 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+    from sesfix.locale import detect_language, set_language
 
+    set_language(detect_language(getattr(args, "lang", None)))  # --lang, else the locale
     with resolve_sources(args) as sources:
         sources.require_variables()
         listeners = []
