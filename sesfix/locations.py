@@ -6,9 +6,15 @@
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 APP_NAME = "sesfix"
+
+#: The practice scenario this process runs against (``None``: the real AWS account).
+_practice: str | None = None
+_practice_lock = threading.Lock()
 
 
 def state_dir() -> Path:
@@ -23,9 +29,53 @@ def state_dir() -> Path:
     return path
 
 
-def audit_log_path() -> Path:
-    """JSON lines, one entry per applied change; never holds a secret."""
+def enter_practice(scenario: str) -> Callable[[], None]:
+    """From now on this process acts on a practice account named ``scenario``.
+
+    Its changes go to the practice audit log (:func:`practice_audit_log_path`), never to the
+    real one, so ``sesfix undo`` outside practice can never reverse a practice change
+    against a real account. Returns a function that leaves practice again.
+    """
+    global _practice
+    with _practice_lock:
+        previous, _practice = _practice, scenario or "practice"
+
+    def leave() -> None:
+        global _practice
+        with _practice_lock:
+            _practice = previous
+
+    return leave
+
+
+def practice_scenario() -> str | None:
+    """The practice scenario in use, or ``None`` when acting on a real account."""
+    return _practice
+
+
+def origin() -> str:
+    """What an audit entry records as its origin: ``practice:<scenario>`` or ``real``."""
+    return f"practice:{_practice}" if _practice is not None else "real"
+
+
+def real_audit_log_path() -> Path:
+    """The audit log of changes to real AWS accounts."""
     return state_dir() / "audit.jsonl"
+
+
+def practice_audit_log_path() -> Path:
+    """The audit log of practice runs, kept apart from the real one."""
+    folder = state_dir() / "practice"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "audit.jsonl"
+
+
+def audit_log_path() -> Path:
+    """JSON lines, one entry per applied change; never holds a secret.
+
+    The practice log while practising (:func:`enter_practice`), the real one otherwise.
+    """
+    return practice_audit_log_path() if _practice is not None else real_audit_log_path()
 
 
 def debug_log_path() -> Path:

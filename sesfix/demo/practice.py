@@ -33,6 +33,7 @@ from sesfix.demo.account import Scenario, SimulatedAccount, describe, resolve_sc
 from sesfix.demo.record import OnboardingRecord, now
 from sesfix.errors import UsageError
 from sesfix.fixes.catalogue import GUIDANCE_FIXES as _GUIDANCE_FIXES
+from sesfix.locations import enter_practice
 
 if TYPE_CHECKING:
     from sesfix.aws.identity import OperatorSpec
@@ -99,6 +100,14 @@ def point_environment(endpoint: str, environ: dict[str, str] | None = None) -> C
                 env[n] = value
 
     return restore
+
+
+def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    def undo() -> None:
+        second()
+        first()
+
+    return undo
 
 
 @dataclass
@@ -207,7 +216,10 @@ class PracticeInfo:
             if self._closed:
                 raise UsageError("the practice account was closed before it was ready")
             if self._restore is None:  # first call: the practice starts now
-                self._restore = point_environment(account.endpoint)
+                self._restore = _both(
+                    point_environment(account.endpoint),
+                    enter_practice(self.spec.name if self.named else "random"),
+                )
                 self.account = account
                 self.original_key_id = account.app_key_id
                 if self._begun_at is not None:

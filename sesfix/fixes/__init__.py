@@ -124,16 +124,25 @@ def undo(
     confirmed: bool,
     progress: Progress | None = None,
     listeners: tuple[Listener, ...] = (),
+    force: bool = False,
 ) -> UndoResult:
-    """Reverse a recorded change (``None``: the last one not yet undone).
+    """Reverse a recorded change (``None``: the last one not yet undone, of the last 24 h).
 
-    Raises ``RefusedError`` when not confirmed, ``UsageError`` for an unknown entry.
-    Undo calls run as the operator, newest first, and are themselves recorded.
+    Raises ``RefusedError`` when not confirmed (or ``--last`` finds only an older change),
+    ``UsageError`` for an unknown entry. Status ``refused`` (nothing sent) when the
+    operator works in another account than the change, or when AWS moved on since the
+    change (``drift``) and ``force`` is false. Undo calls run as the operator, newest
+    first, only those the fix declares as inverses, and are themselves recorded.
     """
     from sesfix.fixes.reverse import undo as _undo
 
     return _undo(
-        entry_id, operator=operator, confirmed=confirmed, progress=progress, listeners=listeners
+        entry_id,
+        operator=operator,
+        confirmed=confirmed,
+        progress=progress,
+        listeners=listeners,
+        force=force,
     )
 
 

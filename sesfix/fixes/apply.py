@@ -82,27 +82,41 @@ def apply_plan(
     if not who.ok or not who.data:
         return ApplyResult(plan.fix_id, "failed", message=refused_identity(who))
     target["operator_arn"] = arn
-    writer = audit.EntryWriter(plan.fix_id, arn, target, note=plan.summary[:300])
+    account = str(who.data.get("Account") or "")
+    try:
+        writer = audit.EntryWriter(
+            plan.fix_id, arn, target, note=plan.summary[:300], account=account
+        )
+    except audit.AuditWriteError as exc:
+        return ApplyResult(
+            plan.fix_id, "failed", message=f"{exc.message}: nothing was changed in AWS."
+        )
     result = ApplyResult(plan.fix_id, "failed", entry_id=writer.id)
     answers: Answers = {}
     failure: tuple[PlannedCall, Written] | None = None
+    unrecorded = ""
     for index, call in enumerate(plan.calls):
-        if failure is not None:
+        if failure is not None or unrecorded:
             result.calls.append(CallOutcome(call.call, call.cli, "not-run"))
             continue
         say(f"{call.call}: {call.purpose}")
-        written = write_recorded(
-            gw,
-            writer,
-            name=call.call,
-            service=call.service,
-            operation=call.operation,
-            region=call.region,
-            params=call.params,
-            cli=call.cli,
-            undo=call.undo,
-            covered=call.covered,
-        )
+        try:
+            written = write_recorded(
+                gw,
+                writer,
+                name=call.call,
+                service=call.service,
+                operation=call.operation,
+                region=call.region,
+                params=call.params,
+                cli=call.cli,
+                undo=call.undo,
+                covered=call.covered,
+            )
+        except audit.AuditWriteError as exc:  # the intent could not be recorded: not sent
+            unrecorded = exc.message
+            result.calls.append(CallOutcome(call.call, call.cli, "not-run", message=exc.message))
+            continue
         res = written.response
         if written.ok:
             result.calls.append(CallOutcome(call.call, call.cli, "ok"))
@@ -115,7 +129,14 @@ def apply_plan(
         )
         failure = (call, written)
     done = [c for c in result.calls if c.status == "ok"]
-    if failure is None:
+    if unrecorded:
+        result.status = "partial" if done else "failed"
+        result.message = redact(
+            f"{unrecorded}, so the next call was not sent. Done before it: "
+            + (", ".join(c.call for c in done) if done else "nothing")
+            + "."
+        )
+    elif failure is None:
         result.status = "applied"
     else:
         result.status = "partial" if done else "failed"
@@ -137,7 +158,24 @@ def apply_plan(
             writer.verified(verified, detail)
         if not result.message:
             result.message = plan.summary
+    if writer.incomplete:
+        result.audit_incomplete = "; ".join(dict.fromkeys(writer.incomplete))
+        result.message = (result.message + " " if result.message else "") + incomplete_note(result)
     return result
+
+
+def incomplete_note(result: ApplyResult) -> str:
+    """What a person must know when lines of the change are missing from the audit log."""
+    kept = ""
+    if result.new_key is not None:
+        kept = (
+            f" The new key {result.new_key.masked} and its secret are handed to you below all the "
+            "same; if you want it gone, delete it by hand (aws iam delete-access-key)."
+        )
+    return redact(
+        f"The audit log is incomplete ({result.audit_incomplete}): `sesfix undo` may not be "
+        f"able to reverse all of this change.{kept}"
+    )
 
 
 def _failure_message(call: PlannedCall, written: Written, result: ApplyResult, hint: str) -> str:

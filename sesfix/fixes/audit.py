@@ -12,30 +12,63 @@ that an interruption anywhere leaves the log exact:
 
 An ``intent`` without a ``result`` means the process died during the call: AWS may or
 may not have applied it, and :func:`read_entries` reports that call as ``unknown``.
-Writers take an exclusive ``fcntl.flock`` so two processes never interleave a line;
-readers skip a truncated or corrupt line instead of failing.
+Writers take an exclusive ``fcntl.flock`` so two processes never interleave a line, check
+that the whole line reached the file, then ``fsync``. ``begin`` and ``intent`` must be
+written (:class:`AuditWriteError` otherwise: the call is not sent); a later line that
+cannot be written (a full disk) is noted in :attr:`EntryWriter.incomplete` and the change
+goes on, so a new key's secret is never lost to the log.
+
+Every ``begin`` records the account the operator acted in and the origin (``real`` or
+``practice:<scenario>``: practice runs write to their own log, see
+:func:`sesfix.locations.audit_log_path`). Readers check every line's shape: a truncated,
+malformed or wrong-typed line is skipped and reported with its line number
+(:class:`AuditLog.problems`), never executed and never a traceback.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import fcntl
 import json
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sesfix.errors import SesfixError
 from sesfix.fixes.model import AuditCall, AuditEntry, UndoCall
-from sesfix.locations import audit_log_path
+from sesfix.locations import audit_log_path, origin
 from sesfix.masking import redact
 
 SCHEMA = 1
+_TYPES = ("begin", "intent", "result", "end", "verified", "undone")
+_STATUSES = ("ok", "failed", "unknown")
+
+#: The system call that writes a line (a seam for tests of a full disk or a short write).
+_raw_write: Callable[[int, bytes], int] = os.write
+
+
+class AuditWriteError(SesfixError):
+    """A line could not be written whole to the audit log."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, title="Audit log")
 
 
 def now_iso() -> str:
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def parse_time(value: str) -> _dt.datetime | None:
+    """An entry's time as an aware datetime; ``None`` if it is not an ISO time."""
+    try:
+        when = _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=_dt.UTC)
 
 
 def new_entry_id() -> str:
@@ -43,11 +76,27 @@ def new_entry_id() -> str:
     return f"{stamp}-{secrets.token_hex(3)}"
 
 
+def _write_whole(fd: int, data: bytes, size: int) -> None:
+    """Write ``data`` at the end; a short write is undone (truncated back) and raised."""
+    written = _raw_write(fd, data)
+    if written != len(data):
+        try:
+            os.ftruncate(fd, size)  # never leave half a line behind
+        finally:
+            raise OSError(errno.EIO, f"short write ({written} of {len(data)} bytes)")
+
+
 def append(record: dict[str, Any], path: Path | None = None) -> None:
-    """Append one line under an exclusive lock, fsync'd; repairs a truncated last line."""
+    """Append one whole line under an exclusive lock, then fsync; repairs a truncated last line.
+
+    :class:`AuditWriteError` when the line could not be written whole (disk full, I/O error).
+    """
     p = path or audit_log_path()
     line = json.dumps({"v": SCHEMA, **record}, separators=(",", ":"), default=str)
-    fd = os.open(p, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        fd = os.open(p, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+    except OSError as exc:
+        raise AuditWriteError(f"the audit log {p} cannot be opened: {exc.strerror}") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         try:
@@ -55,98 +104,236 @@ def append(record: dict[str, Any], path: Path | None = None) -> None:
             prefix = b""
             if size > 0 and os.pread(fd, 1, size - 1) != b"\n":
                 prefix = b"\n"  # a writer died mid-line: end that line, keep ours whole
-            os.write(fd, prefix + line.encode("utf-8") + b"\n")
+            _write_whole(fd, prefix + line.encode("utf-8") + b"\n", size)
             os.fsync(fd)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            raise AuditWriteError(
+                f"a line could not be written to the audit log {p}: {why}"
+            ) from None
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
 
 
-def read_lines(path: Path | None = None) -> Iterator[dict[str, Any]]:
-    """Every well-formed line; a truncated or corrupt line is skipped."""
-    p = path or audit_log_path()
-    if not p.exists():
-        return
+# ---- reading: every line checked -----------------------------------------------------------
+
+
+@dataclass
+class AuditLog:
+    """The entries of a log (oldest first) and the lines that were skipped, with why."""
+
+    entries: list[AuditEntry] = field(default_factory=list)
+    #: ``"line 7: ..."``, one per skipped line or skipped undo call.
+    problems: list[str] = field(default_factory=list)
+
+
+class _Bad(ValueError):
+    pass
+
+
+def _str(rec: dict[str, Any], name: str, *, required: bool = False) -> str:
+    value = rec.get(name)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise _Bad(f"{name} is {type(value).__name__}, not text")
+    return value
+
+
+def _int(rec: dict[str, Any], name: str) -> int:
+    value = rec.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise _Bad(f"{name} is not a positive whole number")
+    return value
+
+
+def _dict(rec: dict[str, Any], name: str) -> dict[str, Any]:
+    value = rec.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+        raise _Bad(f"{name} is {type(value).__name__}, not an object")
+    return dict(value)
+
+
+def _undo_calls(rec: dict[str, Any]) -> list[UndoCall]:
+    raw = rec.get("undo")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise _Bad("undo is not a list")
+    calls = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise _Bad("an undo call is not an object")
+        fill = _dict(item, "fill")
+        tolerate = item.get("tolerate", ["NoSuchEntity"])
+        if not all(isinstance(v, str) for v in fill.values()):
+            raise _Bad("an undo call's fill is not a map of names")
+        if not isinstance(tolerate, list) or not all(isinstance(v, str) for v in tolerate):
+            raise _Bad("an undo call's tolerate is not a list of codes")
+        calls.append(
+            UndoCall(
+                service=_str(item, "service", required=True),
+                operation=_str(item, "operation", required=True),
+                region=_str(item, "region", required=True),
+                params=_dict(item, "params"),
+                fill=fill,
+                tolerate=tuple(tolerate),
+            )
+        )
+    return calls
+
+
+def _reverses(rec: dict[str, Any]) -> tuple[int, int] | None:
+    raw = rec.get("reverses")
+    if raw is None:
+        return None
+    if (
+        not isinstance(raw, list)
+        or len(raw) != 2
+        or not all(isinstance(x, int) and not isinstance(x, bool) for x in raw)
+    ):
+        raise _Bad("reverses is not a pair of numbers")
+    return int(raw[0]), int(raw[1])
+
+
+def _raw_lines(p: Path) -> list[str]:
     with open(p, encoding="utf-8", errors="replace") as fh:
         fcntl.flock(fh.fileno(), fcntl.LOCK_SH)
         try:
-            raw_lines = fh.readlines()
+            return fh.readlines()
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-    for raw in raw_lines:
+
+
+class _Folder:
+    """Folds checked lines into entries; a line that does not fit raises :class:`_Bad`."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, AuditEntry] = {}
+        self.calls: dict[tuple[str, int], AuditCall] = {}
+
+    def add(self, number: int, rec: dict[str, Any]) -> None:
+        eid = _str(rec, "entry", required=True)
+        kind = _str(rec, "type", required=True)
+        if not eid or kind not in _TYPES:
+            raise _Bad(f"unknown record type {kind[:40]!r}")
+        if kind == "begin":
+            self._begin(number, eid, rec)
+            return
+        entry = self.entries.get(eid)
+        if entry is None:
+            raise _Bad(f"{kind} line of an entry with no begin line")
+        if kind == "intent":
+            seq = _int(rec, "seq")
+            if (eid, seq) in self.calls:
+                raise _Bad(f"call {seq} of entry {eid[:40]} is recorded twice")
+            call = AuditCall(
+                seq=seq,
+                call=_str(rec, "call", required=True),
+                params=_dict(rec, "params"),
+                cli=_str(rec, "cli"),
+                status="unknown",
+                undo=_undo_calls(rec),
+                reverses=_reverses(rec),
+                covered=rec.get("covered") is True,
+                line=number,
+                undo_line=number,
+            )
+            self.calls[(eid, seq)] = call
+            entry.calls.append(call)
+        elif kind == "result":
+            found = self.calls.get((eid, _int(rec, "seq")))
+            if found is None:
+                raise _Bad("result of a call with no intent line")
+            status = _str(rec, "status", required=True)
+            if status not in _STATUSES:
+                raise _Bad(f"unknown call status {status[:20]!r}")
+            undo = _undo_calls(rec) if rec.get("undo") is not None else None
+            found.status = status  # type: ignore[assignment]
+            found.error_code = _str(rec, "error_code")
+            if undo is not None:
+                found.undo, found.undo_line = undo, number
+        elif kind == "end":
+            entry.status = _str(rec, "status", required=True)
+        elif kind == "verified":
+            v = rec.get("verified")
+            entry.verified = v if isinstance(v, bool) else None
+            entry.note = _str(rec, "detail") or entry.note
+        else:
+            entry.undone_by = _str(rec, "by", required=True)
+
+    def _begin(self, number: int, eid: str, rec: dict[str, Any]) -> None:
+        if eid in self.entries:
+            raise _Bad(f"entry {eid[:40]} begins twice")
+        kind = _str(rec, "kind") or "apply"
+        if kind not in ("apply", "undo"):
+            raise _Bad(f"unknown entry kind {kind[:20]!r}")
+        self.entries[eid] = AuditEntry(
+            id=eid,
+            time=_str(rec, "time"),
+            fix_id=_str(rec, "fix_id", required=True),
+            operator_arn=_str(rec, "operator_arn"),
+            kind="undo" if kind == "undo" else "apply",
+            target=_dict(rec, "target"),
+            undoes=_str(rec, "undoes"),
+            note=_str(rec, "note"),
+            account=_str(rec, "account"),
+            origin=_str(rec, "origin") or "real",
+            line=number,
+        )
+
+
+def read_log(path: Path | None = None) -> AuditLog:
+    """Fold the log's lines into entries, oldest first; report every line that was skipped."""
+    p = path or audit_log_path()
+    log = AuditLog()
+    if not p.exists():
+        return log
+    try:
+        raw_lines = _raw_lines(p)
+    except OSError as exc:
+        log.problems.append(f"the audit log {p} cannot be read: {exc.strerror}")
+        return log
+    folder = _Folder()
+    for number, raw in enumerate(raw_lines, 1):
         raw = raw.strip()
         if not raw:
             continue
         try:
             record = json.loads(raw)
         except ValueError:
+            log.problems.append(f"line {number}: not a whole JSON line (truncated or edited)")
             continue
-        if isinstance(record, dict) and "entry" in record and "type" in record:
-            yield record
+        if not isinstance(record, dict):
+            log.problems.append(f"line {number}: not a JSON object")
+            continue
+        try:
+            folder.add(number, record)
+        except _Bad as exc:
+            log.problems.append(f"line {number}: {redact(str(exc))}")
+    for entry in folder.entries.values():
+        if entry.status == "started":
+            entry.status = "interrupted"
+    log.entries = list(folder.entries.values())
+    return log
 
 
 def read_entries(path: Path | None = None) -> list[AuditEntry]:
-    """Fold the lines into entries, oldest first."""
-    entries: dict[str, AuditEntry] = {}
-    calls: dict[tuple[str, int], AuditCall] = {}
-    for rec in read_lines(path):
-        eid = str(rec["entry"])
-        kind = rec["type"]
-        if kind == "begin":
-            entries[eid] = AuditEntry(
-                id=eid,
-                time=str(rec.get("time", "")),
-                fix_id=str(rec.get("fix_id", "")),
-                operator_arn=str(rec.get("operator_arn", "")),
-                kind="undo" if rec.get("kind") == "undo" else "apply",
-                target=dict(rec.get("target") or {}),
-                undoes=str(rec.get("undoes") or ""),
-                note=str(rec.get("note") or ""),
-            )
-            continue
-        entry = entries.get(eid)
-        if entry is None:
-            continue
-        if kind == "intent":
-            seq = int(rec.get("seq", 0))
-            call = AuditCall(
-                seq=seq,
-                call=str(rec.get("call", "")),
-                params=dict(rec.get("params") or {}),
-                cli=str(rec.get("cli", "")),
-                status="unknown",
-                undo=[UndoCall.from_json(u) for u in rec.get("undo") or []],
-                reverses=tuple(rec["reverses"]) if rec.get("reverses") else None,
-                covered=bool(rec.get("covered")),
-            )
-            calls[(eid, seq)] = call
-            entry.calls.append(call)
-        elif kind == "result":
-            found = calls.get((eid, int(rec.get("seq", 0))))
-            if found is None:
-                continue
-            status = rec.get("status")
-            found.status = status if status in ("ok", "failed", "unknown") else "unknown"
-            found.error_code = str(rec.get("error_code") or "")
-            if rec.get("undo") is not None:
-                found.undo = [UndoCall.from_json(u) for u in rec["undo"]]
-        elif kind == "end":
-            entry.status = str(rec.get("status", entry.status))
-        elif kind == "verified":
-            v = rec.get("verified")
-            entry.verified = v if isinstance(v, bool) else None
-            entry.note = str(rec.get("detail") or entry.note)
-        elif kind == "undone":
-            entry.undone_by = str(rec.get("by") or "")
-    for entry in entries.values():
-        if entry.status == "started":
-            entry.status = "interrupted"
-    return list(entries.values())
+    """The entries of the log, oldest first (skipped lines: see :func:`read_log`)."""
+    return read_log(path).entries
 
 
 class EntryWriter:
-    """Writes one entry's lines; every message is redacted before it is written."""
+    """Writes one entry's lines; every message is redacted before it is written.
+
+    ``begin`` (here) and :meth:`intent` raise :class:`AuditWriteError` when their line cannot
+    be written, so no AWS call is ever sent unrecorded. The other lines are written on a
+    best-effort basis: a failure is added to :attr:`incomplete` and the change goes on.
+    """
 
     def __init__(
         self,
@@ -157,11 +344,14 @@ class EntryWriter:
         kind: str = "apply",
         undoes: str = "",
         note: str = "",
+        account: str = "",
         path: Path | None = None,
     ) -> None:
         self.id = new_entry_id()
-        self.path = path
+        self.path = path or audit_log_path()
         self._seq = 0
+        #: Why lines of this entry are missing from the log; empty when the log is whole.
+        self.incomplete: list[str] = []
         append(
             {
                 "type": "begin",
@@ -170,12 +360,20 @@ class EntryWriter:
                 "kind": kind,
                 "fix_id": fix_id,
                 "operator_arn": operator_arn,
+                "account": account,
+                "origin": origin(),
                 "target": target,
                 **({"undoes": undoes} if undoes else {}),
                 **({"note": note} if note else {}),
             },
-            path,
+            self.path,
         )
+
+    def _soft(self, record: dict[str, Any]) -> None:
+        try:
+            append(record, self.path)
+        except AuditWriteError as exc:
+            self.incomplete.append(exc.message)
 
     def intent(
         self,
@@ -214,7 +412,7 @@ class EntryWriter:
         message: str = "",
         undo: list[UndoCall] | None = None,
     ) -> None:
-        append(
+        self._soft(
             {
                 "type": "result",
                 "entry": self.id,
@@ -224,24 +422,26 @@ class EntryWriter:
                 **({"error_code": error_code} if error_code else {}),
                 **({"message": redact(message)[:300]} if message else {}),
                 **({"undo": [u.to_json() for u in undo]} if undo is not None else {}),
-            },
-            self.path,
+            }
         )
 
     def end(self, status: str) -> None:
-        append({"type": "end", "entry": self.id, "time": now_iso(), "status": status}, self.path)
+        self._soft({"type": "end", "entry": self.id, "time": now_iso(), "status": status})
 
     def verified(self, verified: bool | None, detail: str) -> None:
-        append(
+        self._soft(
             {
                 "type": "verified",
                 "entry": self.id,
                 "time": now_iso(),
                 "verified": verified,
                 "detail": redact(detail)[:500],
-            },
-            self.path,
+            }
         )
+
+    def mark_undone(self, entry_id: str) -> None:
+        """Note on ``entry_id`` that this (undo) entry reversed it."""
+        self._soft({"type": "undone", "entry": entry_id, "by": self.id, "time": now_iso()})
 
 
 def mark_undone(entry_id: str, by: str, path: Path | None = None) -> None:

@@ -258,6 +258,8 @@ class ApplyResult:
     message: str = ""
     #: Follow-up steps for people (e.g. put the new key into Railway and redeploy).
     guidance: list[str] = field(default_factory=list)
+    #: Non-empty when a line of this change could not be written to the audit log (why).
+    audit_incomplete: str = ""
 
     @property
     def ok(self) -> bool:
@@ -279,6 +281,9 @@ class AuditCall:
     reverses: tuple[int, ...] | None = None
     #: Reversed by undoing an earlier call of the same entry.
     covered: bool = False
+    #: Line numbers in the audit log: of the intent, and of the line the undo calls came from.
+    line: int = 0
+    undo_line: int = 0
 
 
 @dataclass
@@ -298,6 +303,12 @@ class AuditEntry:
     undone_by: str = ""
     verified: bool | None = None
     note: str = ""
+    #: The account the operator acted in (from sts:GetCallerIdentity); "" in old entries.
+    account: str = ""
+    #: ``real``, or ``practice:<scenario>``.
+    origin: str = "real"
+    #: The line of the entry's ``begin`` record in the audit log.
+    line: int = 0
 
     @property
     def changed_anything(self) -> bool:
@@ -308,7 +319,11 @@ class AuditEntry:
 class UndoResult:
     entry_id: str
     undo_entry_id: str
-    status: Literal["undone", "partial", "failed", "nothing"]
+    status: Literal["undone", "partial", "failed", "nothing", "refused"]
     calls: list[CallOutcome] = field(default_factory=list)
     message: str = ""
     missing_permission: MissingPermission | None = None
+    #: How AWS differs from what the change left (undo refuses these unless forced).
+    drift: list[str] = field(default_factory=list)
+    #: Non-empty when a line of the undo could not be written to the audit log (why).
+    audit_incomplete: str = ""
