@@ -148,8 +148,15 @@ def run(args: argparse.Namespace) -> int:
         if args.dry_run:
             out.write("\nDry run: nothing was changed.\n")
             return 0
-        if not getattr(args, "to_railway", False):  # with --to-railway, Railway keeps it
-            _check_secret_can_be_kept(spec.id, out)
+        if spec.id == "rotate-access-key":  # before the key exists: where will its secret go?
+            from sesfix.fixes.destinations import check_secret_destinations
+
+            check_secret_destinations(
+                terminal=out.isatty(),
+                to_railway=bool(getattr(args, "to_railway", False)),
+                service=getattr(args, "service", None),
+                environment=getattr(args, "environment", None),
+            )
         if not confirm("\nApply these changes?", yes=args.yes, out=out):
             out.write("Not confirmed: nothing was changed.\n")
             return 2
@@ -226,20 +233,6 @@ def _ask_input(field: object, out: TextIO) -> str:
     except EOFError:
         answer = ""
     return answer or str(default)
-
-
-def _check_secret_can_be_kept(fix_id: str, out: TextIO) -> None:
-    """A new key's secret must land somewhere: the keyring, or the person's own eyes."""
-    if fix_id != "rotate-access-key":
-        return
-    from sesfix.secrets import keyring_status
-
-    status = keyring_status()
-    if not status.usable and not out.isatty():
-        raise RefusedError(
-            "the new secret could be neither stored (no usable OS keyring: "
-            f"{status.reason}) nor shown (output is not a terminal): nothing was changed"
-        )
 
 
 def render_plan(plan: Plan, out: TextIO) -> None:

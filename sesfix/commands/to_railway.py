@@ -65,7 +65,7 @@ def after_rotation(
     )
     if not confirmed:
         if not ask:
-            out.write("Not confirmed: Railway was not changed.\n")
+            out.write(f"Not confirmed: Railway was not changed. {_where_kept(new_key)}\n")
             return 2
         out.write("Write the new key to Railway? [y/N] ")
         out.flush()
@@ -74,7 +74,7 @@ def after_rotation(
         except EOFError:
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):
-            out.write("Not confirmed: Railway was not changed.\n")
+            out.write(f"Not confirmed: Railway was not changed. {_where_kept(new_key)}\n")
             return 2
     try:
         result = railway.push_new_key_to_railway(new_key, service, environment, skip_deploys=skip)
@@ -83,8 +83,8 @@ def after_rotation(
         if exc.hint:
             out.write(f"  {exc.hint}\n")
         out.write(
-            "  The new key is kept in the OS keyring; set both variables in the Railway "
-            "dashboard (Variables) and redeploy.\n"
+            f"  {_where_kept(new_key)} Set both variables in the Railway dashboard "
+            "(Variables) and redeploy.\n"
         )
         return 1
     out.write(f"Railway: {result.message}.\n")
@@ -113,3 +113,14 @@ def after_rotation(
             "'Email sent successfully'.\n"
         )
     return 0
+
+
+def _where_kept(new_key: KeyPair) -> str:
+    """Where the new secret really is: only what :class:`NewKey` says was stored."""
+    if getattr(new_key, "keyring_stored", False):
+        label = getattr(new_key, "keyring_label", "")
+        return f"The new key's secret is kept in the OS keyring ('{label}')."
+    return (
+        "The new key's secret is NOT in the OS keyring: it was shown once above (on a "
+        "terminal) and is kept nowhere else."
+    )

@@ -9,12 +9,13 @@ findings and the current values, which practice mode applies as it is.
 from __future__ import annotations
 
 import json
+import string
 from typing import TYPE_CHECKING
 
 from sesfix.aws import regions
 from sesfix.fixes.context import Fix, PlanContext, PlanStep, findings
 from sesfix.fixes.model import Plan, VariableChange
-from sesfix.masking import Secret, mask_key_id
+from sesfix.masking import Secret, mask_key_id, redact
 from sesfix.settings import (
     EMAIL_FROM,
     KEY_ID,
@@ -27,6 +28,7 @@ from sesfix.settings import (
     clean,
     whitespace_problems,
 )
+from sesfix.text import visible
 
 if TYPE_CHECKING:
     from sesfix.findings import Finding
@@ -88,6 +90,40 @@ def _redeploy(ctx: PlanContext) -> str:
     )
 
 
+_SECRET_ALPHABET = frozenset(string.ascii_letters + string.digits + "/+=")
+
+
+def _secret_shaped(value: str) -> bool:
+    """A long run of the secret alphabet with mixed kinds of characters: a pasted secret."""
+    v = clean(value)
+    if not v or not set(v) <= _SECRET_ALPHABET:
+        return False
+    kinds = sum(
+        (
+            any(c.isupper() for c in v),
+            any(c.islower() for c in v),
+            any(c.isdigit() for c in v),
+            any(c in "/+=" for c in v),
+        )
+    )
+    return (len(v) >= 30 and kinds >= 2) or (len(v) >= 16 and kinds >= 3)
+
+
+def _echo(ctx: PlanContext, value: str) -> str:
+    """A plain variable's value for a guidance line: never ``repr``, never a secret.
+
+    A value holding the app's secret or session token, or shaped like a secret, is
+    described by its length only; anything else is quoted as visible text with key IDs
+    masked.
+    """
+    secrets = [ctx.settings.raw(SECRET), ctx.settings.raw(TOKEN)]
+    if any(x and len(clean(x)) >= 6 and clean(x) in value for x in secrets):
+        return f"(the secret's value, {len(value)} characters, not shown)"
+    if _secret_shaped(value):
+        return f"(a value shaped like a secret, {len(value)} characters, not shown)"
+    return '"' + redact(visible(value, limit=120), *secrets) + '"'
+
+
 def _shown(ctx: PlanContext, name: str, value: str | None) -> str:
     if value is None:
         return "not set"
@@ -95,7 +131,7 @@ def _shown(ctx: PlanContext, name: str, value: str | None) -> str:
         return f"{mask_key_id(value)}, {len(value)} characters"
     if name in SECRET_VARIABLES:
         return f"{len(value)} characters"
-    return repr(value)
+    return _echo(ctx, value)
 
 
 def _region_target(ctx: PlanContext) -> str | None:
@@ -176,7 +212,9 @@ def _clean_variable(ctx: PlanContext, plan: Plan) -> None:
                 "`sesfix fix rotate-access-key`."
             )
         else:
-            plan.guidance.append(f"Set {name} to {fixed!r} (now {raw!r}: {what}).")
+            plan.guidance.append(
+                f"Set {name} to {_echo(ctx, fixed)} (now {_echo(ctx, raw)}: {what})."
+            )
     if not names:
         plan.noop = True
         plan.noop_reason = "no variable has invisible characters or quotes"
