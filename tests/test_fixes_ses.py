@@ -54,7 +54,7 @@ def test_set_ses_region_guidance_names_the_verified_region(account):
     acc = account("wrong-region")
     _s, _r, plan = plan_for(acc, "set-ses-region")
     assert plan.kind == "guidance" and not plan.calls
-    assert plan.guidance[0].startswith("Set AWS_SES_REGION to us-east-1 (now "ap-southeast-1")")
+    assert plan.guidance[0].startswith('Set AWS_SES_REGION to us-east-1 (now "ap-southeast-1")')
 
 
 def test_verify_domain_nowhere_verified(account):

@@ -92,18 +92,17 @@ def test_railway_failure_keeps_the_key_and_says_what_to_do(fake) -> None:
 
 
 def test_fix_rotate_access_key_to_railway_headless(
-    account, fake, operator_profile, monkeypatch, capsys
+    account, fake, operator_profile, os_keyring, capsys
 ) -> None:
-    """`sesfix fix rotate-access-key --from-railway -s api --to-railway --yes`."""
-    import sesfix.commands.fix as fix_command
+    """`sesfix fix rotate-access-key --from-railway -s api --to-railway --yes`.
+
+    Output is not a terminal, so the new secret goes to the OS keyring (a real Secret
+    Service) and to Railway; Railway alone would be refused before the key is created."""
     from sesfix.cli import main
 
     acct = account("lost-secret")
     fake.set_variables(acct.app_env)
     profile = operator_profile()
-    # No OS keyring in this test and stdout is not a terminal: let the rotation proceed
-    # (the keyring path is tested with the fixes); the secret must then reach Railway only.
-    monkeypatch.setattr(fix_command, "_check_secret_can_be_kept", lambda fix_id, out: None)
     rc = main(
         [
             "fix",

@@ -13,10 +13,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from sesfix.commands.common import add_source_arguments, resolve_sources
+from sesfix.commands.fix_text import render_plan, render_result
 from sesfix.errors import RefusedError, UsageError
+from sesfix.locale import t
 
 if TYPE_CHECKING:
-    from sesfix.fixes.model import ApplyResult, Plan
+    from sesfix.fixes.model import Plan
+
+__all__ = ["add_arguments", "confirm", "progress_to", "render_plan", "render_result", "run"]
 
 HELP = "preview a fix, and apply it as the operator after you confirm"
 
@@ -97,9 +101,7 @@ def confirm(question: str, *, yes: bool, out: TextIO) -> bool:
     if yes:
         return True
     if not can_ask():
-        raise RefusedError(
-            "no terminal to confirm on and no --yes: nothing was changed",
-        )
+        raise RefusedError(t("fixcli.no_terminal"))
     out.write(f"{question} [y/N] ")
     out.flush()
     try:
@@ -112,7 +114,9 @@ def confirm(question: str, *, yes: bool, out: TextIO) -> bool:
 def run(args: argparse.Namespace) -> int:
     from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
     from sesfix.fixes import apply_plan, fix_spec, plan_fix
+    from sesfix.locale import detect_language, set_language
 
+    set_language(detect_language(getattr(args, "lang", None)))
     spec = fix_spec(args.fix_id)
     if getattr(args, "to_railway", False) and spec.id != "rotate-access-key":
         raise UsageError("--to-railway goes with rotate-access-key only")
@@ -121,8 +125,10 @@ def run(args: argparse.Namespace) -> int:
     out, err = sys.stdout, sys.stderr
     with resolve_sources(args) as sources:
         if not args.json:
-            err.write(f"sesfix fix {spec.id}: diagnosing first ({sources.settings.source})…\n")
+            err.write(t("fixcli.diagnosing", fix=spec.id, source=sources.settings.source) + "\n")
         report = diagnose(sources.settings, DiagnosisOptions(operator=sources.operator))
+        if args.dry_run and sources.operator is None and spec.kind == "aws":
+            return _sketch(spec.id, report, args.json, out)
         plan = plan_fix(spec.id, report, sources.settings, operator=sources.operator, inputs=inputs)
         # --yes never answers a question for the person (e.g. which key to delete)
         if plan.inputs_needed and not (args.dry_run or args.json or args.yes) and can_ask():
@@ -135,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
             return _run_json(args, plan, sources)
         render_plan(plan, out)
         if plan.refused:
-            out.write(f"\nRefused: {plan.refused}\n")
+            out.write("\n" + t("fixcli.refused", why=plan.refused) + "\n")
             if plan.missing_permission:
                 out.write(plan.missing_permission.describe() + "\n")
             return 1
@@ -143,10 +149,10 @@ def run(args: argparse.Namespace) -> int:
             return 0
         if plan.inputs_needed:
             names = " ".join(f"--input {i.name}=…" for i in plan.inputs_needed)
-            out.write(f"\nThis fix needs values first; pass them with: {names}\n")
+            out.write("\n" + t("fixcli.needs_values", names=names) + "\n")
             return 2
         if args.dry_run:
-            out.write("\nDry run: nothing was changed.\n")
+            out.write("\n" + t("fixcli.dry_run") + "\n")
             return 0
         if spec.id == "rotate-access-key":  # before the key exists: where will its secret go?
             from sesfix.fixes.destinations import check_secret_destinations
@@ -157,8 +163,8 @@ def run(args: argparse.Namespace) -> int:
                 service=getattr(args, "service", None),
                 environment=getattr(args, "environment", None),
             )
-        if not confirm("\nApply these changes?", yes=args.yes, out=out):
-            out.write("Not confirmed: nothing was changed.\n")
+        if not confirm("\n" + t("fixcli.ask"), yes=args.yes, out=out):
+            out.write(t("fixcli.not_confirmed") + "\n")
             return 2
         result = apply_plan(
             plan,
@@ -178,6 +184,22 @@ def run(args: argparse.Namespace) -> int:
             if pushed != 0:
                 return pushed
     return 0 if result.status == "applied" and result.verified is not False else 1
+
+
+def _sketch(fix_id: str, report: object, as_json: bool, out: TextIO) -> int:
+    """``--dry-run`` without an operator: the plan's shape, and what could not be read."""
+    from sesfix.commands.fix_text import render_sketch, sketch
+    from sesfix.fixes.catalogue import fix_entry
+
+    fix = fix_entry(fix_id)
+    if as_json:
+        doc = {"schema": "sesfix.fix/1", "without_operator": sketch(fix, report)}  # type: ignore[arg-type]
+        json.dump(doc, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+        return 0
+    render_sketch(fix, report, out)  # type: ignore[arg-type]
+    out.write("\n" + t("fixcli.dry_run") + "\n")
+    return 0
 
 
 def _run_json(args: argparse.Namespace, plan: Plan, sources: object) -> int:
@@ -233,84 +255,3 @@ def _ask_input(field: object, out: TextIO) -> str:
     except EOFError:
         answer = ""
     return answer or str(default)
-
-
-def render_plan(plan: Plan, out: TextIO) -> None:
-    out.write(f"Fix {plan.fix_id} — {plan.title}\n")
-    if plan.summary:
-        out.write(f"{plan.summary}\n")
-    target = {k: v for k, v in plan.target.items() if v and k != "source"}
-    if target:
-        out.write("Target: " + ", ".join(f"{k} {v}" for k, v in target.items()) + "\n")
-    if plan.noop:
-        out.write(f"\nNothing to do: {plan.noop_reason}\n")
-    if plan.calls:
-        out.write("\nAWS calls, as the operator (the same as these AWS CLI commands):\n")
-        for n, call in enumerate(plan.calls, 1):
-            out.write(f"  {n}. {call.call} — {call.purpose}\n     $ {call.cli}\n")
-            for u in call.undo:
-                from sesfix.aws.gateway import cli_command
-                from sesfix.masking import redact
-
-                shown = {
-                    **u.params,
-                    **{k: f"<{path} from the answer>" for k, path in u.fill.items()},
-                }
-                undo_cli = redact(cli_command(u.service, u.operation, u.region, shown))
-                out.write(f"     undo: {undo_cli}\n")
-    for name, doc in plan.documents.items():
-        out.write(f"\nPolicy document {name}:\n{json.dumps(doc, indent=2)}\n")
-    if plan.diff:
-        out.write(f"\nChange to the existing document:\n{plan.diff}\n")
-    if plan.guidance:
-        out.write("\n" + "\n".join(plan.guidance) + "\n")
-    for w in plan.warnings:
-        out.write(f"! {w}\n")
-    for field in plan.inputs_needed:
-        choices = f" — one of: {', '.join(field.choices)}" if field.choices else ""
-        out.write(f"? needs {field.name}: {field.label}{choices}\n")
-    if plan.options and plan.applicable:
-        out.write(
-            "Variants: "
-            + "; ".join(
-                f"--input {o.name}=… ({o.label}, default {o.default or 'none'})"
-                for o in plan.options
-            )
-            + "\n"
-        )
-    if plan.verify and plan.applicable:
-        out.write(f"Then verify: {plan.verify}\n")
-
-
-def render_result(result: ApplyResult, out: TextIO) -> None:
-    marks = {"ok": "✓", "failed": "✗", "not-run": "·", "unknown": "?"}
-    out.write("\n")
-    for c in result.calls:
-        extra = f" {c.error_code}" if c.error_code else ""
-        out.write(f"  {marks[c.status]} {c.call} {c.status}{extra}\n")
-    out.write(
-        f"Result: {result.status}"
-        + (f" (audit entry {result.entry_id})" if result.entry_id else "")
-        + "\n"
-    )
-    if result.message:
-        out.write(f"{result.message}\n")
-    if result.missing_permission:
-        out.write(result.missing_permission.describe() + "\n")
-    if result.new_key is not None:
-        key = result.new_key
-        if out.isatty():
-            out.write(
-                "\nNew access key — shown this once:\n"
-                f"  AWS_ACCESS_KEY_ID={key.access_key_id}\n"
-                f"  AWS_SECRET_ACCESS_KEY={key.secret.reveal()}\n"
-            )
-        else:
-            out.write(
-                f"\nNew access key {key.masked} (secret not printed: output is not a terminal)\n"
-            )
-    if result.verified is not None or result.verification_detail:
-        verdict = {True: "verified", False: "NOT verified", None: "not verified"}[result.verified]
-        out.write(f"Verification: {verdict} — {result.verification_detail}\n")
-    for line in result.guidance:
-        out.write(f"{line}\n")
