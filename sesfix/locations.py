@@ -14,6 +14,8 @@ APP_NAME = "sesfix"
 
 #: The practice scenario this process runs against (``None``: the real AWS account).
 _practice: str | None = None
+#: One id per practice account: its changes can be undone only while it exists.
+_practice_run: str = ""
 _practice_lock = threading.Lock()
 
 
@@ -36,14 +38,17 @@ def enter_practice(scenario: str) -> Callable[[], None]:
     real one, so ``sesfix undo`` outside practice can never reverse a practice change
     against a real account. Returns a function that leaves practice again.
     """
-    global _practice
+    import secrets
+
+    global _practice, _practice_run
     with _practice_lock:
-        previous, _practice = _practice, scenario or "practice"
+        previous = (_practice, _practice_run)
+        _practice, _practice_run = scenario or "practice", secrets.token_hex(4)
 
     def leave() -> None:
-        global _practice
+        global _practice, _practice_run
         with _practice_lock:
-            _practice = previous
+            _practice, _practice_run = previous
 
     return leave
 
@@ -51,6 +56,11 @@ def enter_practice(scenario: str) -> Callable[[], None]:
 def practice_scenario() -> str | None:
     """The practice scenario in use, or ``None`` when acting on a real account."""
     return _practice
+
+
+def practice_run() -> str:
+    """The id of the practice account in use (``""`` outside practice)."""
+    return _practice_run if _practice is not None else ""
 
 
 def origin() -> str:

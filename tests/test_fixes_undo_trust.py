@@ -231,6 +231,11 @@ def test_practice_ignores_operator_profiles_talks_only_to_loopback_and_keeps_its
     assert "nothing to undo" in capsys.readouterr().err
     assert main(["undo", "--list", "--demo"]) == 0
     assert entry.id in capsys.readouterr().out
+    # that practice account is gone: a later practice run never undoes its changes
+    assert main(["undo", "--last", "--demo", "--yes"]) == 2
+    assert "nothing to undo" in capsys.readouterr().err
+    assert main(["undo", entry.id, "--demo", "--yes"]) == 1
+    assert "earlier practice account, which no longer exists" in capsys.readouterr().out
 
 
 # ---- drift ---------------------------------------------------------------------------------
@@ -507,3 +512,34 @@ def test_undo_list_shows_account_origin_age_title_and_state(
     assert main(["--lang", "vi", "undo", "--list"]) == 0
     vi = capsys.readouterr().out
     assert f"tài khoản {ACCOUNT_ID}" in vi and "đã áp dụng" in vi
+
+
+def test_within_one_practice_run_undo_works_and_stays_in_the_practice_log(isolated_world):
+    import argparse
+
+    from sesfix.commands.common import resolve_sources
+    from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+    from sesfix.fixes import apply_plan, plan_fix, undo
+    from sesfix.locations import practice_scenario
+
+    args = argparse.Namespace(demo="seed", operator_profile="prod", env_file=None)
+    with resolve_sources(args) as sources:
+        assert practice_scenario() == "seed"
+        report = diagnose(sources.settings, DiagnosisOptions(operator=sources.operator))
+        plan = plan_fix(
+            "attach-ses-full-access", report, sources.settings, operator=sources.operator
+        )
+        applied = apply_plan(
+            plan,
+            settings=sources.settings,
+            operator=sources.operator,
+            confirmed=True,
+            verify_timeout=0,
+        )
+        assert applied.status == "applied"
+        back = undo(None, operator=sources.operator, confirmed=True)
+        assert back.status == "undone", back.message
+    assert practice_scenario() is None
+    kinds = [e.kind for e in audit.read_entries(practice_audit_log_path())]
+    assert kinds == ["apply", "undo"]
+    assert not real_audit_log_path().exists()

@@ -40,7 +40,7 @@ from typing import Any
 
 from sesfix.errors import SesfixError
 from sesfix.fixes.model import AuditCall, AuditEntry, UndoCall
-from sesfix.locations import audit_log_path, origin
+from sesfix.locations import audit_log_path, origin, practice_run
 from sesfix.masking import redact
 
 SCHEMA = 1
@@ -283,6 +283,7 @@ class _Folder:
             note=_str(rec, "note"),
             account=_str(rec, "account"),
             origin=_str(rec, "origin") or "real",
+            practice_run=_str(rec, "practice_run"),
             line=number,
         )
 
@@ -362,6 +363,7 @@ class EntryWriter:
                 "operator_arn": operator_arn,
                 "account": account,
                 "origin": origin(),
+                **({"practice_run": practice_run()} if practice_run() else {}),
                 "target": target,
                 **({"undoes": undoes} if undoes else {}),
                 **({"note": note} if note else {}),

@@ -307,6 +307,8 @@ class AuditEntry:
     account: str = ""
     #: ``real``, or ``practice:<scenario>``.
     origin: str = "real"
+    #: For a practice entry: the practice account (run) it was made in.
+    practice_run: str = ""
     #: The line of the entry's ``begin`` record in the audit log.
     line: int = 0
 

@@ -37,7 +37,7 @@ from sesfix.fixes.recorded import (
     write_recorded,
 )
 from sesfix.locale import t
-from sesfix.locations import practice_scenario
+from sesfix.locations import practice_run, practice_scenario
 from sesfix.masking import mask_key_id, redact
 
 if TYPE_CHECKING:
@@ -95,7 +95,12 @@ def _find_entry(
             key = "undo.none_matches" if not matches else "undo.many_match"
             raise UsageError(t(key, id=redact(entry_id[:60])), hint=t("undo.list_hint"))
         return matches[0]
-    candidates = [e for e in applies if not e.undone_by and e.changed_anything]
+    run = practice_run()
+    candidates = [
+        e
+        for e in applies
+        if not e.undone_by and e.changed_anything and (not run or e.practice_run == run)
+    ]
     if not candidates:
         raise UsageError(t("undo.all_undone"))
     last = candidates[-1]
@@ -246,6 +251,8 @@ def _origin_problem(entry: AuditEntry) -> str:
         return t("undo.practice_outside", id=entry.id)
     if entry.origin == "real" and practising:
         return t("undo.real_in_practice", id=entry.id)
+    if practising and entry.practice_run != practice_run():
+        return t("undo.earlier_practice", id=entry.id)
     return ""
 
 
