@@ -543,3 +543,25 @@ def test_within_one_practice_run_undo_works_and_stays_in_the_practice_log(isolat
     kinds = [e.kind for e in audit.read_entries(practice_audit_log_path())]
     assert kinds == ["apply", "undo"]
     assert not real_audit_log_path().exists()
+
+
+def test_an_identity_deleted_after_verify_domain_is_drift(account):
+    from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+    from sesfix.fixes import apply_plan, plan_fix, undo
+
+    acct = account("wrong-region")
+    settings = acct.app_settings()
+    report = diagnose(settings, DiagnosisOptions(operator=acct.operator))
+    plan = plan_fix("verify-domain", report, settings, operator=acct.operator)
+    applied = apply_plan(
+        plan, settings=settings, operator=acct.operator, confirmed=True, verify_timeout=0
+    )
+    assert applied.status == "applied"
+    [entry] = list_entries()
+    region, domain = entry.target["region"], entry.target["domain"]
+    acct.operator_client("ses", region).delete_identity(Identity=domain)
+    back = undo(None, operator=acct.operator, confirmed=True)
+    assert back.status == "refused"
+    assert back.drift == [f"the SES identity {domain} no longer exists in {region}"]
+    forced = undo(None, operator=acct.operator, confirmed=True, force=True)
+    assert forced.status == "undone" and "no longer exists" in forced.message
