@@ -16,7 +16,7 @@ from tests.support import fake_railway
 from tests.support.proxy import DelayProxy
 from tests.test_fixes_cli import env_file
 from tests.test_fixes_iam import iam_state
-from tests.test_fixes_undo_trust import writes
+from tests.test_fixes_undo_trust import english_afterwards, writes  # noqa: F401
 
 
 @pytest.fixture

@@ -29,6 +29,15 @@ OTHER_ACCOUNT = "111111111111"
 _READS = ("Get", "List", "Simulate", "Describe")
 
 
+@pytest.fixture(autouse=True)
+def english_afterwards() -> Iterator[None]:
+    """``--lang vi`` sets the process's language: put English back for the next test."""
+    from sesfix.locale import set_language
+
+    yield
+    set_language("en")
+
+
 def writes(proxy: DelayProxy) -> list[str]:
     def mutating(r: RequestInfo) -> bool:
         return bool(r.action) and not r.action.startswith(_READS)

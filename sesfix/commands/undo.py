@@ -140,7 +140,7 @@ def _run(args: argparse.Namespace) -> int:
         + "\n"
     )
     for cmd in plan.commands():
-        out.write(f"  $ {cmd}\n")
+        out.write(visible(f"  $ {cmd}", limit=2000) + "\n")
     for note in plan.cannot:
         out.write(visible(f"  # {note}", limit=600) + "\n")
     if entry.undone_by:

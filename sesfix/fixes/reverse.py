@@ -39,6 +39,7 @@ from sesfix.fixes.recorded import (
 from sesfix.locale import t
 from sesfix.locations import practice_run, practice_scenario
 from sesfix.masking import mask_key_id, redact
+from sesfix.text import visible
 
 if TYPE_CHECKING:
     from sesfix.aws.gateway import Gateway, Listener
@@ -118,6 +119,11 @@ def _find_entry(
     return last
 
 
+def _q(value: object) -> str:
+    """An outside value (from the log) quoted as visible text, capped."""
+    return "'" + visible(value, limit=100) + "'"
+
+
 def _unfilled(u: UndoCall) -> bool:
     return any(u.params.get(name) in ("", None) for name in u.fill)
 
@@ -129,7 +135,7 @@ def _target_problem(entry: AuditEntry, call: AuditCall, u: UndoCall) -> str:
     for params in (call.params, u.params):
         user = params.get("UserName")
         if user is not None and user != target.get("user"):
-            return f"user {str(user)[:64]!r} is not the entry's user {target.get('user')!r}"
+            return t("undo.why.user", value=_q(user), user=_q(target.get("user")))
         arn = params.get("PolicyArn")
         if arn is not None and not (
             isinstance(arn, str)
@@ -138,25 +144,25 @@ def _target_problem(entry: AuditEntry, call: AuditCall, u: UndoCall) -> str:
                 or (call.call == "iam:AttachUserPolicy" and arn.startswith("arn:aws:iam::aws:"))
             )
         ):
-            return f"policy {str(arn)[:100]!r} is not a policy of account {account}"
+            return t("undo.why.policy", value=_q(arn), account=account)
         for name in ("Domain", "Identity"):
             value = params.get(name)
             if value is not None and value != target.get("domain"):
-                return f"identity {str(value)[:64]!r} is not the entry's domain"
+                return t("undo.why.identity", value=_q(value))
     if call.call == "iam:CreatePolicy":
         wanted = f"arn:aws:iam::{account}:policy/{call.params.get('PolicyName')}"
         if u.params.get("PolicyArn") != wanted:
-            return "the policy to delete is not the policy the change created"
+            return t("undo.why.policy_created")
     if u.service in ("ses", "sesv2") and target.get("region") and u.region != target["region"]:
-        return f"region {u.region[:30]!r} is not the entry's region {target['region']!r}"
+        return t("undo.why.region", value=_q(u.region), region=_q(target["region"]))
     if u.operation == "create_policy_version" and u.params.get("SetAsDefault") is not False:
-        return "an undo may re-create an old version only as a non-default version"
+        return t("undo.why.default_version")
     if (
         u.operation == "delete_access_key"
         and entry.fix_id == "rotate-access-key"
         and not str(u.params.get("AccessKeyId", "")).startswith("AKIA")
     ):
-        return "the key to delete is not an access key ID"
+        return t("undo.why.key")
     return ""
 
 
@@ -194,23 +200,24 @@ def _undo_steps(entry: AuditEntry, entries: list[AuditEntry]) -> tuple[list[Step
             continue
         if not call.undo:
             if not call.covered:
-                cannot.append(f"{call.call} cannot be undone")
+                cannot.append(t("undo.cannot.irreversible", call=_q(call.call)[1:-1]))
             continue
         for idx, u in enumerate(call.undo):
             if (call.seq, idx) in done:
                 continue
             if _unfilled(u):
                 cannot.append(
-                    f"{call.call} was interrupted before AWS answered, so what it created is "
-                    f"unknown: check it by hand ({call.cli})"
+                    t("undo.cannot.interrupted", call=_q(call.call)[1:-1], cli=visible(call.cli))
                 )
                 continue
             name = call_name(u.service, u.operation)
             why = ""
             if fix is None:
-                why = f"{entry.fix_id[:60]!r} is not a fix sesfix knows"
+                why = t("undo.why.unknown_fix", fix=_q(entry.fix_id))
             elif not fix.undo_allowed(call.call, call.params, u):
-                why = f"{name} is not how {entry.fix_id} undoes {call.call[:60]}"
+                why = t(
+                    "undo.why.not_inverse", call=name, fix=entry.fix_id, forward=_q(call.call)[1:-1]
+                )
             else:
                 why = _target_problem(entry, call, u)
             if why:
@@ -293,16 +300,18 @@ def undo(
     plan = plan_undo(entry_id)
     entry = plan.entry
     if entry.undone_by:
-        return UndoResult(entry.id, "", "nothing", message=f"already undone by {entry.undone_by}")
+        return UndoResult(
+            entry.id, "", "nothing", message=t("undo.msg.already", id=entry.undone_by)
+        )
     steps, cannot = plan.steps, plan.cannot
     if not steps:
         return UndoResult(
-            entry.id, "", "nothing", message="; ".join(cannot) or "the change made no AWS call"
+            entry.id, "", "nothing", message="; ".join(cannot) or t("undo.msg.no_call")
         )
     if not confirmed:
-        raise RefusedError("the undo was not confirmed, so nothing was changed")
+        raise RefusedError(t("undo.msg.not_confirmed"))
     if operator is None:
-        raise UsageError("undo needs an operator identity (--operator-profile)")
+        raise UsageError(t("undo.needs_operator"))
     calls = [call_name(u.service, u.operation) for _c, _i, u in steps]
     gw = operator_gateway(operator, listeners, calls)
     refusal, moved = check_undo(gw, plan)
@@ -360,7 +369,7 @@ def _run_steps(
         if failed:
             result.calls.append(CallOutcome(name, cli, "not-run"))
             continue
-        say(f"{name} (undoing {call.call})")
+        say(t("undo.msg.progress", call=name, forward=call.call))
         try:
             written = write_recorded(
                 gw,
@@ -398,12 +407,16 @@ def _message(
     if failed:
         bad = next(c for c in result.calls if c.status in ("failed", "unknown", "not-run"))
         messages.append(
-            f"{bad.call} failed ({bad.error_code or bad.status}: {bad.message}); run undo again "
-            "after fixing it"
+            t(
+                "undo.msg.failed",
+                call=bad.call,
+                code=bad.error_code or bad.status,
+                message=bad.message,
+            )
         )
     messages.extend(cannot)
     if moved:
         messages.append(t("undo.forced", drift="; ".join(moved)))
     if not messages:
-        return f"reversed {entry.fix_id} ({entry.id})"
+        return t("undo.msg.reversed", fix=entry.fix_id, id=entry.id)
     return redact("; ".join(messages))
