@@ -23,6 +23,7 @@ from sesfix.fixes.recorded import (
     refused_identity,
     write_recorded,
 )
+from sesfix.locale import t
 from sesfix.masking import redact
 
 if TYPE_CHECKING:
@@ -47,8 +48,7 @@ def apply_plan(
         return ApplyResult(
             plan.fix_id,
             "noop",
-            message=plan.noop_reason
-            or "nothing to change in AWS: change the app's variables as shown",
+            message=plan.noop_reason or t("apply.guidance_only"),
             guidance=list(plan.guidance),
         )
     if plan.refused:
@@ -67,9 +67,9 @@ def apply_plan(
             "the plan needs inputs first: " + ", ".join(i.name for i in plan.inputs_needed)
         )
     if not confirmed:
-        raise RefusedError("the change was not confirmed, so nothing was changed")
+        raise RefusedError(t("apply.not_confirmed"))
     if operator is None:
-        raise UsageError("applying a fix needs an operator identity (--operator-profile)")
+        raise UsageError(t("apply.needs_operator"))
     if verify_timeout is None:
         from sesfix.config import VERIFY_TIMEOUT
 
@@ -132,9 +132,11 @@ def apply_plan(
     if unrecorded:
         result.status = "partial" if done else "failed"
         result.message = redact(
-            f"{unrecorded}, so the next call was not sent. Done before it: "
-            + (", ".join(c.call for c in done) if done else "nothing")
-            + "."
+            t(
+                "apply.unrecorded",
+                why=unrecorded,
+                done=", ".join(c.call for c in done) if done else t("apply.nothing"),
+            )
         )
     elif failure is None:
         result.status = "applied"
@@ -168,35 +170,29 @@ def incomplete_note(result: ApplyResult) -> str:
     """What a person must know when lines of the change are missing from the audit log."""
     kept = ""
     if result.new_key is not None:
-        kept = (
-            f" The new key {result.new_key.masked} and its secret are handed to you below all the "
-            "same; if you want it gone, delete it by hand (aws iam delete-access-key)."
-        )
-    return redact(
-        f"The audit log is incomplete ({result.audit_incomplete}): `sesfix undo` may not be "
-        f"able to reverse all of this change.{kept}"
-    )
+        kept = " " + t("apply.incomplete_key", key=result.new_key.masked)
+    return redact(t("apply.incomplete", why=result.audit_incomplete) + kept)
 
 
 def _failure_message(call: PlannedCall, written: Written, result: ApplyResult, hint: str) -> str:
     res = written.response
     code = res.error_code or res.record.outcome
     if res.denied:
-        why = f"the operator identity is not allowed to call {call.call}"
+        why = t("apply.why.denied", call=call.call)
     elif res.unreachable and res.http_status is None:
-        why = f"{call.call} got no answer ({code}); AWS may or may not have applied it"
+        why = t("apply.why.no_answer", call=call.call, code=code)
     elif res.unreachable:
-        why = f"AWS did not accept {call.call} ({code}: {res.error_message})"
+        why = t("apply.why.not_accepted", call=call.call, code=code, message=res.error_message)
     else:
-        why = f"AWS refused {call.call}: {code}: {res.error_message}"
+        why = t("apply.why.refused", call=call.call, code=code, message=res.error_message)
     done = [c.call for c in result.calls if c.status == "ok"]
     not_run = [c.call for c in result.calls if c.status == "not-run"]
     parts: list[Any] = [why + "."]
-    parts.append("Done before it: " + (", ".join(done) if done else "nothing") + ".")
+    parts.append(t("apply.done_before", done=", ".join(done) if done else t("apply.nothing")))
     if not_run:
-        parts.append("Not attempted: " + ", ".join(not_run) + ".")
+        parts.append(t("apply.not_attempted", calls=", ".join(not_run)))
     if done:
-        parts.append("The audit log records it; `sesfix undo --last` reverses what was done.")
+        parts.append(t("apply.undo_hint"))
     if hint and not res.denied:
         parts.append(hint)
     return redact(" ".join(parts))
