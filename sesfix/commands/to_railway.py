@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, TextIO
 
+from sesfix.locale import t
+from sesfix.text import visible
+
 if TYPE_CHECKING:
     from sesfix.aws.identity import OperatorSpec
     from sesfix.railway import KeyPair
@@ -51,46 +54,37 @@ def after_rotation(
     service = getattr(args, "service", None)
     environment = getattr(args, "environment", None)
     skip = bool(getattr(args, "skip_deploys", False))
-    where = f"service {service}" if service else "the linked Railway service"
+    where = t("torailway.service", name=service) if service else t("torailway.linked")
     if environment:
         where += f" ({environment})"
-    deploy = (
-        "without redeploying (--skip-deploys)"
-        if skip
-        else "which redeploys the service once both are set"
-    )
-    out.write(
-        f"\nRailway: write AWS_ACCESS_KEY_ID ({mask_key_id(new_key.access_key_id)}) and "
-        f"AWS_SECRET_ACCESS_KEY to {where} with `railway variable set --stdin`, {deploy}.\n"
-    )
+    deploy = t("torailway.skip") if skip else t("torailway.redeploy")
+    key = mask_key_id(new_key.access_key_id)
+    out.write("\n" + visible(t("torailway.plan", key=key, where=where, deploy=deploy)) + "\n")
     if not confirmed:
         if not ask:
-            out.write(f"Not confirmed: Railway was not changed. {_where_kept(new_key)}\n")
+            out.write(t("torailway.not_confirmed") + " " + _where_kept(new_key, out) + "\n")
             return 2
-        out.write("Write the new key to Railway? [y/N] ")
+        out.write(t("torailway.ask") + " [y/N] ")
         out.flush()
         try:
             answer = input()
         except EOFError:
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):
-            out.write(f"Not confirmed: Railway was not changed. {_where_kept(new_key)}\n")
+            out.write(t("torailway.not_confirmed") + " " + _where_kept(new_key, out) + "\n")
             return 2
     try:
         result = railway.push_new_key_to_railway(new_key, service, environment, skip_deploys=skip)
     except railway.RailwayError as exc:
-        out.write(f"Railway: {exc.message}\n")
+        out.write(visible(f"Railway: {exc.message}") + "\n")
         if exc.hint:
-            out.write(f"  {exc.hint}\n")
-        out.write(
-            f"  {_where_kept(new_key)} Set both variables in the Railway dashboard "
-            "(Variables) and redeploy.\n"
-        )
+            out.write(visible(f"  {exc.hint}") + "\n")
+        out.write(f"  {_where_kept(new_key, out)} {t('torailway.by_hand')}\n")
         return 1
-    out.write(f"Railway: {result.message}.\n")
+    out.write(visible(f"Railway: {result.message}.") + "\n")
     for note in result.notes:
-        out.write(f"  {note}\n")
-    out.write("Re-checking the variables as deployed (a new key can take 10–15 s to work)…\n")
+        out.write(visible(f"  {note}") + "\n")
+    out.write(t("torailway.rechecking") + "\n")
     report = railway.recheck(service, environment, options=DiagnosisOptions(operator=operator))
     credential_errors = [
         f
@@ -98,29 +92,20 @@ def after_rotation(
         if f.id.startswith("credentials.") or f.id == "config.missing_variable"
     ]
     if credential_errors:
-        out.write(
-            "The deployed variables still fail: "
-            + ", ".join(dict.fromkeys(f.id for f in credential_errors))
-            + "\n"
-        )
+        ids = ", ".join(dict.fromkeys(f.id for f in credential_errors))
+        out.write(t("torailway.still_fail", ids=ids) + "\n")
         return 1
-    verdict = "can send" if report.healthy else "has other findings (run `sesfix check`)"
-    out.write(f"The deployed variables work with AWS; the app {verdict}.\n")
+    out.write(t("torailway.works" if report.healthy else "torailway.works_other") + "\n")
     if result.redeploys:
-        out.write(
-            "Once Railway shows the new deployment as live, send a test mail and run "
-            f"`sesfix logs --from-railway{' -s ' + service if service else ''}` to see "
-            "'Email sent successfully'.\n"
-        )
+        flags = " -s " + service if service else ""
+        out.write(visible(t("torailway.then_logs", flags=flags)) + "\n")
     return 0
 
 
-def _where_kept(new_key: KeyPair) -> str:
-    """Where the new secret really is: only what :class:`NewKey` says was stored."""
+def _where_kept(new_key: KeyPair, out: TextIO) -> str:
+    """Where the new secret really is: only what :class:`NewKey` says was stored or shown."""
     if getattr(new_key, "keyring_stored", False):
-        label = getattr(new_key, "keyring_label", "")
-        return f"The new key's secret is kept in the OS keyring ('{label}')."
-    return (
-        "The new key's secret is NOT in the OS keyring: it was shown once above (on a "
-        "terminal) and is kept nowhere else."
-    )
+        return t("torailway.kept_keyring", label=getattr(new_key, "keyring_label", ""))
+    if out.isatty():
+        return t("torailway.kept_screen")
+    return t("torailway.kept_nowhere")
