@@ -237,12 +237,12 @@ def test_practice_ignores_operator_profiles_talks_only_to_loopback_and_keeps_its
     assert entry.id not in listing and "No change is recorded" in listing
     assert "undo --list --demo" in listing
     assert main(["undo", "--last", "--yes", "--operator-profile", "prod"]) == 2
-    assert "nothing to undo" in capsys.readouterr().err
+    assert "No change is recorded in the audit log" in capsys.readouterr().err
     assert main(["undo", "--list", "--demo"]) == 0
     assert entry.id in capsys.readouterr().out
     # that practice account is gone: a later practice run never undoes its changes
     assert main(["undo", "--last", "--demo", "--yes"]) == 2
-    assert "nothing to undo" in capsys.readouterr().err
+    assert "this practice run has changed nothing" in capsys.readouterr().err
     assert main(["undo", entry.id, "--demo", "--yes"]) == 1
     assert "earlier practice account, which no longer exists" in capsys.readouterr().out
 

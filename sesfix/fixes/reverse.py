@@ -37,7 +37,7 @@ from sesfix.fixes.recorded import (
     write_recorded,
 )
 from sesfix.locale import t
-from sesfix.locations import practice_run, practice_scenario
+from sesfix.locations import audit_log_path, practice_run, practice_scenario
 from sesfix.masking import mask_key_id, redact
 from sesfix.text import visible
 
@@ -88,6 +88,8 @@ def _find_entry(
     entries: list[AuditEntry], entry_id: str | None, now: _dt.datetime | None = None
 ) -> AuditEntry:
     applies = [e for e in entries if e.kind == "apply"]
+    if not applies:
+        raise UsageError(t("undo.list.empty", path=str(audit_log_path())))
     if entry_id:
         matches = [e for e in applies if e.id == entry_id] or [
             e for e in applies if e.id.startswith(entry_id)
@@ -103,7 +105,7 @@ def _find_entry(
         if not e.undone_by and e.changed_anything and (not run or e.practice_run == run)
     ]
     if not candidates:
-        raise UsageError(t("undo.all_undone"))
+        raise UsageError(t("undo.none_this_run" if run else "undo.all_undone"))
     last = candidates[-1]
     age = entry_age(last, now)
     if age is None or age > LAST_MAX_AGE.total_seconds():
