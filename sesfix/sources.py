@@ -194,6 +194,11 @@ def open_source(spec: SourceSpec) -> Source:
                 t("source.bad_domain", domain=repr(visible(spec.domain, limit=80))),
                 hint=t("source.bad_domain_hint"),
             )
+    operator = spec.operator
+    if operator is None and spec.operator_profile:
+        operator = OperatorSpec(profile=spec.operator_profile)
+        check_operator(operator)  # a mistyped profile is a usage error, practice or not
+
     if spec.kind == "practice":
         from sesfix.demo.practice import PracticeInfo, require_moto
 
@@ -203,10 +208,6 @@ def open_source(spec: SourceSpec) -> Source:
         # Practice acts as the practice account's own operator, whatever --operator-profile
         # or SESFIX_OPERATOR_PROFILE say: a real profile never signs a practice request.
         return Source(spec, read=None, operator=None, practice=practice)
-    operator = spec.operator
-    if operator is None and spec.operator_profile:
-        operator = OperatorSpec(profile=spec.operator_profile)
-        check_operator(operator)
     if spec.kind == "envfile":
         path = spec.env_file or ".env"
         return Source(spec, read=lambda: read_env_file_settings(path), operator=operator)

@@ -531,9 +531,11 @@ def test_within_one_practice_run_undo_works_and_stays_in_the_practice_log(isolat
     from sesfix.fixes import apply_plan, plan_fix, undo
     from sesfix.locations import practice_scenario
 
-    args = argparse.Namespace(demo="seed", operator_profile="prod", env_file=None)
+    args = argparse.Namespace(demo="seed", operator_profile=None, env_file=None)
     with resolve_sources(args) as sources:
+        assert sources.settings is not None  # the practice account is ready from here on
         assert practice_scenario() == "seed"
+        assert sources.operator is not None and sources.operator.profile is None
         report = diagnose(sources.settings, DiagnosisOptions(operator=sources.operator))
         plan = plan_fix(
             "attach-ses-full-access", report, sources.settings, operator=sources.operator
