@@ -201,3 +201,14 @@ def test_fix_texts_follow_the_language_and_json_fields_do_not(
     assert main(["--lang", "en", *base, "--dry-run", "--json"]) == 0
     en_doc = json.loads(capsys.readouterr().out)
     assert vi_doc.keys() == en_doc.keys() and vi_doc["plan"].keys() == en_doc["plan"].keys()
+
+
+def test_english_fix_titles_in_the_catalogue_are_the_declared_ones() -> None:
+    """locale never imports the fixes (they use it): fixes.en.json repeats each title."""
+    from sesfix.fixes.catalogue import FIXES
+    from sesfix.locale import catalogue
+
+    en = catalogue("en")
+    assert {fid: en[f"fix.{fid}.title"] for fid in FIXES} == {
+        fid: fix.title for fid, fix in FIXES.items()
+    }

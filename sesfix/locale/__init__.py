@@ -7,9 +7,11 @@ defined in two files of one language is an error.
 ``t("key", name=value)`` returns the text for the current language, formatted with
 ``str.format``. Finding titles and explanations are keyed ``finding.<id>.title`` /
 ``finding.<id>.explanation``; in English they come from the findings catalogue itself
-(the one source of truth), and so do fix titles
-(``fix.<id>.title``, from the fix catalogue), in Vietnamese from ``vi.json``. A test checks that every
-language has exactly the same keys. No Textual here: the CLI may use it too.
+(the one source of truth), in Vietnamese from ``vi.json``. Fix titles (``fix.<id>.title``)
+are declared on each fix; their English text is repeated in ``fixes.en.json`` (so this
+module never imports the fixes, which use it) and a test keeps the two equal. A test
+checks that every language has exactly the same keys. No Textual here: the CLI may use it
+too.
 """
 
 from __future__ import annotations
@@ -72,10 +74,6 @@ def catalogue(lang: str) -> dict[str, str]:
         for spec in CATALOGUE.values():
             data[f"finding.{spec.id}.title"] = spec.title
             data[f"finding.{spec.id}.explanation"] = spec.explanation
-        from sesfix.fixes.catalogue import FIX_CATALOGUE
-
-        for fix in FIX_CATALOGUE.values():
-            data[f"fix.{fix.id}.title"] = fix.title
     return data
 
 
