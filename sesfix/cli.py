@@ -7,9 +7,12 @@ import gc
 import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sesfix import __version__
+
+if TYPE_CHECKING:
+    from sesfix.errors import SesfixError
 
 # name -> module under sesfix.commands (each has HELP, add_arguments, run)
 COMMANDS: dict[str, str] = {
@@ -81,10 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             gc.freeze()
         return code
     except SesfixError as exc:
-        print(f"sesfix: {exc.message}", file=sys.stderr)
-        if exc.hint:
-            print(f"  {exc.hint}", file=sys.stderr)
-        return exc.exit_code
+        return _report_error(exc)
     except KeyboardInterrupt:
         print("sesfix: interrupted", file=sys.stderr)
         return 130
@@ -97,6 +97,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 141
     except Exception as exc:  # noqa: BLE001 - a crash is reported, scrubbed, never a traceback
         return _crash(exc)
+
+
+def _report_error(exc: SesfixError) -> int:
+    """A domain error: its message (and hint) on stderr, outside text in it made visible."""
+    from sesfix.commands.output import shown
+
+    print(f"sesfix: {shown(exc.message)}", file=sys.stderr)
+    if exc.hint:
+        print(f"  {shown(exc.hint)}", file=sys.stderr)
+    return exc.exit_code
 
 
 def _crash(exc: BaseException) -> int:

@@ -7,7 +7,6 @@ Exit 0: applied and verified (or nothing to do). 1: refused, failed, or not veri
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
@@ -122,7 +121,11 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--to-railway goes with rotate-access-key only")
     inputs = parse_inputs(args.input)
     args.verify_timeout = verify_timeout(args)  # checked before any probe
-    out, err = sys.stdout, sys.stderr
+    from sesfix.commands.output import safe_stream
+
+    # Every line goes out with outside text made visible and secrets masked (the one
+    # exception, a new secret shown once on a terminal, writes to the stream underneath).
+    out, err = safe_stream(sys.stdout), safe_stream(sys.stderr)
     with resolve_sources(args) as sources:
         if not args.json:
             err.write(t("fixcli.diagnosing", fix=spec.id, source=sources.settings.source) + "\n")
@@ -171,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
             settings=sources.settings,
             operator=sources.operator,
             confirmed=True,
-            progress=progress_to(sys.stderr),
+            progress=progress_to(err),
             verify_timeout=args.verify_timeout,
         )
         render_result(result, out)
@@ -194,8 +197,9 @@ def _sketch(fix_id: str, report: object, as_json: bool, out: TextIO) -> int:
     fix = fix_entry(fix_id)
     if as_json:
         doc = {"schema": "sesfix.fix/1", "without_operator": sketch(fix, report)}  # type: ignore[arg-type]
-        json.dump(doc, sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        from sesfix.commands.output import dump_json
+
+        dump_json(doc, sys.stdout)
         return 0
     render_sketch(fix, report, out)  # type: ignore[arg-type]
     out.write("\n" + t("fixcli.dry_run") + "\n")
@@ -235,8 +239,9 @@ def _run_json(args: argparse.Namespace, plan: Plan, sources: object) -> int:
             "guidance": result.guidance,
         }
         code = 0 if result.status == "applied" and result.verified is not False else 1
-    json.dump(doc, sys.stdout, indent=2, default=str)
-    sys.stdout.write("\n")
+    from sesfix.commands.output import dump_json
+
+    dump_json(doc, sys.stdout)
     return code
 
 

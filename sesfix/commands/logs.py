@@ -7,7 +7,6 @@ or no outcome); 2: usage; 3: inconclusive (none of the mail service's lines in t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -62,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     from sesfix import logs
+    from sesfix.commands.output import dump_json, safe_stream
     from sesfix.errors import UsageError
 
     file = args.file
@@ -126,10 +126,9 @@ def run(args: argparse.Namespace) -> int:
         if report is not None:
             out["check"] = report.to_json()
             out["correlation"] = correlation
-        json.dump(out, sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        dump_json(out, sys.stdout)
     else:
-        render_text(analysis, sys.stdout, correlation if report is not None else None)
+        render_text(analysis, safe_stream(sys.stdout), correlation if report is not None else None)
     return exit_code(analysis)
 
 
