@@ -13,7 +13,6 @@ says so and how to fix it; callers fall back to a file or pasted text.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,8 +28,8 @@ if TYPE_CHECKING:
     from sesfix.diagnosis.report import Report
 
 EXECUTABLE = "railway"
-#: Seconds a single CLI call may take (env: SESFIX_RAILWAY_TIMEOUT).
-DEFAULT_TIMEOUT = 60.0
+#: Seconds a single CLI call may take: ``sesfix.config.RAILWAY_TIMEOUT``
+#: (env: SESFIX_RAILWAY_TIMEOUT, default 60).
 #: Most lines ``fetch_logs`` asks for.
 MAX_LOG_LINES = 10_000
 INSTALL_HINT = (
@@ -81,10 +80,9 @@ def installed() -> bool:
 def _timeout(timeout: float | None) -> float:
     if timeout is not None:
         return timeout
-    try:
-        return float(os.environ.get("SESFIX_RAILWAY_TIMEOUT", DEFAULT_TIMEOUT))
-    except ValueError:
-        return DEFAULT_TIMEOUT
+    from sesfix import config
+
+    return config.RAILWAY_TIMEOUT.read()
 
 
 def executable() -> str:
