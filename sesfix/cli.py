@@ -7,6 +7,7 @@ import contextlib
 import gc
 import importlib
 import sys
+import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -57,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: After Ctrl-C, how long the orderly way out (closing sources, the practice account) may
 #: take before the process ends regardless: the whole exit stays under 1 s.
-INTERRUPT_GRACE = 0.6
+INTERRUPT_GRACE = 0.4
 #: The exit status of a run ended by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
 
@@ -129,9 +130,16 @@ def _main(args_list: list[str], whole_process: bool) -> int:
 
 
 _interrupted = False
+_WAKEUP: list[object] = []
+
+
+_said = threading.Event()
 
 
 def _say_interrupted() -> None:
+    if _said.is_set():
+        return
+    _said.set()
     # stderr may be gone (a closed pipe): the exit status still says it.
     with contextlib.suppress(OSError, ValueError):
         sys.stderr.write("\nsesfix: interrupted\n")
@@ -159,19 +167,21 @@ def _exit_now(code: int) -> None:
 
 
 def _install_interrupt_handler() -> None:
-    """Ctrl-C raises KeyboardInterrupt for an orderly way out and starts a watchdog that
-    ends the process :data:`INTERRUPT_GRACE` seconds later whatever is still running (a
-    probe waiting on a hung endpoint, an executor joining its threads). A second Ctrl-C
-    ends it at once. Audit intents are written before each call, so none is lost."""
+    """Ctrl-C ends the process within :data:`INTERRUPT_GRACE` seconds, whatever runs.
+
+    Two parts, so that neither a blocked main thread nor code that swaps the SIGINT handler
+    for a while (a write in flight waits for AWS's answer to record it) can stretch that:
+
+    * the handler raises KeyboardInterrupt for an orderly way out (a second Ctrl-C ends
+      the process at once);
+    * a watcher thread learns of every SIGINT through the interpreter's wakeup fd (written
+      in C as the signal arrives, whichever Python handler is installed) and ends the
+      process :data:`INTERRUPT_GRACE` seconds later if it is still running: a probe
+      waiting on a hung endpoint, an executor joining its threads. Audit intents are
+      written before each call, so none is lost.
+    """
     import signal
-    import threading
-
-    def watchdog() -> None:
-        import time
-
-        time.sleep(INTERRUPT_GRACE)
-        _say_interrupted()
-        _exit_now(INTERRUPTED)
+    import socket
 
     def on_sigint(signum: int, frame: object) -> None:
         global _interrupted
@@ -179,19 +189,44 @@ def _install_interrupt_handler() -> None:
             _say_interrupted()
             _exit_now(INTERRUPTED)
         _interrupted = True
-        threading.Thread(target=watchdog, name="sesfix-interrupt", daemon=True).start()
         raise KeyboardInterrupt
 
     try:
         signal.signal(signal.SIGINT, on_sigint)
     except ValueError:
         return  # not the main thread: the caller handles interrupts
+    reader, writer = socket.socketpair()
+    writer.setblocking(False)
+    _WAKEUP.extend((reader, writer))  # kept open for the life of the process
+    try:
+        signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    except ValueError:
+        reader.close()
+        writer.close()
+        return
+
+    def watch() -> None:
+        while True:
+            try:
+                data = reader.recv(64)
+            except OSError:
+                return
+            if not data:
+                return
+            if signal.SIGINT in data:
+                break
+        import time
+
+        time.sleep(INTERRUPT_GRACE)
+        _say_interrupted()
+        _exit_now(INTERRUPTED)
+
+    threading.Thread(target=watch, name="sesfix-interrupt", daemon=True).start()
 
 
 def _install_thread_hook() -> None:
     """An exception in a worker thread goes to crash.log (scrubbed), never a traceback on
     the terminal."""
-    import threading
 
     def hook(args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit or args.exc_value is None:
@@ -204,7 +239,6 @@ def _install_thread_hook() -> None:
 def _leave(code: int) -> None:
     """The process is done. Threads still running (a call abandoned at its deadline, an
     executor waiting on a hung endpoint) must not hold it open: end it now."""
-    import threading
 
     if any(
         t.is_alive() and not t.daemon

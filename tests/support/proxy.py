@@ -37,6 +37,8 @@ while the proxy runs (``proxy.fault = ...``). Its answer:
   ``ConnectionClosedError``; botocore's standard retry mode then retries);
 * :class:`Respond` ``(status, body, headers)`` — answer this instead of forwarding (a 503
   ``ServiceUnavailable``, a ``Throttling`` 400, an HTML error page ...);
+* :class:`Drip` ``(interval)`` — send headers, then one byte of body every ``interval``
+  seconds, never finishing (a hung middlebox no per-read timeout catches);
 * :class:`CutBody` ``(keep)`` — forward, then send the real status and headers (with the
   full ``Content-Length``) but only the first ``keep`` bytes of the body, and close the
   connection (botocore does not check the length: it usually reports a
@@ -106,7 +108,18 @@ class CutBody:
     keep: int = 0
 
 
-Fault = Pass | Delay | Close | Respond | CutBody
+@dataclass(frozen=True)
+class Drip:
+    """Answer ``200`` with headers promising ``length`` bytes, then send one byte every
+    ``interval`` seconds (a server or middlebox that never finishes: no read timeout
+    fires, since each read gets a byte in time). Ends when the client hangs up or the
+    proxy stops."""
+
+    interval: float = 2.0
+    length: int = 100_000
+
+
+Fault = Pass | Delay | Close | Respond | CutBody | Drip
 FaultHook = Callable[["RequestInfo"], "Fault | None"]
 
 #: A ready-made throttling answer in the Query protocol's error format (STS/IAM/SES v1).
@@ -280,6 +293,7 @@ class DelayProxy:
         )
         self._thread.start()
         self._stopped = False
+        self._stopping = threading.Event()  # wakes sleeping Delay/Drip handlers on stop()
 
     # -- public ---------------------------------------------------------------------------
 
@@ -313,6 +327,7 @@ class DelayProxy:
         if self._stopped:
             return
         self._stopped = True
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -376,7 +391,10 @@ class DelayProxy:
                     return
                 extra = fault.seconds if isinstance(fault, Delay) else 0.0
                 if proxy.delay + extra > 0:
-                    time.sleep(proxy.delay + extra)
+                    proxy._stopping.wait(proxy.delay + extra)
+                if isinstance(fault, Drip):
+                    self._drip(fault)
+                    return
                 if isinstance(fault, Respond):
                     self._answer(fault.status, list(fault.headers), fault.body)
                     return
@@ -446,6 +464,21 @@ class DelayProxy:
                 if cut is not None:
                     self._hang_up()
 
+            def _drip(self, fault: Drip) -> None:
+                head = (
+                    f"{self.protocol_version} 200 OK\r\nContent-Type: text/xml\r\n"
+                    f"Content-Length: {fault.length}\r\n\r\n"
+                ).encode("latin-1")
+                self.close_connection = True
+                self.wfile.write(head)
+                self.wfile.flush()
+                for _ in range(fault.length):
+                    if proxy._stopping.wait(fault.interval):
+                        break
+                    self.wfile.write(b"<")  # raises BrokenPipe once the client is gone
+                    self.wfile.flush()
+                self._hang_up()
+
             def _hang_up(self) -> None:
                 self.close_connection = True
                 try:
@@ -465,6 +498,7 @@ __all__ = [
     "CutBody",
     "Delay",
     "DelayProxy",
+    "Drip",
     "Fault",
     "FaultHook",
     "Pass",
