@@ -12,6 +12,9 @@ from typing import Any
 from sesfix import findings as F
 from sesfix.aws import meanings
 from sesfix.findings import Finding
+from sesfix.locale import has, t
+from sesfix.logs import causes
+from sesfix.logs.causes import is_ambiguous
 from sesfix.logs.patterns import (
     SCHEMA,
     TIMELINE,
@@ -42,14 +45,18 @@ class Sighting:
         """'at 10:42, 3 times' / '3 times, first at 10:40, last at 10:42' / 'at line 12'."""
 
         def where(at: str | None, line: int) -> str:
-            return f"at {short_time(at)}" if at else f"at line {line}"
+            if at:
+                return t("logread.when.at_time", time=short_time(at))
+            return t("logread.when.at_line", line=line)
 
-        times = "once" if self.count == 1 else f"{self.count} times"
+        times = (
+            t("logread.when.once") if self.count == 1 else t("logread.when.times", count=self.count)
+        )
         first = where(self.first_at, self.first_line)
         last = where(self.last_at, self.last_line)
         if self.count == 1 or first == last:
-            return f"{first}, {times}"
-        return f"{times}, first {first}, last {last}"
+            return t("logread.when.one", first=first, times=times)
+        return t("logread.when.span", times=times, first=first, last=last)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -66,7 +73,16 @@ class CodeSighting(Sighting):
 
     @property
     def meaning(self) -> str:
+        """What the code means, in the current language (empty when sesfix does not know)."""
+        for code in (self.code, _CANONICAL.get(self.code, "")):
+            if code and has(f"logread.meaning.{code}"):
+                return t(f"logread.meaning.{code}")
         return meanings.meaning(self.code) or meanings.meaning(_CANONICAL.get(self.code, ""))
+
+    @property
+    def ambiguous(self) -> bool:
+        """The code has several causes with different fixes: the log alone names none."""
+        return is_ambiguous(self.code, self.finding_id)
 
     @property
     def finding_id(self) -> str | None:
@@ -79,6 +95,7 @@ class CodeSighting(Sighting):
         out["regions"] = sorted(self.regions)
         out["meaning"] = self.meaning
         out["finding"] = self.finding_id
+        out["ambiguous"] = self.ambiguous
         return out
 
 
@@ -148,43 +165,30 @@ class LogAnalysis:
         """One sentence: where the send path stops and why."""
         stage = self.stage
         last = self.last
-        when = f" (last at {short_time(last.at)})" if last and last.at else ""
+        when = t("logread.last_at", time=short_time(last.at)) if last and last.at else ""
         if stage == "no_markers":
-            return (
-                "The log has none of the mail service's lines and no AWS error: check that it "
-                "is the right service's log and that EMAIL_PROVIDER is 'ses'."
-            )
+            return t("logread.summary.no_markers")
         if stage == "success":
             before = [c.code for c in self.codes.values()]
-            extra = f"; earlier failures: {', '.join(before)}" if before else ""
-            return f"The send path completes: mail is sent{when}{extra}."
+            extra = t("logread.summary.earlier_failures", codes=", ".join(before)) if before else ""
+            return t("logread.summary.success", when=when, extra=extra)
         if stage == "client_not_initialised":
-            svc = self.markers["service"]
-            return (
-                f"The mail service logs ({svc.when()}) but never initialises its SES client: "
-                "its credentials check failed, or EMAIL_PROVIDER is not 'ses'."
-            )
+            return t("logread.summary.client_not_initialised", when=self.markers["service"].when())
         if stage == "credentials_not_loaded":
-            return (
-                "The send path stops before AWS: the app has no credentials "
-                f"(AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY not set){when}."
-            )
+            return t("logread.summary.credentials_not_loaded", when=when)
         if stage == "no_outcome":
-            step = "sending" if last and last.kind == "sending" else "initialising the SES client"
-            return (
-                f"The send path stops after {step}{when}: the log shows neither success nor an "
-                "error (cut off, or the call hangs)."
-            )
+            step = "sending" if last and last.kind == "sending" else "initialising"
+            return t("logread.summary.no_outcome", step=t(f"logread.step.{step}"), when=when)
         code = self.failing_code
         if code:
             c = self.codes.get(code)
             seen = f" ({c.when()})" if c else ""
+            if c is not None and c.ambiguous:
+                return t("logread.summary.ambiguous", code=code, seen=seen)
             fid = c.finding_id if c else None
-            names = f", which sesfix check calls {fid}" if fid else ""
-            return f"The send path stops at the SES API call: AWS answers {code}{seen}{names}."
-        return (
-            f"The send path stops at the SES API call: the app logs an error without a code{when}."
-        )
+            names = t("logread.summary.calls_it", finding=fid) if fid else ""
+            return t("logread.summary.api_failed", code=code, seen=seen, names=names)
+        return t("logread.summary.no_code", when=when)
 
     def steps(self) -> list[tuple[str, str, str]]:
         """The guide's step-5 checks in order: (name, status ✓/✗/?/·, detail)."""
@@ -196,77 +200,100 @@ class LogAnalysis:
         sent = m.get("sent")
         err = m.get("error")
         stage = self.stage
+        name = {k: t(f"logread.check.{k}") for k in ("credentials", "client", "send", "result")}
         if stage == "credentials_not_loaded":
-            detail = f"'AWS credentials not configured' {nc.when()}" if nc else "no credentials"
-            out.append(("credentials loaded", "✗", detail))
-        elif init or send or sent:
-            out.append(("credentials loaded", "✓", "no 'credentials not configured' after them"))
-        else:
-            out.append(("credentials loaded", "?", "no marker"))
-        if init:
-            out.append(
-                ("SES client initialised", "✓", f"'Initializing AWS SES client' {init.when()}")
+            detail = (
+                t("logread.detail.not_configured", when=nc.when())
+                if nc
+                else t("logread.detail.no_credentials")
             )
+            out.append((name["credentials"], "✗", detail))
+        elif init or send or sent:
+            out.append((name["credentials"], "✓", t("logread.detail.credentials_ok")))
+        else:
+            out.append((name["credentials"], "?", t("logread.detail.no_marker")))
+        if init:
+            out.append((name["client"], "✓", t("logread.detail.init", when=init.when())))
         elif stage == "credentials_not_loaded":
-            out.append(("SES client initialised", "✗", "never (credentials check failed)"))
+            out.append((name["client"], "✗", t("logread.detail.init_never")))
         else:
-            out.append(("SES client initialised", "?", "not in this log (maybe earlier)"))
+            out.append((name["client"], "?", t("logread.detail.init_maybe_earlier")))
         if send:
-            out.append(("send attempted", "✓", f"'Sending email via AWS SES' {send.when()}"))
+            out.append((name["send"], "✓", t("logread.detail.sending", when=send.when())))
         else:
-            out.append(("send attempted", "·", "not in this log"))
+            out.append((name["send"], "·", t("logread.detail.not_in_log")))
         if stage == "success" and sent:
-            out.append(("result", "✓", f"'Email sent successfully' {sent.when()}"))
+            out.append((name["result"], "✓", t("logread.detail.sent", when=sent.when())))
         elif stage == "api_failed":
             code = self.failing_code
             c = self.codes.get(code or "")
-            detail = f"{code} {c.when()}" if code and c else (
-                f"error without a code {err.when()}" if err else "error"
-            )  # fmt: skip
-            out.append(("result", "✗", detail))
+            if code and c:
+                detail = t("logread.detail.code", code=code, when=c.when())
+            elif err:
+                detail = t("logread.detail.error_without_code", when=err.when())
+            else:
+                detail = t("logread.detail.error")
+            out.append((name["result"], "✗", detail))
         elif stage == "no_outcome":
-            out.append(("result", "?", "neither success nor error"))
+            out.append((name["result"], "?", t("logread.detail.no_outcome")))
         else:
-            out.append(("result", "·", "none"))
+            out.append((name["result"], "·", t("logread.detail.none")))
         return out
 
     # -- findings ---------------------------------------------------------------------------
 
     def findings(self) -> list[Finding]:
-        """The live diagnosis's findings for what the logs show, evidence 'seen in the logs'."""
+        """The live diagnosis's findings for what the logs show, evidence 'seen in the logs'.
+
+        A code with several causes (InvalidClientTokenId, SignatureDoesNotMatch) keeps its
+        finding id but names no fix: its evidence lists the causes from the most likely,
+        with what tells them apart, and points to the live check."""
         out: list[Finding] = []
         by_id: dict[str, list[str]] = {}
         data: dict[str, dict[str, Any]] = {}
+        ambiguous: dict[str, str] = {}
         nc = self.markers.get("not_configured")
         if nc:
             by_id.setdefault("config.missing_variable", []).append(
-                f"the app logged 'AWS credentials not configured' {nc.when()} "
-                "(seen in the logs): AWS_ACCESS_KEY_ID or AWS_SECRET_ACCESS_KEY is not set "
-                "where the app runs"
+                t("logread.evidence.not_configured", when=nc.when())
             )
             data.setdefault("config.missing_variable", {"codes": []})
         for c in sorted(self.codes.values(), key=lambda c: c.first_line):
             fid = c.finding_id
             if fid is None:
                 continue
-            ev = f"seen in the logs: {c.code} {c.when()}"
+            ev = t("logread.evidence.seen", code=c.code, when=c.when())
             if c.meaning:
                 ev += f" — {c.meaning}"
             lines = by_id.setdefault(fid, [])
             lines.append(ev)
             if c.sample:
-                lines.append(f"log line {c.first_line}: {c.sample}")
+                lines.append(t("logread.evidence.line", line=c.first_line, sample=c.sample))
             if c.regions:
-                lines.append(f"AWS named region {', '.join(sorted(c.regions))}")
+                lines.append(t("logread.evidence.region", regions=", ".join(sorted(c.regions))))
             if fid == "identity.not_verified":
-                lines.append(
-                    "if the domain is verified in another region this is "
-                    "region.identity_not_in_region; in the sandbox an unverified recipient "
-                    "gives the same code (sesfix check tells which)"
-                )
+                lines.append(t("logread.evidence.not_verified_note"))
+            if c.ambiguous and fid not in ambiguous:
+                ambiguous[fid] = c.code
             data.setdefault(fid, {"codes": []})["codes"].append(c.code)
         for fid, evidence in by_id.items():
-            out.append(F.make(fid, *evidence, source="logs", **data.get(fid, {})))
+            code = ambiguous.get(fid)
+            if code is None:
+                out.append(F.make(fid, *evidence, source="logs", **data.get(fid, {})))
+                continue
+            out.append(
+                F.make(
+                    fid,
+                    *evidence,
+                    *causes.evidence(code),
+                    fixes=(),
+                    title=t("logread.ambiguous.title", code=code),
+                    source="logs",
+                    ambiguous=True,
+                    causes=[cause.finding_id for cause in causes.AMBIGUOUS[code]],
+                    **data.get(fid, {}),
+                )
+            )
         return out
 
     def to_json(self) -> dict[str, Any]:
