@@ -152,3 +152,27 @@ def test_logs_demo_reads_the_scenarios_sample_log_or_says_there_is_none(
         return
     assert code in (0, 1, 3), captured.err
     assert "practice scenario seed" in captured.out
+
+
+def test_logs_demo_with_check_puts_the_live_verdict_first(
+    moto_server: object,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`sesfix logs --demo seed --check`: whatever the sample log says, the practice
+    account's live verdict (the seed app lacks the SES permission) comes first."""
+    import sesfix.demo
+    from sesfix.cli import main
+
+    if not hasattr(sesfix.demo, "sample_log"):  # until the practice defines its samples
+        monkeypatch.setattr(
+            sesfix.demo, "sample_log", lambda name: GUIDE_LINE + "\n", raising=False
+        )
+    code = main(["logs", "--demo", "seed", "--check"])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert lines[1] == "The live check (it leads):"
+    assert (
+        lines[2].strip().startswith("the live check's verdict leads: iam.ses_permission_missing")
+    ), lines[2]
