@@ -140,3 +140,28 @@ def test_ctrl_c_ends_an_undo_within_a_second(
         elapsed, code, _out, err = _interrupt(proc)
     assert code == 130, err.decode()[-2000:]
     assert elapsed < BOUND, f"{elapsed:.2f} s from Ctrl-C to exit"
+
+
+def test_a_thread_left_running_does_not_hold_the_process_open(tmp_path: Path) -> None:
+    """A worker that never returns (a call abandoned at its deadline) must not keep the
+    process alive after the command has printed its answer."""
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys, threading, time\n"
+        "from sesfix import cli\n"
+        "from sesfix.commands import check\n"
+        "def run(args):\n"
+        "    threading.Thread(target=time.sleep, args=(3600,), name='stuck').start()\n"
+        "    print('answer printed')\n"
+        "    return 0\n"
+        "check.run = run\n"
+        "sys.argv = ['sesfix', 'check']\n"
+        "raise SystemExit(cli.main())\n"
+    )
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, timeout=30, env=os.environ.copy()
+    )
+    assert proc.returncode == 0, proc.stderr.decode()[-2000:]
+    assert proc.stdout == b"answer printed\n"  # flushed before the process ended
+    assert time.monotonic() - started < 10
