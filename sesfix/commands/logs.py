@@ -230,16 +230,15 @@ def render_text(analysis: LogAnalysis, out: TextIO, correlation: list[str] | Non
             out.write(f"  {_SEV[str(f.severity)]} {f.id} — {_title(f)}\n")
             for e in f.evidence:
                 out.write(f"      · {e}\n")
-            if f.fixes:
+            if f.fixes:  # an ambiguous code has none: its evidence says what to run
                 fixes = t("logread.cli.fixes", fixes=", ".join(f.fixes), first=f.fixes[0])
                 out.write(f"      {fixes}\n")
-            elif f.data.get("ambiguous"):
-                out.write(f"      {t('logread.cli.no_fix')}\n")
     if analysis.timeline:
         out.write(f"\n{t('logread.cli.events')}\n")
         for event in list(analysis.timeline)[-8:]:
             when = short_time(event.at) if event.at else "     "
-            what = f"{event.kind} {event.code}" if event.code else event.kind
+            kind = t(f"logread.event.{event.kind}")
+            what = f"{kind} {event.code}" if event.code else kind
             out.write(f"  {when}  {t('logread.cli.line')} {event.line:<8} {what}\n")
     if correlation is not None:
         out.write(f"\n{t('logread.cli.correlation')}\n")
