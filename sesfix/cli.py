@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
 INTERRUPT_GRACE = 0.4
 #: The exit status of a run ended by Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
+#: Commands that own the terminal only as a stream: Ctrl-C ends them within the grace
+#: time. The wizard (``sesfix``, ``sesfix demo``) reads Ctrl-C as a key and must restore
+#: the terminal itself, so it never gets the hard exit.
+HEADLESS = frozenset({"check", "fix", "undo", "logs"})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,7 +119,7 @@ def _main(args_list: list[str], whole_process: bool) -> int:
         from sesfix.tui.launch import run_wizard
 
         return run_wizard(args)
-    if whole_process:
+    if whole_process and args.command in HEADLESS:
         _install_interrupt_handler()
     code = int(args._run(args))
     sys.stdout.flush()  # inside the try: a closed pipe is reported here, not at exit
