@@ -113,3 +113,19 @@ def test_smtp_passwords_are_always_masked() -> None:
         digest = hashlib.sha256(rng.randbytes(16)).digest()
         password = base64.b64encode(bytes([4]) + digest).decode()
         assert looks_like_secret(password), "an SES SMTP password was not recognised"
+
+
+def test_the_gateways_cli_rendering_is_redacted() -> None:
+    """Every call's AWS CLI line goes through redact(): a secret that ended up as a
+    parameter (key and secret swapped) never shows in the command a person would copy."""
+    from sesfix.aws.gateway import Gateway
+    from sesfix.aws.identity import Identities
+
+    gateway = Gateway(Identities(None, None))
+    result = gateway.read("app", "sts", "get_access_key_info", "us-east-1", AccessKeyId=SECRETS[1])
+    assert SECRETS[1] not in result.record.cli
+    assert "--access-key-id ********" in result.record.cli
+    key = gateway.read(
+        "app", "sts", "get_access_key_info", "us-east-1", AccessKeyId="AKIAIOSFODNN7EXAMPLE"
+    )
+    assert "--access-key-id AKIA…MPLE" in key.record.cli
