@@ -15,6 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sesfix.demo.account import SimulatedAccount
 from sesfix.masking import redact
@@ -219,3 +221,12 @@ def test_json_output_escapes_c1_and_bidi_but_keeps_text_readable() -> None:
     assert not forbidden_in(text)
     assert "Tạo chính sách" in text  # readable, not \\u escapes
     assert json.loads(text) == doc  # the same values after parsing
+
+
+@given(st.dictionaries(st.text(max_size=12), st.lists(st.text(max_size=12), max_size=3)))
+def test_json_text_never_holds_a_raw_control_and_parses_back(doc: dict[str, list[str]]) -> None:
+    from sesfix.commands.output import json_text
+
+    text = json_text(doc)
+    assert not forbidden_in(text)
+    assert json.loads(text) == doc
