@@ -6,9 +6,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import random
+import re
 import string
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sesfix.masking import MASK, looks_like_secret, mask_key_id, redact
 from tests.conftest import SENTINEL_SECRET
@@ -129,3 +132,13 @@ def test_the_gateways_cli_rendering_is_redacted() -> None:
         "app", "sts", "get_access_key_info", "us-east-1", AccessKeyId="AKIAIOSFODNN7EXAMPLE"
     )
     assert "--access-key-id AKIA…MPLE" in key.record.cli
+
+
+@given(st.text(alphabet=st.sampled_from(B64 + " =:-._\n\"'"), max_size=400))
+def test_redact_leaves_no_secret_shape_and_is_stable(text: str) -> None:
+    out = redact(text)
+    assert redact(out) == out
+    assert not [run for run in _RUNS.findall(out) if looks_like_secret(run)]
+
+
+_RUNS = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{16,}={0,2}(?![A-Za-z0-9/+=])")
