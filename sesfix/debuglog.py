@@ -87,15 +87,21 @@ def _secret_pattern(value: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
-def scrub(text: str) -> str:
-    """``text`` with every known secret, secret-bearing field and key ID removed."""
-    for secret in known_secrets():
-        text = _secret_pattern(secret).sub(MASK, text)
+def scrub_fields(text: str) -> str:
+    """``text`` with the values of secret-bearing fields (by name, in XML, JSON, headers,
+    ini and query strings, URL-encoded too) and SigV4 signatures masked."""
     for pattern in _FIELD_PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK + m.group(4), text)
     text = _NAMED_VALUE.sub(lambda m: m.group("name") + m.group("sep") + MASK, text)
     text = _SIGNATURE.sub(lambda m: m.group(1) + MASK, text)
-    text = _TOKEN_ENCODED.sub(lambda m: m.group(1) + MASK, text)
+    return _TOKEN_ENCODED.sub(lambda m: m.group(1) + MASK, text)
+
+
+def scrub(text: str) -> str:
+    """``text`` with every known secret, secret-bearing field and key ID removed."""
+    for secret in known_secrets():
+        text = _secret_pattern(secret).sub(MASK, text)
+    text = scrub_fields(text)
     # The key ID in a signed request; masked even when it is not key-shaped (a secret
     # pasted into AWS_ACCESS_KEY_ID is sent there).
     text = _CREDENTIAL.sub(lambda m: m.group(1) + mask_key_id(m.group(2)) + m.group(3), text)

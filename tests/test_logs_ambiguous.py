@@ -176,3 +176,20 @@ def test_logs_demo_with_check_puts_the_live_verdict_first(
     assert (
         lines[2].strip().startswith("the live check's verdict leads: iam.ses_permission_missing")
     ), lines[2]
+
+
+def test_logs_mask_tokens_and_signatures_in_logged_requests() -> None:
+    token = "IQoJb3JpZ2luX2VjEHoaCXVzLWVhc3QtMSJHMEUCIQD/abc+def" * 3
+    encoded = token.replace("/", "%2F").replace("+", "%2B")
+    sig = "ab12" * 16
+    a = analyze(
+        [
+            f"AccessDenied calling https://email.us-east-1.amazonaws.com/?X-Amz-Security-Token="
+            f"{encoded}&X-Amz-Signature={sig}",
+            f'AccessDenied {{"SecretAccessKey": "short/odd+value", "SessionToken": "{token}"}}',
+        ]
+    )
+    shown = json.dumps(a.to_json(), ensure_ascii=False)
+    for value in (encoded[:30], token[:30], sig, "short/odd+value"):
+        assert value not in shown, value
+    assert "AccessDenied" in shown

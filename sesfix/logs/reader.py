@@ -284,10 +284,19 @@ def _from_json(obj: dict[str, Any]) -> tuple[str, str | None, bool]:
     return text, at, True
 
 
+_FIELD_WORDS = ("token", "secret", "signature", "password")
+
+
 def scrub(text: str, *secrets: str | Secret | None) -> str:
-    """Redact given secrets, key IDs (AKIA…WXYZ) and anything with the shape of a secret:
-    secret access keys (with or without digits), session tokens, SMTP passwords
-    (:func:`sesfix.masking.redact`)."""
+    """Redact given secrets, key IDs (AKIA…WXYZ), anything with the shape of a secret
+    (secret access keys with or without digits, session tokens, SMTP passwords:
+    :func:`sesfix.masking.redact`), and the values of secret-bearing fields and SigV4
+    signatures in any spelling a log may hold them (a logged request, a presigned URL)."""
+    low = text.lower()
+    if any(word in low for word in _FIELD_WORDS):
+        from sesfix.debuglog import scrub_fields
+
+        text = scrub_fields(text)
     return redact(text, *secrets)
 
 
