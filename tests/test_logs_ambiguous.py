@@ -137,37 +137,28 @@ def test_logs_speak_vietnamese_with_lang_vi(
     assert "Đường gửi" in capsys.readouterr().out
 
 
-def test_logs_demo_reads_the_scenarios_sample_log_or_says_there_is_none(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+def test_logs_demo_reads_the_scenarios_sample_log(capsys: pytest.CaptureFixture[str]) -> None:
     from sesfix.cli import main
 
     code = main(["logs", "--demo", "seed"])
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
-    try:
-        from sesfix.demo import sample_log  # noqa: F401 - provided by the practice helper
-    except ImportError:
-        assert code == 2 and "defines no sample log" in captured.err
-        return
-    assert code in (0, 1, 3), captured.err
+    assert code == 1, captured.err
     assert "practice scenario seed" in captured.out
+    assert "AccessDenied" in captured.out  # the seed app lacks the SES permission
+    assert main(["logs", "--demo", "healthy"]) == 0
+    capsys.readouterr()
+    assert main(["logs", "--demo", "no-such-scenario"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_logs_demo_with_check_puts_the_live_verdict_first(
-    moto_server: object,
     capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """`sesfix logs --demo seed --check`: whatever the sample log says, the practice
     account's live verdict (the seed app lacks the SES permission) comes first."""
-    import sesfix.demo
     from sesfix.cli import main
 
-    if not hasattr(sesfix.demo, "sample_log"):  # until the practice defines its samples
-        monkeypatch.setattr(
-            sesfix.demo, "sample_log", lambda name: GUIDE_LINE + "\n", raising=False
-        )
     code = main(["logs", "--demo", "seed", "--check"])
     out = capsys.readouterr().out
     assert code == 1, out

@@ -174,19 +174,17 @@ _SEV = {"error": "✗", "warning": "!", "info": "i"}
 
 
 def _sample_log(name: str) -> str:
-    """The practice scenario's sample log (what its app would have logged)."""
+    """The practice scenario's sample log (what its app would have logged), or a usage
+    error saying the scenario defines none."""
+    from sesfix.demo import sample_log
     from sesfix.errors import UsageError
     from sesfix.locale import t
 
-    try:
-        from sesfix.demo import sample_log  # type: ignore[attr-defined]
-    except ImportError:
-        sample_log = None
-    if sample_log is None:
+    text = sample_log(name)
+    if not text.strip():
         raise UsageError(
             t("logread.cli.demo_no_sample", name=name), hint=t("logread.cli.demo_hint")
         )
-    text: str = sample_log(name)
     return text
 
 
