@@ -43,9 +43,14 @@ def _clean(out: str, err: str) -> None:
     assert "Traceback" not in out + err
 
 
+def _quoted(value: str) -> str:
+    """A dotenv double-quoted value that python-dotenv reads back as ``value`` exactly
+    (backslashes and quotes escaped; control characters stay raw)."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _env_file(path: Path, values: dict[str, str]) -> Path:
-    # Single quotes: python-dotenv takes the value literally (escapes stay raw bytes).
-    path.write_text("".join(f"{k}='{v}'\n" for k, v in values.items()), encoding="utf-8")
+    path.write_text("".join(f"{k}={_quoted(v)}\n" for k, v in values.items()), encoding="utf-8")
     return path
 
 
