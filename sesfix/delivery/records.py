@@ -1,0 +1,110 @@
+"""The DNS records SES's authentication needs, and their zone-file lines.
+
+Names are in ASCII (IDNA ``xn--`` labels), without the final dot. No I/O here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+TTL = 1800
+SES_SPF = "v=spf1 include:amazonses.com ~all"
+DMARC_STARTER = "v=DMARC1; p=none;"
+
+# Second-level labels under which a country TLD registers names (example.com.vn, x.co.uk).
+_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go"})
+
+
+# --- names --------------------------------------------------------------------------------
+
+
+def ascii_domain(domain: str) -> str:
+    """``domain`` in the form DNS uses: lower case, IDNA (``xn--``) labels, no final dot.
+
+    Raises :class:`ValueError` for a name DNS cannot carry (empty or over-long labels).
+    """
+    import dns.exception
+    import dns.name
+
+    text = domain.strip().rstrip(".")
+    if not text:
+        raise ValueError("empty domain")
+    try:
+        name = dns.name.from_text(text)
+    except (dns.exception.DNSException, UnicodeError) as exc:
+        raise ValueError(f"not a domain name: {type(exc).__name__}") from None
+    return str(name.to_text(omit_final_dot=True)).lower()
+
+
+def organizational_domain(domain: str) -> str:
+    """The registrable part of ``domain`` (for DMARC's relaxed alignment).
+
+    An approximation without the Public Suffix List: the last two labels, or three under a
+    two-letter country TLD whose second level is a registry label (``shop.com.vn``).
+    """
+    labels = domain.lower().rstrip(".").split(".")
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+# --- records to publish --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Record:
+    """One DNS record SES needs, in ASCII, names without the final dot."""
+
+    name: str
+    rtype: Literal["CNAME", "MX", "TXT"]
+    value: str
+    ttl: int = TTL
+
+    def zone_line(self) -> str:
+        if self.rtype == "TXT":
+            value = '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        elif self.rtype == "MX":
+            preference, host = self.value.split(" ", 1)
+            value = f"{preference} {host}."
+        else:
+            value = self.value + "."
+        return f"{self.name}.\t{self.ttl}\tIN\t{self.rtype}\t{value}"
+
+
+def dkim_records(domain: str, tokens: Iterable[str]) -> list[Record]:
+    d = ascii_domain(domain)
+    return [
+        Record(f"{tok.lower()}._domainkey.{d}", "CNAME", f"{tok.lower()}.dkim.amazonses.com")
+        for tok in tokens
+    ]
+
+
+def feedback_host(region: str) -> str:
+    return f"feedback-smtp.{region}.amazonses.com"
+
+
+def mail_from_records(mail_from: str, region: str) -> list[Record]:
+    m = ascii_domain(mail_from)
+    return [Record(m, "MX", f"10 {feedback_host(region)}"), Record(m, "TXT", SES_SPF)]
+
+
+def dmarc_record(domain: str) -> Record:
+    return Record(f"_dmarc.{ascii_domain(domain)}", "TXT", DMARC_STARTER)
+
+
+def zone_lines(
+    domain: str, region: str, tokens: Sequence[str], mail_from: str | None = None
+) -> list[str]:
+    """Every record SES's authentication of ``domain`` needs, as zone-file lines to copy
+    (fix ``show-dns-records``): the DKIM CNAMEs, the MAIL FROM MX and SPF, a starter DMARC."""
+    d = ascii_domain(domain)
+    lines = [f"; Amazon SES, region {region}, domain {d}"]
+    if d != domain.strip().rstrip(".").lower():
+        lines.append(f"; ({domain.strip()} in its IDNA form)")
+    lines += [r.zone_line() for r in dkim_records(d, tokens)]
+    if mail_from:
+        lines += [r.zone_line() for r in mail_from_records(mail_from, region)]
+    lines.append(dmarc_record(d).zone_line())
+    return lines
