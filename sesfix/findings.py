@@ -442,6 +442,16 @@ CATALOGUE: dict[str, FindingSpec] = {
             "it.",
         ),
         _spec(
+            "account.send_quota_low",
+            "warning",
+            5,
+            "SES's send quota is below what the app needs",
+            "The account's quota (per second and per 24 hours; 1/s and 200 a day in the "
+            "sandbox) caps sending: beyond it sends fail with 'Maximum sending rate exceeded' "
+            "or 'Daily message quota exceeded'. A higher quota is asked for in AWS's Service "
+            "Quotas console.",
+        ),
+        _spec(
             "account.recipient_not_verified",
             "error",
             5,
