@@ -1,0 +1,464 @@
+"""The exact send, simulated: may the app's IAM user send *this* message?
+
+With an operator, ``iam:SimulatePrincipalPolicy`` evaluates ``ses:SendEmail`` and
+``ses:SendRawEmail`` on the sender's identity ARNs (domain and address; in the sandbox the
+recipients' too) with the context the send carries (``ses:FromAddress``,
+``ses:Recipients``, ``ses:FromDisplayName``, ``ses:ApiVersion``). AWS's answer is the
+verdict; the user's policy documents, evaluated by :mod:`sesfix.aws.conditions`, name the
+statement and the condition behind it. The simulation's organizations decision names an
+SCP denial. When simulation is unavailable, the own evaluation gives the verdict and says
+what it could not evaluate (SCPs never can be).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sesfix import findings as F
+from sesfix.aws.conditions import SendContext, SendVerdict, evaluate_send
+from sesfix.aws.gateway import Gateway
+from sesfix.aws.policy import PolicyDoc, parse_document
+from sesfix.aws.regions import DEFAULT_STS_REGION
+from sesfix.delivery.account import Outcome
+from sesfix.findings import Finding
+
+SEND_EMAIL = "ses:SendEmail"
+SEND_RAW = "ses:SendRawEmail"
+ACTIONS = (SEND_EMAIL, SEND_RAW)
+_MAX_PAGES = 5
+
+
+def identity_arn(region: str, account: str, identity: str) -> str:
+    return f"arn:aws:ses:{region}:{account}:identity/{identity.strip().lower()}"
+
+
+@dataclass(frozen=True)
+class Resources:
+    """The ARNs to simulate on, and those SES will authorise this send against."""
+
+    all: tuple[str, ...]
+    required: tuple[str, ...]
+
+
+def send_resources(
+    region: str,
+    account: str,
+    sender: str,
+    recipients: Sequence[str] = (),
+    *,
+    sandbox: bool | None = None,
+    address_verified: bool = False,
+) -> Resources:
+    """SES authorises against the identity it sends as: the address if it is verified as
+    an identity of its own, else its domain; in the sandbox, each recipient's too."""
+    address = sender.strip().lower()
+    domain = address.rpartition("@")[2]
+    domain_arn = identity_arn(region, account, domain)
+    address_arn = identity_arn(region, account, address)
+    rcpt = [identity_arn(region, account, r) for r in recipients if r.strip()]
+    required = [address_arn if address_verified else domain_arn]
+    if sandbox:
+        required += rcpt
+    everything = list(dict.fromkeys([domain_arn, address_arn, *(rcpt if sandbox else [])]))
+    return Resources(tuple(everything), tuple(dict.fromkeys(required)))
+
+
+def context_entries(ctx: SendContext) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = [
+        {
+            "ContextKeyName": "ses:FromAddress",
+            "ContextKeyValues": [ctx.from_address],
+            "ContextKeyType": "string",
+        },
+        {
+            "ContextKeyName": "ses:ApiVersion",
+            "ContextKeyValues": [ctx.api_version],
+            "ContextKeyType": "string",
+        },
+    ]
+    if ctx.recipients:
+        entries.append(
+            {
+                "ContextKeyName": "ses:Recipients",
+                "ContextKeyValues": list(ctx.recipients),
+                "ContextKeyType": "stringList",
+            }
+        )
+    if ctx.display_name:
+        entries.append(
+            {
+                "ContextKeyName": "ses:FromDisplayName",
+                "ContextKeyValues": [ctx.display_name],
+                "ContextKeyType": "string",
+            }
+        )
+    return entries
+
+
+# --- one (action, resource) answer --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pair:
+    action: str
+    resource: str
+    decision: str
+    matched: tuple[str, ...] = ()
+    missing_context: tuple[str, ...] = ()
+    orgs_allowed: bool | None = None
+    boundary_allowed: bool | None = None
+
+
+def _matched(statements: Any) -> tuple[str, ...]:
+    out = []
+    for m in statements or ():
+        where = m.get("StartPosition") or {}
+        line = f", line {where['Line']}" if where.get("Line") else ""
+        out.append(
+            f"{m.get('SourcePolicyType', 'policy')} policy {m.get('SourcePolicyId', '?')}{line}"
+        )
+    return tuple(out)
+
+
+def parse_simulation(results: Sequence[Mapping[str, Any]]) -> list[Pair]:
+    pairs: list[Pair] = []
+    for r in results:
+        action = str(r.get("EvalActionName", ""))
+        orgs = (r.get("OrganizationsDecisionDetail") or {}).get("AllowedByOrganizations")
+        boundary = (r.get("PermissionsBoundaryDecisionDetail") or {}).get(
+            "AllowedByPermissionsBoundary"
+        )
+        specific = r.get("ResourceSpecificResults") or []
+        if specific:
+            for s in specific:
+                b = (s.get("PermissionsBoundaryDecisionDetail") or {}).get(
+                    "AllowedByPermissionsBoundary", boundary
+                )
+                pairs.append(
+                    Pair(
+                        action,
+                        str(s.get("EvalResourceName", "")),
+                        str(s.get("EvalResourceDecision", "")),
+                        _matched(s.get("MatchedStatements")),
+                        tuple(s.get("MissingContextValues") or ()),
+                        orgs,
+                        b,
+                    )
+                )
+        else:
+            pairs.append(
+                Pair(
+                    action,
+                    str(r.get("EvalResourceName", "")),
+                    str(r.get("EvalDecision", "")),
+                    _matched(r.get("MatchedStatements")),
+                    tuple(r.get("MissingContextValues") or ()),
+                    orgs,
+                    boundary,
+                )
+            )
+    return pairs
+
+
+def pairs_from_evaluation(verdicts: Sequence[SendVerdict]) -> list[Pair]:
+    return [
+        Pair(
+            v.action,
+            v.resource,
+            v.decision,
+            tuple(
+                ref.describe()
+                for ref in (v.denied_by if v.decision == "explicitDeny" else v.allowed_by)
+            ),
+            boundary_allowed=not v.boundary_blocks,
+        )
+        for v in verdicts
+    ]
+
+
+# --- from answers to findings -------------------------------------------------------------
+
+
+def judge_send(
+    pairs: Sequence[Pair],
+    resources: Resources,
+    explanations: Sequence[SendVerdict] | None,
+    *,
+    decided_by: str,
+) -> list[Finding]:
+    """Findings for the required ARNs; ``explanations`` (own evaluation of the user's
+    policies) name the statement and condition behind each denial."""
+    required = set(resources.required)
+    why = {(v.action, v.resource): v for v in explanations or ()}
+    out: list[Finding] = []
+    scp = [p for p in pairs if p.orgs_allowed is False and p.resource in required]
+    if scp:
+        out.append(
+            F.make(
+                "iam.scp_denies",
+                *(
+                    f"{p.action} on {p.resource}: OrganizationsDecisionDetail.AllowedByOrganizations false"
+                    for p in scp
+                ),
+                decided_by=decided_by,
+            )
+        )
+    denied = [
+        p
+        for p in pairs
+        if p.resource in required
+        and p.decision in ("implicitDeny", "explicitDeny")
+        and p.orgs_allowed is not False
+    ]
+    by_action = {a: [p for p in denied if p.action == a] for a in ACTIONS}
+    send_ok = not by_action[SEND_EMAIL] and any(
+        p.action == SEND_EMAIL and p.decision == "allowed" for p in pairs
+    )
+    explained: set[tuple[str, str]] = set()
+    for p in denied:
+        v = why.get((p.action, p.resource))
+        if v is None:
+            continue
+        if p.decision == "explicitDeny":
+            if v.deny_conditions:
+                out.append(
+                    F.make(
+                        "iam.condition_blocks",
+                        f"{p.action} on {p.resource}: explicitly denied by {'; '.join(r.describe() for r in v.denied_by)}",
+                        *(f"condition met: {c.describe()}" for c in v.deny_conditions),
+                        action=p.action,
+                        resource=p.resource,
+                        decided_by=decided_by,
+                    )
+                )
+                explained.add((p.action, p.resource))
+            continue
+        conds = [m for m in v.misses if m.reason == "condition"]
+        places = [m for m in v.misses if m.reason == "resource"]
+        if conds:
+            out.append(
+                F.make(
+                    "iam.condition_blocks",
+                    *(
+                        f"{p.action} on {p.resource}: {m.ref.describe()} but its condition fails: "
+                        + "; ".join(c.describe() for c in m.conditions)
+                        for m in conds
+                    ),
+                    action=p.action,
+                    resource=p.resource,
+                    decided_by=decided_by,
+                )
+            )
+            explained.add((p.action, p.resource))
+        elif places:
+            out.append(
+                F.make(
+                    "iam.identity_not_in_resource",
+                    *(
+                        f"{m.ref.describe()} {p.action} only on {', '.join(m.resources) or '(NotResource)'}"
+                        for m in places
+                    ),
+                    f"this send needs {p.action} on {p.resource}",
+                    action=p.action,
+                    resource=p.resource,
+                    decided_by=decided_by,
+                )
+            )
+            explained.add((p.action, p.resource))
+    raw_denied = [p for p in by_action[SEND_RAW] if (p.action, p.resource) not in explained]
+    if send_ok and raw_denied and all(p.decision == "implicitDeny" for p in raw_denied):
+        allowed_by = sorted({m for p in pairs if p.action == SEND_EMAIL for m in p.matched})
+        out.append(
+            F.make(
+                "iam.send_raw_email_missing",
+                *(
+                    f"ses:SendEmail on {p.resource}: allowed"
+                    for p in pairs
+                    if p.action == SEND_EMAIL and p.resource in required
+                ),
+                *(f"ses:SendRawEmail on {p.resource}: {p.decision}" for p in raw_denied),
+                *(f"ses:SendEmail is allowed by {m}" for m in allowed_by),
+                decided_by=decided_by,
+            )
+        )
+        explained |= {(p.action, p.resource) for p in raw_denied}
+    if explanations is None:
+        # No documents to read: a denial on one identity ARN beside an allow on another
+        # still shows the Resource is scoped elsewhere.
+        for p in denied:
+            if (p.action, p.resource) in explained or p.decision != "implicitDeny":
+                continue
+            elsewhere = [
+                q.resource for q in pairs if q.action == p.action and q.decision == "allowed"
+            ]
+            if elsewhere:
+                out.append(
+                    F.make(
+                        "iam.identity_not_in_resource",
+                        f"{p.action} is allowed on {', '.join(elsewhere)} but not on {p.resource}",
+                        action=p.action,
+                        resource=p.resource,
+                        decided_by=decided_by,
+                    )
+                )
+    return out
+
+
+# --- the calls ----------------------------------------------------------------------------
+
+
+def fetch_policies(
+    gateway: Gateway, user: str
+) -> tuple[list[PolicyDoc], PolicyDoc | None, Outcome]:
+    """The user's identity policies (its own and its groups', managed and inline) and its
+    permissions boundary, read by the operator."""
+    out = Outcome()
+    docs: list[PolicyDoc] = []
+
+    def read(op: str, **params: Any) -> Mapping[str, Any] | None:
+        r = gateway.read("operator", "iam", op, DEFAULT_STS_REGION, step=1, **params)
+        if not r.ok or r.data is None:
+            out.unknown = True
+            out.notes.append(
+                f"{r.record.call} ({r.error_code or r.record.outcome}): not every policy was read"
+            )
+            return None
+        return r.data
+
+    def managed(arn: str, label: str) -> PolicyDoc | None:
+        pol = read("get_policy", PolicyArn=arn)
+        if pol is None:
+            return None
+        version = pol["Policy"].get("DefaultVersionId")
+        ver = read("get_policy_version", PolicyArn=arn, VersionId=version)
+        if ver is None:
+            return None
+        return PolicyDoc(label, parse_document(ver["PolicyVersion"]["Document"]))
+
+    def attached(op: str, label: str, **params: str) -> None:
+        listed = read(op, **params)
+        for p in (listed or {}).get("AttachedPolicies", []):
+            doc = managed(p["PolicyArn"], f"managed policy {p['PolicyName']}{label}")
+            if doc is not None:
+                docs.append(doc)
+
+    def inline(list_op: str, get_op: str, label: str, **params: str) -> None:
+        listed = read(list_op, **params)
+        for name in (listed or {}).get("PolicyNames", []):
+            got = read(get_op, PolicyName=name, **params)
+            if got is not None:
+                docs.append(
+                    PolicyDoc(f"inline policy {name}{label}", parse_document(got["PolicyDocument"]))
+                )
+
+    attached("list_attached_user_policies", "", UserName=user)
+    inline("list_user_policies", "get_user_policy", "", UserName=user)
+    for g in (read("list_groups_for_user", UserName=user) or {}).get("Groups", []):
+        name = g["GroupName"]
+        attached("list_attached_group_policies", f" of group {name}", GroupName=name)
+        inline("list_group_policies", "get_group_policy", f" of group {name}", GroupName=name)
+    boundary: PolicyDoc | None = None
+    got_user = read("get_user", UserName=user) or {}
+    arn = ((got_user.get("User") or {}).get("PermissionsBoundary") or {}).get(
+        "PermissionsBoundaryArn"
+    )
+    if arn:
+        boundary = managed(arn, "the permissions boundary")
+    return docs, boundary, out
+
+
+def simulate(
+    gateway: Gateway, user_arn: str, resources: Resources, ctx: SendContext
+) -> tuple[list[Pair] | None, str]:
+    """AWS's answer for every (action, ARN), or (None, why it is unavailable)."""
+    pairs: list[Pair] = []
+    marker: str | None = None
+    for _ in range(_MAX_PAGES):
+        params: dict[str, Any] = {
+            "PolicySourceArn": user_arn,
+            "ActionNames": list(ACTIONS),
+            "ResourceArns": list(resources.all),
+            "ContextEntries": context_entries(ctx),
+        }
+        if marker:
+            params["Marker"] = marker
+        r = gateway.read(
+            "operator", "iam", "simulate_principal_policy", DEFAULT_STS_REGION, step=1, **params
+        )
+        if not r.ok or r.data is None:
+            return None, f"iam:SimulatePrincipalPolicy answered {r.error_code or r.record.outcome}"
+        pairs += parse_simulation(r.data.get("EvaluationResults") or [])
+        marker = r.data.get("Marker") if r.data.get("IsTruncated") else None
+        if not marker:
+            return pairs, ""
+    return pairs, ""
+
+
+def check_send(
+    gateway: Gateway,
+    *,
+    user: str,
+    account: str,
+    region: str,
+    ctx: SendContext,
+    sandbox: bool | None = None,
+    address_verified: bool = False,
+    policies: tuple[list[PolicyDoc], PolicyDoc | None] | None = None,
+) -> Outcome:
+    """The exact send: simulated by AWS, else evaluated by sesfix (saying what it could not)."""
+    out = Outcome()
+    resources = send_resources(
+        region,
+        account,
+        ctx.from_address,
+        ctx.recipients,
+        sandbox=sandbox,
+        address_verified=address_verified,
+    )
+    user_arn = f"arn:aws:iam::{account}:user/{user}"
+    pairs, unavailable = simulate(gateway, user_arn, resources, ctx)
+    if policies is None:
+        docs, boundary, fetched = fetch_policies(gateway, user)
+        out.notes += fetched.notes
+        have_docs = not fetched.unknown
+    else:
+        docs, boundary = policies
+        have_docs = True
+    verdicts = evaluate_send(docs, boundary, ACTIONS, resources.all, ctx) if have_docs else None
+    if pairs is not None:
+        missing = sorted({k for p in pairs for k in p.missing_context})
+        if missing:
+            out.notes.append("the simulation lacked context keys: " + ", ".join(missing))
+        out.findings += judge_send(pairs, resources, verdicts, decided_by="simulation")
+        return out
+    out.notes.append(f"{unavailable}: sesfix evaluated the policies itself; it cannot see SCPs")
+    if verdicts is None:
+        out.unknown = True
+        return out
+    for v in verdicts:
+        out.notes += [f"could not evaluate: {u}" for u in v.unevaluated]
+        if v.resource in resources.required and v.decision == "unknown":
+            out.unknown = True
+    out.notes = list(dict.fromkeys(out.notes))
+    out.findings += judge_send(
+        pairs_from_evaluation(verdicts), resources, verdicts, decided_by="evaluation"
+    )
+    return out
+
+
+__all__ = [
+    "ACTIONS",
+    "Pair",
+    "Resources",
+    "check_send",
+    "context_entries",
+    "fetch_policies",
+    "identity_arn",
+    "judge_send",
+    "pairs_from_evaluation",
+    "parse_simulation",
+    "send_resources",
+    "simulate",
+]
