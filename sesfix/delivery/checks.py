@@ -1,0 +1,194 @@
+"""The delivery checks, one entry per step of the guide, for the engine to register.
+
+* step 1 (permissions): :func:`send_permissions` — the exact send, simulated;
+* step 4 (identity and DNS): :func:`identity_and_dns` — the domain's DKIM, MAIL FROM and
+  DMARC as SES and DNS see them, and the identity's default configuration set;
+* step 5 (account, recipients, deliverability): :func:`account_and_recipients` —
+  enforcement, quota, the ``--to`` recipient (sandbox, suppression) and the configuration
+  set the app names.
+
+Each takes the run's :class:`~sesfix.aws.gateway.Gateway` and one :class:`DeliveryInputs`
+and returns an :class:`~sesfix.delivery.account.Outcome`; reads go out as the operator when
+there is one, else as the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Any
+
+from sesfix.aws.conditions import SendContext
+from sesfix.aws.gateway import Gateway
+from sesfix.aws.identity import IdentityName
+from sesfix.delivery import account as A
+from sesfix.delivery import dns as D
+from sesfix.delivery.simulate import check_send
+
+CONFIGURATION_SET_VARIABLE = "SES_CONFIGURATION_SET"
+
+
+@dataclass(frozen=True)
+class DeliveryInputs:
+    """What the delivery checks need to know about the send and the run."""
+
+    email_from: str
+    region: str
+    to: str | None = None
+    #: The configuration set the app names, and who names it (flag or variable).
+    configuration_set: str | None = None
+    configuration_set_from: str = CONFIGURATION_SET_VARIABLE
+    dns_server: str | None = None
+    dns_timeout: float = D.DEFAULT_TIMEOUT
+    has_operator: bool = False
+    app_user: str | None = None
+    account_id: str | None = None
+    sandbox: bool | None = None
+    #: Regions to look for a configuration set that is missing in ``region``.
+    other_regions: tuple[str, ...] = ()
+    needed_rate: float | None = None
+    api_version: str = "2"
+
+    @property
+    def sender(self) -> str:
+        return parseaddr(self.email_from)[1].strip().lower()
+
+    @property
+    def display_name(self) -> str | None:
+        return parseaddr(self.email_from)[0] or None
+
+    @property
+    def domain(self) -> str:
+        return self.sender.rpartition("@")[2]
+
+    @property
+    def reader(self) -> IdentityName:
+        return "operator" if self.has_operator else "app"
+
+    @classmethod
+    def from_environment(
+        cls, variables: Mapping[str, str], *, email_from: str, region: str, **kw: Any
+    ) -> DeliveryInputs:
+        """``--configuration-set`` (in ``kw``) wins over the app's SES_CONFIGURATION_SET."""
+        if not kw.get("configuration_set"):
+            name = (variables.get(CONFIGURATION_SET_VARIABLE) or "").strip()
+            if name:
+                kw["configuration_set"] = name
+                kw["configuration_set_from"] = CONFIGURATION_SET_VARIABLE
+        elif "configuration_set_from" not in kw:
+            kw["configuration_set_from"] = "--configuration-set"
+        return cls(email_from=email_from, region=region, **kw)
+
+
+def send_permissions(gateway: Gateway, inputs: DeliveryInputs) -> A.Outcome:
+    """Step 1: may the app's user send this exact message (needs the operator)."""
+    if not (inputs.has_operator and inputs.app_user and inputs.account_id and inputs.sender):
+        out = A.Outcome()
+        out.notes.append("the exact send is simulated only with an operator identity")
+        return out
+    ctx = SendContext(
+        inputs.sender,
+        (inputs.to.strip(),) if inputs.to else (),
+        inputs.display_name,
+        inputs.api_version,
+    )
+    return check_send(
+        gateway,
+        user=inputs.app_user,
+        account=inputs.account_id,
+        region=inputs.region,
+        ctx=ctx,
+        sandbox=inputs.sandbox,
+    )
+
+
+def identity_and_dns(
+    gateway: Gateway, inputs: DeliveryInputs, resolver: D.Resolver | None = None
+) -> tuple[A.Outcome, A.IdentityInfo | None]:
+    """Step 4: the domain's authentication as SES and DNS see it (and its default set)."""
+    out = A.Outcome()
+    if not inputs.domain:
+        out.notes.append("no sender domain to check")
+        return out, None
+    info, read = A.read_identity(gateway, inputs.reader, inputs.region, inputs.domain)
+    out.extend(read)
+    if info is None or not info.exists:
+        # identity.not_verified / region.identity_not_in_region say it already.
+        return out, info
+    dns = resolver or D.Resolver(inputs.dns_server, inputs.dns_timeout)
+    report = D.check_domain(dns, info.domain_auth())
+    out.findings += report.findings
+    out.notes += report.notes
+    if report.unanswered:
+        out.unknown = True
+        out.notes += [f"DNS: {lk.describe()}" for lk in report.unanswered]
+    return out.extend(A.check_default_configuration_set(gateway, inputs.reader, info)), info
+
+
+def account_and_recipients(
+    gateway: Gateway,
+    inputs: DeliveryInputs,
+    account_data: Mapping[str, Any] | None = None,
+) -> tuple[A.Outcome, A.AccountHealth | None]:
+    """Step 5: enforcement and quota, the recipient, the named configuration set.
+
+    ``account_data``: a GetAccount answer the run already has (saves the call)."""
+    out = A.Outcome()
+    if account_data is not None:
+        health: A.AccountHealth | None = A.AccountHealth.from_get_account(
+            account_data, inputs.region
+        )
+    else:
+        health, read = A.read_account(gateway, inputs.reader, inputs.region)
+        out.extend(read)
+    if health is not None:
+        out.findings += A.judge_account(health, inputs.needed_rate)
+    sandbox = inputs.sandbox if health is None or health.sandbox is None else health.sandbox
+    if inputs.to:
+        out.extend(
+            A.check_recipient(gateway, inputs.reader, inputs.region, inputs.to, sandbox=sandbox)
+        )
+    if inputs.configuration_set:
+        out.extend(
+            A.check_configuration_set(
+                gateway,
+                inputs.reader,
+                inputs.region,
+                inputs.configuration_set,
+                named_by=inputs.configuration_set_from,
+                other_regions=inputs.other_regions,
+            )
+        )
+    return out, health
+
+
+def show_dns_records(info: A.IdentityInfo) -> list[str]:
+    """The zone lines of fix ``show-dns-records`` for an identity SES knows."""
+    return D.zone_lines(info.domain, info.region, info.dkim_tokens, info.mail_from)
+
+
+def decode_rejection(
+    message: str, code: str | None, inputs: DeliveryInputs, return_path: str | None = None
+) -> Sequence[Any]:
+    """A live send's error text, decoded against this send's sender and recipient."""
+    from sesfix.delivery.rejected import decode
+
+    return decode(
+        message,
+        code,
+        sender=inputs.sender,
+        recipients=[inputs.to] if inputs.to else [],
+        return_path=return_path,
+    )
+
+
+__all__ = [
+    "CONFIGURATION_SET_VARIABLE",
+    "DeliveryInputs",
+    "account_and_recipients",
+    "decode_rejection",
+    "identity_and_dns",
+    "send_permissions",
+    "show_dns_records",
+]
