@@ -65,6 +65,9 @@ VERIFY_TIMEOUT = Number(
 RAILWAY_TIMEOUT = Number(
     "SESFIX_RAILWAY_TIMEOUT", 60, 1, 3600, meaning="seconds one railway CLI call may take"
 )
+DNS_TIMEOUT = Number(
+    "SESFIX_DNS_TIMEOUT", 3, 0.1, 60, meaning="seconds one DNS query may take in all"
+)
 
 ALL: tuple[Number, ...] = (
     CONNECT_TIMEOUT,
@@ -74,6 +77,7 @@ ALL: tuple[Number, ...] = (
     MAX_ATTEMPTS,
     VERIFY_TIMEOUT,
     RAILWAY_TIMEOUT,
+    DNS_TIMEOUT,
 )
 
 

@@ -424,6 +424,14 @@ CATALOGUE: dict[str, FindingSpec] = {
             "quarantine or reject policy makes receivers drop the mail.",
         ),
         _spec(
+            "dns.unanswered",
+            "warning",
+            4,
+            "DNS did not answer every question",
+            "A DNS query timed out or the server failed, so the domain's DKIM, MAIL FROM or "
+            "DMARC records could not be checked; that question stays open (not 'missing').",
+        ),
+        _spec(
             "account.under_review",
             "warning",
             5,

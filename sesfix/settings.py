@@ -23,6 +23,8 @@ TOKEN = "AWS_SESSION_TOKEN"
 REGION = "AWS_SES_REGION"
 PROVIDER = "EMAIL_PROVIDER"
 EMAIL_FROM = "EMAIL_FROM"
+#: Optional: the configuration set the app names on every send (issue 15); not linted.
+CONFIGURATION_SET = "SES_CONFIGURATION_SET"
 
 VARIABLES: tuple[str, ...] = (KEY_ID, SECRET, TOKEN, REGION, PROVIDER, EMAIL_FROM)
 REQUIRED: tuple[str, ...] = (KEY_ID, SECRET, REGION, PROVIDER, EMAIL_FROM)
@@ -49,6 +51,7 @@ class AppSettings:
     email_from: str | None = None
     source: str = "environment"
     domain_override: str | None = None
+    configuration_set: str | None = None
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, str], source: str) -> AppSettings:
@@ -68,6 +71,7 @@ class AppSettings:
             provider=text(PROVIDER),
             email_from=text(EMAIL_FROM),
             source=source,
+            configuration_set=(text(CONFIGURATION_SET) or "").strip() or None,
         )
 
     @classmethod

@@ -40,6 +40,10 @@ def isolated_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("SESFIX_STATE_DIR", str(home / ".local/state/sesfix"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # DNS checks never ask the system's resolver: a port where nothing listens (answers
+    # "no answer" at once) unless a test points them at a loopback server of its own.
+    monkeypatch.setenv("SESFIX_DNS_SERVER", "127.0.0.1:9")
+    monkeypatch.setenv("SESFIX_DNS_TIMEOUT", "1")
     # Bounded and quick: a dead endpoint must not stall a test.
     monkeypatch.setenv("SESFIX_CONNECT_TIMEOUT", "2")
     monkeypatch.setenv("SESFIX_READ_TIMEOUT", "5")
@@ -61,9 +65,12 @@ def account(
 ) -> Callable[[Scenario | str], SimulatedAccount]:
     """``account("seed")`` resets the simulated account and builds that scenario.
 
-    ``AWS_ENDPOINT_URL`` points at the server for the rest of the test.
+    ``AWS_ENDPOINT_URL`` points at the server for the rest of the test, and
+    ``SESFIX_DNS_SERVER`` at its practice DNS (serving the scenario's domain).
     """
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
+    if moto_server.dns_server:
+        monkeypatch.setenv("SESFIX_DNS_SERVER", moto_server.dns_server)
 
     def load(scenario: Scenario | str) -> SimulatedAccount:
         return moto_server.load(SCENARIOS[scenario] if isinstance(scenario, str) else scenario)

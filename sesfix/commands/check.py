@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sesfix.commands.common import add_source_arguments, resolve_sources
 from sesfix.commands.output import dump_json, shown, write
@@ -32,6 +32,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "-q", "--quiet", action="store_true", help="no progress lines on stderr while probing"
     )
     add_source_arguments(parser)
+    d = parser.add_argument_group("the send to check (delivery readiness)")
+    d.add_argument(
+        "--to",
+        metavar="ADDRESS",
+        help="a recipient: verified in the sandbox? on the account's suppression list?",
+    )
+    d.add_argument(
+        "--configuration-set",
+        metavar="NAME",
+        help="the configuration set the app sends with (default: its SES_CONFIGURATION_SET)",
+    )
+    d.add_argument(
+        "--dns-server",
+        metavar="HOST[:PORT]",
+        help="the DNS server for the DKIM/MAIL FROM/DMARC checks (env: SESFIX_DNS_SERVER; "
+        "default: the system's)",
+    )
+
+
+def delivery_options(args: argparse.Namespace, sources: object | None = None) -> Any:
+    """The delivery options the flags give (a usage error for a malformed one); in practice
+    mode the scenario's test inbox is the default recipient."""
+    from sesfix.delivery.checks import DeliveryOptions
+    from sesfix.errors import UsageError
+
+    to = (getattr(args, "to", None) or "").strip() or None
+    if to is None:
+        account = getattr(sources, "account", None)
+        scenario = getattr(account, "scenario", None)
+        to = getattr(scenario, "recipient", None)
+    if to is not None and ("@" not in to or any(c.isspace() for c in to)):
+        from sesfix.text import visible
+
+        raise UsageError(f"--to {visible(to, limit=80)!r} is not an email address")
+    options = DeliveryOptions(
+        to=to,
+        configuration_set=(getattr(args, "configuration_set", None) or "").strip() or None,
+        dns_server=(getattr(args, "dns_server", None) or "").strip() or None,
+    )
+    options.resolver_address()  # --dns-server / SESFIX_DNS_SERVER checked before any probe
+    return options
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,9 +85,10 @@ def run(args: argparse.Namespace) -> int:
         listeners = []
         if not args.quiet and sys.stderr.isatty():
             listeners.append(_progress(sys.stderr))
-        report = diagnose(
-            sources.settings, DiagnosisOptions(operator=sources.operator), listeners=listeners
+        options = DiagnosisOptions(
+            operator=sources.operator, delivery=delivery_options(args, sources)
         )
+        report = diagnose(sources.settings, options, listeners=listeners)
     if args.json:
         dump_json(report.to_json(), sys.stdout)
     else:

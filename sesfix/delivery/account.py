@@ -348,8 +348,15 @@ class IdentityInfo:
 
 
 def read_identity(
-    gateway: Gateway, who: IdentityName, region: str, domain: str
+    gateway: Gateway,
+    who: IdentityName,
+    region: str,
+    domain: str,
+    *,
+    dkim_answer: Mapping[str, Any] | None = None,
 ) -> tuple[IdentityInfo | None, Outcome]:
+    """``dkim_answer``: a ``ses:GetIdentityDkimAttributes`` answer for ``domain`` in
+    ``region`` the caller already has (never asked twice)."""
     out = Outcome()
     v2 = gateway.read(who, "sesv2", "get_email_identity", region, step=4, EmailIdentity=domain)
     if v2.error_code == "NotFoundException":
@@ -360,14 +367,19 @@ def read_identity(
     tokens = tuple(str(t) for t in dkim.get("Tokens") or ())
     dkim_status = _upper(dkim.get("Status"))
     if not tokens:
-        r = gateway.read(
-            who, "ses", "get_identity_dkim_attributes", region, step=4, Identities=[domain]
-        )
-        if r.ok and r.data is not None:
-            attrs = (r.data.get("DkimAttributes") or {}).get(domain) or {}
+        if dkim_answer is not None:
+            r_data: Mapping[str, Any] | None = dkim_answer
+            r = None
+        else:
+            r = gateway.read(
+                who, "ses", "get_identity_dkim_attributes", region, step=4, Identities=[domain]
+            )
+            r_data = r.data if r.ok else None
+        if r_data is not None:
+            attrs = (r_data.get("DkimAttributes") or {}).get(domain) or {}
             tokens = tuple(str(t) for t in attrs.get("DkimTokens") or ())
             dkim_status = _upper(attrs.get("DkimVerificationStatus")) or dkim_status
-        elif not v2.ok:
+        elif r is not None and not v2.ok:
             _no_answer(out, r, f"the DKIM tokens of {domain}")
     if not isinstance(mail, Mapping):
         r = gateway.read(

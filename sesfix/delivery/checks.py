@@ -15,18 +15,43 @@ there is one, else as the app.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.utils import parseaddr
 from typing import Any
 
 from sesfix.aws.conditions import SendContext
 from sesfix.aws.gateway import Gateway
 from sesfix.aws.identity import IdentityName
+from sesfix.aws.policy import PolicyDoc
 from sesfix.delivery import account as A
 from sesfix.delivery import dns as D
 from sesfix.delivery.simulate import check_send
 
 CONFIGURATION_SET_VARIABLE = "SES_CONFIGURATION_SET"
+DNS_SERVER_VARIABLE = "SESFIX_DNS_SERVER"
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    """What ``sesfix check`` (or the wizard) tells the delivery checks about the send."""
+
+    #: ``--to``: the recipient to check (sandbox verification, suppression list).
+    to: str | None = None
+    #: ``--configuration-set``: wins over the app's SES_CONFIGURATION_SET.
+    configuration_set: str | None = None
+    #: ``--dns-server HOST[:PORT]``; else SESFIX_DNS_SERVER; else the system's resolver.
+    dns_server: str | None = None
+    #: Messages per second the app needs (for the quota check).
+    needed_rate: float | None = None
+
+    def resolver_address(self, environ: Mapping[str, str] | None = None) -> str | None:
+        import os
+
+        env = os.environ if environ is None else environ
+        chosen = self.dns_server or (env.get(DNS_SERVER_VARIABLE) or "").strip() or None
+        if chosen:
+            D.parse_server(chosen)  # a usage error, named, before any query
+        return chosen
 
 
 @dataclass(frozen=True)
@@ -81,7 +106,13 @@ class DeliveryInputs:
         return cls(email_from=email_from, region=region, **kw)
 
 
-def send_permissions(gateway: Gateway, inputs: DeliveryInputs) -> A.Outcome:
+def send_permissions(
+    gateway: Gateway,
+    inputs: DeliveryInputs,
+    *,
+    policies: tuple[list[PolicyDoc], PolicyDoc | None] | None = None,
+    simulation: bool = True,
+) -> A.Outcome:
     """Step 1: may the app's user send this exact message (needs the operator)."""
     if not (inputs.has_operator and inputs.app_user and inputs.account_id and inputs.sender):
         out = A.Outcome()
@@ -100,18 +131,26 @@ def send_permissions(gateway: Gateway, inputs: DeliveryInputs) -> A.Outcome:
         region=inputs.region,
         ctx=ctx,
         sandbox=inputs.sandbox,
+        policies=policies,
+        simulation=simulation,
     )
 
 
 def identity_and_dns(
-    gateway: Gateway, inputs: DeliveryInputs, resolver: D.Resolver | None = None
+    gateway: Gateway,
+    inputs: DeliveryInputs,
+    resolver: D.Resolver | None = None,
+    *,
+    dkim_answer: Mapping[str, Any] | None = None,
 ) -> tuple[A.Outcome, A.IdentityInfo | None]:
     """Step 4: the domain's authentication as SES and DNS see it (and its default set)."""
     out = A.Outcome()
     if not inputs.domain:
         out.notes.append("no sender domain to check")
         return out, None
-    info, read = A.read_identity(gateway, inputs.reader, inputs.region, inputs.domain)
+    info, read = A.read_identity(
+        gateway, inputs.reader, inputs.region, inputs.domain, dkim_answer=dkim_answer
+    )
     out.extend(read)
     if info is None or not info.exists:
         # identity.not_verified / region.identity_not_in_region say it already.
@@ -144,10 +183,20 @@ def account_and_recipients(
         out.extend(read)
     if health is not None:
         out.findings += A.judge_account(health, inputs.needed_rate)
-    sandbox = inputs.sandbox if health is None or health.sandbox is None else health.sandbox
+        if health.sandbox is not None:
+            inputs = replace(inputs, sandbox=health.sandbox)
+    return out.extend(recipient_and_configuration_set(gateway, inputs)), health
+
+
+def recipient_and_configuration_set(gateway: Gateway, inputs: DeliveryInputs) -> A.Outcome:
+    """Step 5, the parts the person names: the ``--to`` recipient (verified in the sandbox,
+    not suppressed) and the configuration set (here, or in which region)."""
+    out = A.Outcome()
     if inputs.to:
         out.extend(
-            A.check_recipient(gateway, inputs.reader, inputs.region, inputs.to, sandbox=sandbox)
+            A.check_recipient(
+                gateway, inputs.reader, inputs.region, inputs.to, sandbox=inputs.sandbox
+            )
         )
     if inputs.configuration_set:
         out.extend(
@@ -160,7 +209,7 @@ def account_and_recipients(
                 other_regions=inputs.other_regions,
             )
         )
-    return out, health
+    return out
 
 
 def show_dns_records(info: A.IdentityInfo) -> list[str]:
@@ -185,10 +234,13 @@ def decode_rejection(
 
 __all__ = [
     "CONFIGURATION_SET_VARIABLE",
+    "DNS_SERVER_VARIABLE",
     "DeliveryInputs",
+    "DeliveryOptions",
     "account_and_recipients",
     "decode_rejection",
     "identity_and_dns",
+    "recipient_and_configuration_set",
     "send_permissions",
     "show_dns_records",
 ]

@@ -406,8 +406,12 @@ def check_send(
     sandbox: bool | None = None,
     address_verified: bool = False,
     policies: tuple[list[PolicyDoc], PolicyDoc | None] | None = None,
+    simulation: bool = True,
 ) -> Outcome:
-    """The exact send: simulated by AWS, else evaluated by sesfix (saying what it could not)."""
+    """The exact send: simulated by AWS, else evaluated by sesfix (saying what it could not).
+
+    ``policies``: the user's documents if the caller already read them; ``simulation=False``
+    when the caller already knows AWS will not simulate (no second refused call)."""
     out = Outcome()
     resources = send_resources(
         region,
@@ -418,7 +422,15 @@ def check_send(
         address_verified=address_verified,
     )
     user_arn = f"arn:aws:iam::{account}:user/{user}"
-    pairs, unavailable = simulate(gateway, user_arn, resources, ctx)
+    if simulation:
+        pairs, unavailable = simulate(gateway, user_arn, resources, ctx)
+    else:
+        pairs, unavailable = None, "iam:SimulatePrincipalPolicy is unavailable"
+    if pairs is not None and not _needs_explaining(pairs, resources):
+        missing = sorted({k for p in pairs for k in p.missing_context})
+        if missing:
+            out.notes.append("the simulation lacked context keys: " + ", ".join(missing))
+        return out
     if policies is None:
         docs, boundary, fetched = fetch_policies(gateway, user)
         out.notes += fetched.notes
@@ -428,9 +440,6 @@ def check_send(
         have_docs = True
     verdicts = evaluate_send(docs, boundary, ACTIONS, resources.all, ctx) if have_docs else None
     if pairs is not None:
-        missing = sorted({k for p in pairs for k in p.missing_context})
-        if missing:
-            out.notes.append("the simulation lacked context keys: " + ", ".join(missing))
         out.findings += judge_send(pairs, resources, verdicts, decided_by="simulation")
         return out
     out.notes.append(f"{unavailable}: sesfix evaluated the policies itself; it cannot see SCPs")
@@ -446,6 +455,15 @@ def check_send(
         pairs_from_evaluation(verdicts), resources, verdicts, decided_by="evaluation"
     )
     return out
+
+
+def _needs_explaining(pairs: Sequence[Pair], resources: Resources) -> bool:
+    """Only a denial (or an SCP) on an ARN the send needs is worth reading the documents."""
+    required = set(resources.required)
+    return any(
+        p.resource in required and (p.decision != "allowed" or p.orgs_allowed is False)
+        for p in pairs
+    )
 
 
 __all__ = [

@@ -74,6 +74,12 @@ class Scenario:
     intended_fixes: tuple[str, ...] = ()
     #: Extra app variables (may hold secret-shaped values: kept out of repr).
     extra_env: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    #: The learner's test inbox (``--to``): the recipient the delivery checks look at.
+    recipient: str | None = None
+    #: Addresses the learner verified as identities in the app's region (test inboxes).
+    verified_addresses: tuple[str, ...] = ()
+    #: What the practice DNS zone lacks (see :func:`sesfix.demo.dns.practice_zone`).
+    dns_faults: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         from sesfix.settings import VARIABLES
@@ -171,6 +177,44 @@ SCENARIOS: dict[str, Scenario] = {
             intended_fixes=("verify-domain",),
         ),
         Scenario(
+            "sandbox-recipient",
+            "The account is in the sandbox and the learner's test inbox was never verified.",
+            managed_policies=(S3_FULL, SES_FULL),
+            recipient="owner@gmail.com",
+            expected_errors=("account.recipient_not_verified",),
+            intended_fixes=("verify-recipient",),
+        ),
+        Scenario(
+            "dkim-not-published",
+            "The domain is verified, but its DKIM records were never published in DNS.",
+            managed_policies=(S3_FULL, SES_FULL),
+            dns_faults=("no-dkim",),
+            intended_fixes=("show-dns-records",),
+        ),
+        Scenario(
+            "send-raw-missing",
+            "A hand-written policy allows ses:SendEmail but not ses:SendRawEmail (SMTP).",
+            managed_policies=(S3_FULL,),
+            inline_policies=(
+                (
+                    "ses-send-only",
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "SendOnly",
+                                "Effect": "Allow",
+                                "Action": ["ses:SendEmail", "ses:GetSendQuota"],
+                                "Resource": "*",
+                            }
+                        ],
+                    },
+                ),
+            ),
+            expected_errors=("iam.send_raw_email_missing",),
+            intended_fixes=("create-custom-policy",),
+        ),
+        Scenario(
             "healthy",
             "Everything is right: this is what good looks like.",
             managed_policies=(S3_FULL, SES_FULL),
@@ -234,6 +278,29 @@ def _managed_policies_in_aws_partition_only() -> None:
     models.IAMBackend._init_aws_policies = init_aws_policies  # type: ignore[method-assign]
 
 
+def _signed_reads_without_body() -> None:
+    """moto checks a GET's signature against its headers as if they were the body.
+
+    For REST calls with the name in the path (``sesv2:GetEmailIdentity``,
+    ``GetConfigurationSet``) moto's IAM check passes the request's headers as its "data", so
+    the body hash it computes is not the empty body's and every such call answers
+    SignatureDoesNotMatch. AWS hashes the empty body; so does the practice account.
+    """
+    from moto.iam import access_control
+
+    original = access_control.IAMRequestBase._create_aws_request
+    if getattr(original, "_sesfix_empty_body", False):
+        return
+
+    def create_aws_request(self: Any) -> Any:
+        if self._method in ("GET", "HEAD", "DELETE") and not self._body:
+            self._data = b""
+        return original(self)
+
+    create_aws_request._sesfix_empty_body = True  # type: ignore[attr-defined]
+    access_control.IAMRequestBase._create_aws_request = create_aws_request  # type: ignore[method-assign]
+
+
 @dataclass
 class SimulatedAccount:
     """A running moto server plus the credentials of the scenario loaded into it."""
@@ -247,6 +314,8 @@ class SimulatedAccount:
     #: How the app's variables name their source; None: "practice account (SCENARIO)".
     label: str | None = None
     _session: Any = field(default=None, repr=False)
+    #: The practice DNS (loopback), serving the scenario's domain.
+    dns: Any = field(default=None, repr=False)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -272,15 +341,25 @@ class SimulatedAccount:
                 hint="install it with: pip install 'sesfix[demo]'",
             ) from exc
         _managed_policies_in_aws_partition_only()
+        _signed_reads_without_body()
+        from sesfix.demo.dns import LocalDns
         from sesfix.demo.front import FrontServer
 
         server = FrontServer(port=port, account_id=ACCOUNT_ID, fill_gaps=fill_gaps)
         server.start()
         host, real_port = server.get_host_and_port()
-        return cls(endpoint=f"http://{host}:{real_port}", _server=server)
+        dns = LocalDns().start()
+        return cls(endpoint=f"http://{host}:{real_port}", _server=server, dns=dns)
+
+    @property
+    def dns_server(self) -> str | None:
+        """``HOST:PORT`` of the practice DNS (for ``--dns-server`` / SESFIX_DNS_SERVER)."""
+        return self.dns.server if self.dns is not None else None
 
     def stop(self) -> None:
         self._server.stop()
+        if self.dns is not None:
+            self.dns.stop()
 
     def __enter__(self) -> SimulatedAccount:
         return self
@@ -369,6 +448,9 @@ class SimulatedAccount:
             )
         for region in sc.verified_regions:
             self.client("ses", region).verify_domain_identity(Domain=sc.domain)
+        for address in sc.verified_addresses:
+            self.client("ses", sc.region).verify_email_identity(EmailAddress=address)
+        self._publish_dns(sc)
         self.app_key_id = key["AccessKeyId"]
         env = {
             "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
@@ -386,6 +468,23 @@ class SimulatedAccount:
             self._server.front.state = AccountState(production_access=sc.production_access)
         self.set_auth(True)
         return self
+
+    def _publish_dns(self, sc: Scenario) -> None:
+        """The domain's zone as the scenario has it: SES's DKIM CNAMEs (the tokens SES gave
+        in the app's region) and a DMARC record, less the scenario's DNS faults."""
+        if self.dns is None:
+            return
+        from sesfix.demo.dns import practice_zone
+
+        tokens: list[str] = []
+        if sc.region in sc.verified_regions:
+            attrs = self.client("ses", sc.region).get_identity_dkim_attributes(
+                Identities=[sc.domain]
+            )
+            tokens = list(attrs["DkimAttributes"].get(sc.domain, {}).get("DkimTokens", []))
+        self.dns.zone.records[:] = practice_zone(
+            sc.domain, sc.region, tokens, sc.dns_faults
+        ).records
 
     # -- the app's variables (the practice account's stand-in for Railway) ----------------
 
@@ -419,4 +518,7 @@ class SimulatedAccount:
 
     def environ(self) -> dict[str, str]:
         """Variables that point boto3 at this account (and nowhere else)."""
-        return {"AWS_ENDPOINT_URL": self.endpoint}
+        env = {"AWS_ENDPOINT_URL": self.endpoint}
+        if self.dns_server:
+            env["SESFIX_DNS_SERVER"] = self.dns_server
+        return env

@@ -236,4 +236,24 @@ def ses_zone(
     return zone
 
 
-__all__ = ["LocalDns", "Zone", "ses_zone"]
+#: Faults a practice scenario can put in its zone.
+DNS_FAULTS = ("no-dkim", "no-dmarc")
+
+
+def practice_zone(
+    domain: str, region: str, tokens: Iterable[str], faults: Iterable[str] = ()
+) -> Zone:
+    """The practice account's zone: what SES asked for, less the scenario's faults."""
+    faults = set(faults)
+    unknown = faults - set(DNS_FAULTS)
+    if unknown:
+        raise ValueError(f"unknown DNS faults: {', '.join(sorted(unknown))}")
+    return ses_zone(
+        domain,
+        region,
+        () if "no-dkim" in faults else tokens,
+        dmarc=None if "no-dmarc" in faults else "v=DMARC1; p=none;",
+    )
+
+
+__all__ = ["DNS_FAULTS", "LocalDns", "Zone", "practice_zone", "ses_zone"]

@@ -68,12 +68,15 @@ def require_moto() -> None:
         )
 
 
-def point_environment(endpoint: str, environ: dict[str, str] | None = None) -> Callable[[], None]:
+def point_environment(
+    endpoint: str, environ: dict[str, str] | None = None, *, dns_server: str | None = None
+) -> Callable[[], None]:
     """Make every boto3 client of this process talk to ``endpoint`` and nothing else.
 
     Sets ``AWS_ENDPOINT_URL``; removes what would override it (``AWS_ENDPOINT_URL_<SERVICE>``,
-    ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS``); keeps loopback off any HTTP proxy. Returns a
-    function that restores the previous values.
+    ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS``); keeps loopback off any HTTP proxy; with
+    ``dns_server``, points the DNS checks at the practice DNS (``SESFIX_DNS_SERVER``).
+    Returns a function that restores the previous values.
     """
     env: dict[str, str] = os.environ if environ is None else environ  # type: ignore[assignment]
     names = [
@@ -82,11 +85,13 @@ def point_environment(endpoint: str, environ: dict[str, str] | None = None) -> C
         if n.startswith("AWS_ENDPOINT_URL_") or n == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
     ]
     saved: dict[str, str | None] = {n: env.get(n) for n in names}
-    for n in ("AWS_ENDPOINT_URL", "NO_PROXY", "no_proxy"):
+    for n in ("AWS_ENDPOINT_URL", "NO_PROXY", "no_proxy", "SESFIX_DNS_SERVER"):
         saved[n] = env.get(n)
     for n in names:
         env.pop(n, None)
     env["AWS_ENDPOINT_URL"] = endpoint
+    if dns_server:
+        env["SESFIX_DNS_SERVER"] = dns_server
     for n in ("NO_PROXY", "no_proxy"):
         current = env.get(n, "")
         if _LOOPBACK not in current.split(","):
@@ -217,7 +222,7 @@ class PracticeInfo:
                 raise UsageError("the practice account was closed before it was ready")
             if self._restore is None:  # first call: the practice starts now
                 self._restore = _both(
-                    point_environment(account.endpoint),
+                    point_environment(account.endpoint, dns_server=account.dns_server),
                     enter_practice(self.spec.name if self.named else "random"),
                 )
                 self.account = account

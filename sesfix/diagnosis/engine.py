@@ -66,7 +66,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sesfix import findings as F
@@ -81,6 +81,7 @@ from sesfix.aws.gateway import (
     Listener,
 )
 from sesfix.aws.identity import IdentityName, OperatorSpec
+from sesfix.delivery.checks import DeliveryOptions
 from sesfix.diagnosis import account as account_mod
 from sesfix.diagnosis import credentials, iam
 from sesfix.diagnosis import region as region_mod
@@ -98,6 +99,8 @@ class DiagnosisOptions:
     operator: OperatorSpec | None = None
     #: Worker threads for concurrent probes (I/O bound; AWS answers in parallel).
     max_workers: int = 64
+    #: The send the delivery checks look at (recipient, configuration set, DNS server).
+    delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
 
 
 @contextmanager
@@ -138,7 +141,7 @@ def diagnose(
         _gc_paused(),
         ThreadPoolExecutor(max_workers=options.max_workers, thread_name_prefix="probe") as pool,
     ):
-        run = Run(settings, gw, pool, cancel)
+        run = Run(settings, gw, pool, cancel, delivery=options.delivery)
         try:
             _diagnose(run, CHECKS if checks is None else checks)
         except Cancelled:

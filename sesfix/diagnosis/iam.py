@@ -262,6 +262,7 @@ def _judge_iam_evaluated(run: Run, fut: IamFutures, attached: CallResult) -> boo
     documents = _fetch_documents(run, fut, attached)
     if documents is None:
         return False
+    run.policy_documents = (documents[0], documents[1])
     return _judge_documents(run, *documents)
 
 

@@ -17,6 +17,8 @@ from typing import Any, Literal
 from sesfix import findings as F
 from sesfix.aws.gateway import CallResult, Gateway
 from sesfix.aws.identity import IdentityName
+from sesfix.aws.policy import PolicyDoc
+from sesfix.delivery.checks import DeliveryOptions
 from sesfix.diagnosis.report import Context
 from sesfix.findings import Finding, Severity
 from sesfix.settings import AppSettings
@@ -75,6 +77,11 @@ class Run:
     #: Steps whose probes failed although the finding naming the cause sits in another step.
     failed_steps: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: What the person said about the send (``--to``, ``--configuration-set``, DNS server).
+    delivery: DeliveryOptions = field(default_factory=DeliveryOptions)
+    #: The app user's policy documents and boundary, when the IAM step read them (each
+    #: once), for later checks that evaluate a more precise question.
+    policy_documents: tuple[list[PolicyDoc], PolicyDoc | None] | None = None
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kw: Any) -> Future[Any]:
         if self.cancel.is_set():
