@@ -49,16 +49,55 @@ def _policy_reads(gateway) -> list[str]:
 # --- iam:SimulatePrincipalPolicy -------------------------------------------------------------
 
 
+def _exact_send_allowed(stubber):
+    """The delivery check's second simulation: the exact send, on the sender's identity ARNs
+    with the send's context (issue 15), allowed too."""
+    arns = [
+        f"arn:aws:ses:ap-southeast-1:{ACCOUNT_ID}:identity/anyrent.shop",
+        f"arn:aws:ses:ap-southeast-1:{ACCOUNT_ID}:identity/no-reply@anyrent.shop",
+    ]
+    results = [
+        _result(
+            a,
+            "allowed",
+            ResourceSpecificResults=[
+                {"EvalResourceName": arn, "EvalResourceDecision": "allowed"} for arn in arns
+            ],
+        )
+        for a in SEND
+    ]
+    stubber.add_response(
+        "simulate_principal_policy",
+        {"EvaluationResults": results, "IsTruncated": False},
+        expected_params={
+            "PolicySourceArn": USER_ARN,
+            "ActionNames": SEND,
+            "ResourceArns": arns,
+            "ContextEntries": [
+                {
+                    "ContextKeyName": "ses:FromAddress",
+                    "ContextKeyValues": ["no-reply@anyrent.shop"],
+                    "ContextKeyType": "string",
+                },
+                {
+                    "ContextKeyName": "ses:ApiVersion",
+                    "ContextKeyValues": ["2"],
+                    "ContextKeyType": "string",
+                },
+            ],
+        },
+    )
+
+
 def test_simulation_allowed(account):
     acct = account("healthy")
     settings, gw = gateway_for(acct)
-    stubbers = stub_ops(
-        gw,
-        "operator",
-        "iam",
-        "us-east-1",
-        simulate_principal_policy=_simulate([_result(a, "allowed") for a in SEND]),
-    )
+
+    def prime(stubber):
+        _simulate([_result(a, "allowed") for a in SEND])(stubber)
+        _exact_send_allowed(stubber)
+
+    stubbers = stub_ops(gw, "operator", "iam", "us-east-1", simulate_principal_policy=prime)
     report = run_with(settings, gw, acct)
     for s in stubbers:
         s.assert_no_pending_responses()
@@ -303,14 +342,18 @@ def _account(production: bool, sending: bool, enforcement: str = "HEALTHY") -> d
         (True, True, [], False),
         (False, True, [], True),
         (True, False, ["account.sending_disabled"], False),
+        # AWS paused the account after a review: the cause, not its symptom (issue 15)
+        (True, None, ["account.paused"], False),
     ],
-    ids=["production", "sandbox", "sending-disabled"],
+    ids=["production", "sandbox", "sending-disabled", "shutdown"],
 )
 def test_get_account(account, production, sending, expect_errors, sandbox):
     acct = account("healthy")
     settings, gw = gateway_for(acct)
     region = acct.app_env["AWS_SES_REGION"]
-    body = _account(production, sending, "HEALTHY" if sending else "SHUTDOWN")
+    body = _account(production, sending is not False, "SHUTDOWN" if sending is None else "HEALTHY")
+    if sending is None:
+        body["SendingEnabled"] = False
     stub_ops(
         gw, "app", "sesv2", region, get_account=lambda s: s.add_response("get_account", body, {})
     )
@@ -320,8 +363,12 @@ def test_get_account(account, production, sending, expect_errors, sandbox):
     assert ("account.sandbox" in report.finding_ids()) is sandbox
     if sandbox:
         assert "sesv2:GetAccount" in " ".join(one(report, "account.sandbox").evidence)
-    if not sending:
-        assert "SHUTDOWN" in " ".join(one(report, "account.sending_disabled").evidence)
+    if sending is False:
+        assert "HEALTHY" in " ".join(one(report, "account.sending_disabled").evidence)
+        assert report.step(5).status == "fail"
+    if sending is None:
+        assert "EnforcementStatus SHUTDOWN" in " ".join(one(report, "account.paused").evidence)
+        assert "account.sending_disabled" not in report.finding_ids()
         assert report.step(5).status == "fail"
     # GetAccount answered: the operator's fallback quota read is not made.
     assert not [r for r in gw.calls() if r.identity == "operator" and r.call == "ses:GetSendQuota"]

@@ -63,6 +63,11 @@ BUDGETS: dict[str, dict[str, int]] = {
         "iam:GetPolicyVersion": 1,
         # verified here, so DKIM is checked here (step 5), and no other region is searched
         "ses:GetIdentityDkimAttributes": 1,
+        # delivery (step 4): the identity's default configuration set, DKIM tokens and MAIL
+        # FROM in one sesv2 read; moto's answer lacks MailFromAttributes, so the v1 read of
+        # the MAIL FROM domain follows (the DKIM tokens come from the read above, not again)
+        "ses:GET /v2/email/identities/anyrent.shop": 1,
+        "ses:GetIdentityMailFromDomainAttributes": 1,
         # the app may not read its quota (AccessDenied) and sesv2:GetAccount is a 404 in
         # moto: the operator reads the sandbox quota instead (step 5)
         "ses:GetSendQuota": 2,

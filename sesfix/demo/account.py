@@ -80,6 +80,8 @@ class Scenario:
     verified_addresses: tuple[str, ...] = ()
     #: What the practice DNS zone lacks (see :func:`sesfix.demo.dns.practice_zone`).
     dns_faults: tuple[str, ...] = ()
+    #: Addresses on the account's suppression list in the app's region (they bounced).
+    suppressed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         from sesfix.settings import VARIABLES
@@ -185,6 +187,17 @@ SCENARIOS: dict[str, Scenario] = {
             intended_fixes=("verify-recipient",),
         ),
         Scenario(
+            "suppressed-recipient",
+            "Mail is accepted but never arrives: the recipient bounced once and is on the "
+            "account's suppression list.",
+            managed_policies=(S3_FULL, SES_FULL),
+            recipient="owner@gmail.com",
+            verified_addresses=("owner@gmail.com",),
+            suppressed=("owner@gmail.com",),
+            expected_errors=("recipient.suppressed",),
+            intended_fixes=("unsuppress-recipient",),
+        ),
+        Scenario(
             "dkim-not-published",
             "The domain is verified, but its DKIM records were never published in DNS.",
             managed_policies=(S3_FULL, SES_FULL),
@@ -278,29 +291,6 @@ def _managed_policies_in_aws_partition_only() -> None:
     models.IAMBackend._init_aws_policies = init_aws_policies  # type: ignore[method-assign]
 
 
-def _signed_reads_without_body() -> None:
-    """moto checks a GET's signature against its headers as if they were the body.
-
-    For REST calls with the name in the path (``sesv2:GetEmailIdentity``,
-    ``GetConfigurationSet``) moto's IAM check passes the request's headers as its "data", so
-    the body hash it computes is not the empty body's and every such call answers
-    SignatureDoesNotMatch. AWS hashes the empty body; so does the practice account.
-    """
-    from moto.iam import access_control
-
-    original = access_control.IAMRequestBase._create_aws_request
-    if getattr(original, "_sesfix_empty_body", False):
-        return
-
-    def create_aws_request(self: Any) -> Any:
-        if self._method in ("GET", "HEAD", "DELETE") and not self._body:
-            self._data = b""
-        return original(self)
-
-    create_aws_request._sesfix_empty_body = True  # type: ignore[attr-defined]
-    access_control.IAMRequestBase._create_aws_request = create_aws_request  # type: ignore[method-assign]
-
-
 @dataclass
 class SimulatedAccount:
     """A running moto server plus the credentials of the scenario loaded into it."""
@@ -341,9 +331,11 @@ class SimulatedAccount:
                 hint="install it with: pip install 'sesfix[demo]'",
             ) from exc
         _managed_policies_in_aws_partition_only()
-        _signed_reads_without_body()
+        from sesfix.demo import sesv2
         from sesfix.demo.dns import LocalDns
         from sesfix.demo.front import FrontServer
+
+        sesv2.install()
 
         server = FrontServer(port=port, account_id=ACCOUNT_ID, fill_gaps=fill_gaps)
         server.start()
@@ -450,6 +442,11 @@ class SimulatedAccount:
             self.client("ses", region).verify_domain_identity(Domain=sc.domain)
         for address in sc.verified_addresses:
             self.client("ses", sc.region).verify_email_identity(EmailAddress=address)
+        from sesfix.demo import sesv2
+
+        sesv2.clear()
+        for address in sc.suppressed:
+            sesv2.suppress(ACCOUNT_ID, sc.region, address)
         self._publish_dns(sc)
         self.app_key_id = key["AccessKeyId"]
         env = {

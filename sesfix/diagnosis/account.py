@@ -121,7 +121,10 @@ def judge_account(
     if account is not None and account.ok and account.data:
         data = account.data
         ctx.sandbox = not data.get("ProductionAccessEnabled", False)
-        if data.get("SendingEnabled") is False:
+        # SHUTDOWN: AWS paused the account after a review; ``account.paused`` (the delivery
+        # checks) names that cause, and resume-sending cannot undo it.
+        shutdown = str(data.get("EnforcementStatus") or "").upper() == "SHUTDOWN"
+        if data.get("SendingEnabled") is False and not shutdown:
             run.add(
                 F.make(
                     "account.sending_disabled",
