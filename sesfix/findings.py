@@ -380,6 +380,7 @@ CATALOGUE: dict[str, FindingSpec] = {
             "SES checks for exactly one MX record sending to feedback-smtp.REGION.amazonses.com "
             "on the MAIL FROM domain. Until it finds it, mail falls back to amazonses.com "
             "(no SPF alignment) or, if set to reject, fails with MailFromDomainNotVerified.",
+            "show-dns-records",
         ),
         _spec(
             "dns.dkim_records_missing",
@@ -388,7 +389,7 @@ CATALOGUE: dict[str, FindingSpec] = {
             "The DKIM records are not published",
             "Easy DKIM needs one CNAME per SES token: TOKEN._domainkey.DOMAIN pointing to "
             "TOKEN.dkim.amazonses.com. Without them SES cannot verify the domain nor sign its mail.",
-            "verify-domain",
+            "show-dns-records",
         ),
         _spec(
             "dns.dkim_records_wrong",
@@ -397,6 +398,7 @@ CATALOGUE: dict[str, FindingSpec] = {
             "The DKIM records are published wrongly",
             "A DKIM CNAME points somewhere else, or the DNS host appended the domain a second "
             "time (TOKEN._domainkey.DOMAIN.DOMAIN). SES only looks at the exact names.",
+            "show-dns-records",
         ),
         _spec(
             "dns.spf_missing",
@@ -405,6 +407,7 @@ CATALOGUE: dict[str, FindingSpec] = {
             "The MAIL FROM domain has no SPF record for SES",
             "The custom MAIL FROM domain needs a TXT record 'v=spf1 include:amazonses.com ~all' "
             "so receivers see SES as allowed to send for it (SPF, and DMARC alignment by SPF).",
+            "show-dns-records",
         ),
         _spec(
             "dns.dmarc_missing",
@@ -413,6 +416,7 @@ CATALOGUE: dict[str, FindingSpec] = {
             "The domain has no DMARC record",
             "Gmail and Yahoo require DMARC (a TXT record at _dmarc.DOMAIN) from bulk senders and "
             "reject their mail without it ('550 5.7.26').",
+            "show-dns-records",
         ),
         _spec(
             "dns.dmarc_not_aligned",
@@ -422,6 +426,7 @@ CATALOGUE: dict[str, FindingSpec] = {
             "DMARC passes only when the From domain matches the DKIM signing domain (Easy DKIM "
             "of the domain) or the MAIL FROM domain (a custom MAIL FROM). With neither, a "
             "quarantine or reject policy makes receivers drop the mail.",
+            "show-dns-records",
         ),
         _spec(
             "dns.unanswered",
@@ -467,6 +472,7 @@ CATALOGUE: dict[str, FindingSpec] = {
             "In the sandbox SES sends only to verified addresses and the mailbox simulator; "
             "any other recipient fails with 'Email address is not verified'.",
             "request-production-access",
+            "verify-recipient",
         ),
         _spec(
             "recipient.suppressed",
@@ -475,6 +481,7 @@ CATALOGUE: dict[str, FindingSpec] = {
             "The recipient is on the account's suppression list",
             "SES accepts the send but drops the mail without trying, because this address "
             "bounced or complained before.",
+            "unsuppress-recipient",
         ),
         _spec(
             "config.configuration_set_missing",

@@ -73,7 +73,13 @@ def account(
         monkeypatch.setenv("SESFIX_DNS_SERVER", moto_server.dns_server)
 
     def load(scenario: Scenario | str) -> SimulatedAccount:
-        return moto_server.load(SCENARIOS[scenario] if isinstance(scenario, str) else scenario)
+        acct = moto_server.load(SCENARIOS[scenario] if isinstance(scenario, str) else scenario)
+        # The scenario's test inbox, if it has one, is the recipient the checks look at.
+        if acct.scenario is not None and acct.scenario.recipient:
+            monkeypatch.setenv("SESFIX_TO", acct.scenario.recipient)
+        else:
+            monkeypatch.delenv("SESFIX_TO", raising=False)
+        return acct
 
     return load
 

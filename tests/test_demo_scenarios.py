@@ -25,7 +25,7 @@ from sesfix.demo.account import (
     SimulatedAccount,
     pick_random_scenario,
 )
-from sesfix.demo.practice import GUIDANCE_FIXES, guidance_changes
+from sesfix.demo.practice import GUIDANCE_FIXES, guidance_changes, guidance_plan
 from sesfix.demo.progress import GAP_OLD_KEY_ACTIVE, intent_gaps
 from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.diagnosis.report import Report
@@ -117,6 +117,11 @@ def apply_intended_fix(
     acct: SimulatedAccount, fix_id: str, report: Report, settings: AppSettings
 ) -> AppSettings:
     """Apply one fix the way the learner would in practice; the app's new settings."""
+    if fix_id == "show-dns-records":
+        # The learner copies the zone lines to the DNS host: here, the practice DNS.
+        plan = guidance_plan(fix_id, report, settings)
+        assert [line for line in plan.guidance if acct.dns.zone.publish(line)]
+        return settings
     if fix_id in GUIDANCE_FIXES:
         changes = guidance_changes(fix_id, report, settings)
         assert changes, f"{fix_id} found nothing to change"

@@ -22,6 +22,8 @@ AWS_FIXES = {
     "reactivate-access-key",
     "verify-domain",
     "request-production-access",
+    "verify-recipient",
+    "unsuppress-recipient",
 }
 
 

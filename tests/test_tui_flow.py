@@ -356,7 +356,7 @@ def test_checklist_before_any_diagnosis_is_unknown() -> None:
     from sesfix.diagnosis.checklist import ITEMS, judge
 
     assert [i.state for i in judge(None)] == ["unknown"] * len(ITEMS)
-    assert len(ITEMS) == 8
+    assert len(ITEMS) == 10  # the guide's eight, then authentication and deliverability
 
 
 def test_plan_modal_renders_policy_json() -> None:

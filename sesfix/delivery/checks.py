@@ -29,13 +29,14 @@ from sesfix.delivery.simulate import check_send
 
 CONFIGURATION_SET_VARIABLE = "SES_CONFIGURATION_SET"
 DNS_SERVER_VARIABLE = "SESFIX_DNS_SERVER"
+RECIPIENT_VARIABLE = "SESFIX_TO"
 
 
 @dataclass(frozen=True)
 class DeliveryOptions:
     """What ``sesfix check`` (or the wizard) tells the delivery checks about the send."""
 
-    #: ``--to``: the recipient to check (sandbox verification, suppression list).
+    #: ``--to`` (else SESFIX_TO): the recipient to check (sandbox verification, suppression).
     to: str | None = None
     #: ``--configuration-set``: wins over the app's SES_CONFIGURATION_SET.
     configuration_set: str | None = None
@@ -43,6 +44,13 @@ class DeliveryOptions:
     dns_server: str | None = None
     #: Messages per second the app needs (for the quota check).
     needed_rate: float | None = None
+
+    def recipient(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """``--to``, else SESFIX_TO (the practice account sets it to its test inbox)."""
+        import os
+
+        env = os.environ if environ is None else environ
+        return (self.to or env.get(RECIPIENT_VARIABLE) or "").strip() or None
 
     def resolver_address(self, environ: Mapping[str, str] | None = None) -> str | None:
         import os
@@ -157,7 +165,12 @@ def identity_and_dns(
         return out, info
     dns = resolver or D.Resolver(inputs.dns_server, inputs.dns_timeout)
     report = D.check_domain(dns, info.domain_auth())
-    out.findings += report.findings
+    try:
+        zone = show_dns_records(info)
+    except ValueError:
+        zone = []
+    # Every DNS finding carries the domain's complete zone too (fix show-dns-records).
+    out.findings += [replace(f, data={**f.data, "zone": zone}) for f in report.findings]
     out.notes += report.notes
     if report.unanswered:
         out.unknown = True
@@ -235,6 +248,7 @@ def decode_rejection(
 __all__ = [
     "CONFIGURATION_SET_VARIABLE",
     "DNS_SERVER_VARIABLE",
+    "RECIPIENT_VARIABLE",
     "DeliveryInputs",
     "DeliveryOptions",
     "account_and_recipients",

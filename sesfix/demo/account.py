@@ -202,6 +202,7 @@ SCENARIOS: dict[str, Scenario] = {
             "The domain is verified, but its DKIM records were never published in DNS.",
             managed_policies=(S3_FULL, SES_FULL),
             dns_faults=("no-dkim",),
+            expected_errors=("dns.dkim_records_missing",),
             intended_fixes=("show-dns-records",),
         ),
         Scenario(
@@ -471,17 +472,19 @@ class SimulatedAccount:
         in the app's region) and a DMARC record, less the scenario's DNS faults."""
         if self.dns is None:
             return
+        from sesfix.demo import sesv2
         from sesfix.demo.dns import practice_zone
 
         tokens: list[str] = []
-        if sc.region in sc.verified_regions:
-            attrs = self.client("ses", sc.region).get_identity_dkim_attributes(
-                Identities=[sc.domain]
-            )
-            tokens = list(attrs["DkimAttributes"].get(sc.domain, {}).get("DkimTokens", []))
+        for region in sc.verified_regions:  # each region's tokens are published
+            attrs = self.client("ses", region).get_identity_dkim_attributes(Identities=[sc.domain])
+            found = attrs["DkimAttributes"].get(sc.domain, {}).get("DkimTokens", [])
+            tokens += [t for t in found if t not in tokens]
         self.dns.zone.records[:] = practice_zone(
             sc.domain, sc.region, tokens, sc.dns_faults
         ).records
+        if "no-dkim" in sc.dns_faults:
+            sesv2.watch_dkim(sc.domain, self.dns.zone)
 
     # -- the app's variables (the practice account's stand-in for Railway) ----------------
 
@@ -518,4 +521,6 @@ class SimulatedAccount:
         env = {"AWS_ENDPOINT_URL": self.endpoint}
         if self.dns_server:
             env["SESFIX_DNS_SERVER"] = self.dns_server
+        if self.scenario is not None and self.scenario.recipient:
+            env["SESFIX_TO"] = self.scenario.recipient
         return env

@@ -40,6 +40,36 @@ class Zone:
         self.records = [r for r in self.records if not (r[0] == n and rtype in (None, r[1]))]
         return self
 
+    def publish(self, zone_line: str) -> bool:
+        """Add one zone-file line (``name. TTL IN TYPE value``) as a DNS host would; a line
+        that is a comment or not one of the served types is skipped (False)."""
+        parts = zone_line.split(None, 4)
+        if zone_line.lstrip().startswith(";") or len(parts) != 5 or parts[2] != "IN":
+            return False
+        name, _ttl, _cls, rtype, value = parts
+        if rtype not in ("CNAME", "MX", "TXT"):
+            return False
+        if rtype == "TXT":
+            value = value.strip()
+            if value.startswith('"') and value.endswith('"'):
+                value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        else:
+            value = value.strip().rstrip(".")
+        n = _norm(name)
+        kind = value.split(" ", 1)[0].lower() if rtype == "TXT" else None
+        # One CNAME, one MX (as SES asks), one SPF and one DMARC record per name: replaced.
+        self.records = [
+            r
+            for r in self.records
+            if not (
+                r[0] == n
+                and r[1] == rtype
+                and (kind is None or r[2].split(" ", 1)[0].lower() == kind)
+            )
+        ]
+        self.add(name, rtype, value)
+        return True
+
     def lookup(self, name: str, rtype: str) -> tuple[list[RecordSpec], bool]:
         """(records answering, name exists)."""
         n = _norm(name)

@@ -69,13 +69,18 @@ def require_moto() -> None:
 
 
 def point_environment(
-    endpoint: str, environ: dict[str, str] | None = None, *, dns_server: str | None = None
+    endpoint: str,
+    environ: dict[str, str] | None = None,
+    *,
+    dns_server: str | None = None,
+    recipient: str | None = None,
 ) -> Callable[[], None]:
     """Make every boto3 client of this process talk to ``endpoint`` and nothing else.
 
     Sets ``AWS_ENDPOINT_URL``; removes what would override it (``AWS_ENDPOINT_URL_<SERVICE>``,
     ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS``); keeps loopback off any HTTP proxy; with
-    ``dns_server``, points the DNS checks at the practice DNS (``SESFIX_DNS_SERVER``).
+    ``dns_server``, points the DNS checks at the practice DNS (``SESFIX_DNS_SERVER``); with
+    ``recipient``, names the scenario's test inbox as the recipient to check (``SESFIX_TO``).
     Returns a function that restores the previous values.
     """
     env: dict[str, str] = os.environ if environ is None else environ  # type: ignore[assignment]
@@ -85,13 +90,15 @@ def point_environment(
         if n.startswith("AWS_ENDPOINT_URL_") or n == "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
     ]
     saved: dict[str, str | None] = {n: env.get(n) for n in names}
-    for n in ("AWS_ENDPOINT_URL", "NO_PROXY", "no_proxy", "SESFIX_DNS_SERVER"):
+    for n in ("AWS_ENDPOINT_URL", "NO_PROXY", "no_proxy", "SESFIX_DNS_SERVER", "SESFIX_TO"):
         saved[n] = env.get(n)
     for n in names:
         env.pop(n, None)
     env["AWS_ENDPOINT_URL"] = endpoint
     if dns_server:
         env["SESFIX_DNS_SERVER"] = dns_server
+    if recipient:
+        env["SESFIX_TO"] = recipient
     for n in ("NO_PROXY", "no_proxy"):
         current = env.get(n, "")
         if _LOOPBACK not in current.split(","):
@@ -222,7 +229,11 @@ class PracticeInfo:
                 raise UsageError("the practice account was closed before it was ready")
             if self._restore is None:  # first call: the practice starts now
                 self._restore = _both(
-                    point_environment(account.endpoint, dns_server=account.dns_server),
+                    point_environment(
+                        account.endpoint,
+                        dns_server=account.dns_server,
+                        recipient=account.scenario.recipient if account.scenario else None,
+                    ),
                     enter_practice(self.spec.name if self.named else "random"),
                 )
                 self.account = account
@@ -338,7 +349,20 @@ class PracticeInfo:
 
     def apply_guidance(self, fix_id: str, report: Report) -> AppSettings:
         """Apply a guidance-only fix to the practice app's variables and record it."""
-        return self.apply_changes(guidance_plan(fix_id, report, self.app_settings()))
+        plan = guidance_plan(fix_id, report, self.app_settings())
+        if fix_id == "show-dns-records":
+            return self.publish_records(plan)
+        return self.apply_changes(plan)
+
+    def publish_records(self, plan: Plan) -> AppSettings:
+        """Publish a ``show-dns-records`` plan's zone lines in the practice DNS, as the
+        learner would at the domain's DNS host."""
+        account = self._account()
+        published = [line for line in plan.guidance if account.dns.zone.publish(line)]
+        if not published:
+            raise UsageError(f"{plan.fix_id}: no DNS record to publish")
+        self.note_fix(plan.fix_id)
+        return self.app_settings()
 
     def apply_changes(self, plan: Plan) -> AppSettings:
         """Apply a guidance plan's variable changes as they are, as the learner would."""

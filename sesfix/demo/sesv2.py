@@ -4,6 +4,8 @@
   moto does not implement: added to moto's SESv2 service in this process, with AWS's paths
   and shapes, behind moto's IAM authentication and authorisation like every other call;
   entries are kept per (account, region) and cleared when a scenario is loaded.
+* SES's DKIM status for a domain whose records a scenario withheld: Pending until the
+  practice DNS has them, as AWS reports it until it finds them.
 * The signature check of REST reads with a name in the path (GetEmailIdentity,
   GetConfigurationSet), which moto computes over the wrong body.
 
@@ -29,6 +31,7 @@ _LIST_PATH = "{0}/v2/email/suppression/addresses$"
 def clear() -> None:
     with _LOCK:
         _LISTS.clear()
+        _DKIM_WATCH.clear()
 
 
 def suppress(account: str, region: str, address: str, reason: str = "BOUNCE") -> None:
@@ -92,10 +95,48 @@ def _delete(response: Any) -> str:
     return "{}"
 
 
+#: Domains whose DKIM records a scenario withheld: SES's DKIM status follows the practice DNS.
+_DKIM_WATCH: dict[str, Any] = {}
+
+
+def watch_dkim(domain: str, zone: Any | None) -> None:
+    """While ``zone`` lacks the domain's DKIM CNAMEs, SES reports its DKIM as Pending, as
+    AWS does until it finds them; ``None`` stops watching."""
+    with _LOCK:
+        if zone is None:
+            _DKIM_WATCH.pop(domain.lower(), None)
+        else:
+            _DKIM_WATCH[domain.lower()] = zone
+
+
+def _dkim_follows_dns() -> None:
+    from moto.ses.models import SESBackend
+
+    original = SESBackend.get_identity_dkim_attributes
+    if getattr(original, "_sesfix_dns", False):
+        return
+
+    def get_identity_dkim_attributes(self: Any, identities: list[str]) -> dict[str, Any]:
+        result: dict[str, Any] = original(self, identities)
+        for name, attrs in result.items():
+            with _LOCK:
+                zone = _DKIM_WATCH.get(name.lower())
+            tokens = attrs.get("DkimTokens") or []
+            if zone is None or not tokens:
+                continue
+            published = all(zone.lookup(f"{t}._domainkey.{name}", "CNAME")[0] for t in tokens)
+            attrs["DkimVerificationStatus"] = "Success" if published else "Pending"
+        return result
+
+    get_identity_dkim_attributes._sesfix_dns = True  # type: ignore[attr-defined]
+    SESBackend.get_identity_dkim_attributes = get_identity_dkim_attributes  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Teach moto's SESv2 service the three calls (before the server starts; once)."""
     global _INSTALLED
     _signed_reads_without_body()
+    _dkim_follows_dns()
     with _LOCK:
         if _INSTALLED:
             return
@@ -133,4 +174,4 @@ def _signed_reads_without_body() -> None:
     access_control.IAMRequestBase._create_aws_request = create_aws_request  # type: ignore[method-assign]
 
 
-__all__ = ["clear", "install", "listed", "suppress"]
+__all__ = ["clear", "install", "listed", "suppress", "watch_dkim"]

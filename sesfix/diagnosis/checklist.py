@@ -1,4 +1,4 @@
-"""The guide's eight-item SOLUTION CHECKLIST, judged from a diagnosis report.
+"""The guide's eight-item SOLUTION CHECKLIST (and two delivery items), judged from a report.
 
 Pure data (no Textual): each item is ticked or crossed from what AWS answered,
 never from what the person clicked. ``unknown`` means the probes could not tell.
@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sesfix.diagnosis.report import Report
+from sesfix.findings import Severity
 from sesfix.settings import EMAIL_FROM, KEY_ID, PROVIDER, REGION, SECRET, AppSettings
 
 ItemState = Literal["pass", "fail", "warning", "unknown"]
 
-#: Keys of the eight items, in the guide's order (texts are in the message catalogues).
+#: Keys of the guide's eight items, in its order, then the delivery items (texts are in the
+#: message catalogues).
 ITEMS = (
     "iam",
     "key_id",
@@ -24,6 +26,9 @@ ITEMS = (
     "provider",
     "domain",
     "production",
+    # delivery readiness (issue 15)
+    "authentication",
+    "deliverability",
 )
 
 
@@ -74,7 +79,15 @@ def judge(report: Report | None, settings: AppSettings | None = None) -> list[Ch
     # 1. The IAM user may use SES.
     iam_fail = _about(
         report,
-        ("iam.ses_permission_missing", "iam.ses_explicit_deny", "iam.permissions_boundary_blocks"),
+        (
+            "iam.ses_permission_missing",
+            "iam.ses_explicit_deny",
+            "iam.permissions_boundary_blocks",
+            "iam.send_raw_email_missing",
+            "iam.identity_not_in_resource",
+            "iam.condition_blocks",
+            "iam.scp_denies",
+        ),
     )
     add("iam", iam_fail, ctx.can_send is True or report.step(1).status == "pass")
 
@@ -136,7 +149,51 @@ def judge(report: Report | None, settings: AppSettings | None = None) -> list[Ch
     sending = _about(report, ("account.sending_disabled",))
     sandbox = _about(report, ("account.sandbox",))
     add("production", sending, ctx.sandbox is False, sandbox)
+    items += _delivery_items(report)
     return items
+
+
+_AUTHENTICATION = (
+    "dns.dkim_records_missing",
+    "dns.dkim_records_wrong",
+    "identity.mail_from_not_verified",
+    "dns.spf_missing",
+    "dns.dmarc_missing",
+    "dns.dmarc_not_aligned",
+)
+_DELIVERABILITY = (
+    "account.paused",
+    "account.under_review",
+    "account.send_quota_low",
+    "account.recipient_not_verified",
+    "recipient.suppressed",
+    "config.configuration_set_missing",
+)
+
+
+def _delivery_items(report: Report) -> list[ChecklistItem]:
+    """9. The domain authenticates its mail (DKIM, MAIL FROM, SPF, DMARC), as DNS shows it.
+    10. The account delivers: not paused or under review, quota, the recipient reachable
+    (verified in the sandbox, not suppressed), the configuration set exists."""
+    out: list[ChecklistItem] = []
+    for key, ids, step in (
+        ("authentication", _AUTHENTICATION, 4),
+        ("deliverability", _DELIVERABILITY, 5),
+    ):
+        found = [f for f in report.findings if f.id in ids]
+        fails = tuple(dict.fromkeys(f.id for f in found if f.severity == Severity.ERROR))
+        warns = tuple(dict.fromkeys(f.id for f in found if f.severity == Severity.WARNING))
+        if fails:
+            out.append(ChecklistItem(key, "fail", fails))
+        elif warns:
+            out.append(ChecklistItem(key, "warning", warns))
+        elif report.step(step).status in ("pass", "warning") and not (
+            key == "authentication" and any(f.id == "dns.unanswered" for f in report.findings)
+        ):
+            out.append(ChecklistItem(key, "pass"))
+        else:
+            out.append(ChecklistItem(key, "unknown"))
+    return out
 
 
 def all_good(items: list[ChecklistItem]) -> bool:

@@ -28,6 +28,7 @@ from sesfix.diagnosis.run import Check, Judge, Run
 #: Causes found by the main IAM verdict; the send-scoped check adds nothing to them.
 _IAM_CAUSES = (
     "iam.ses_permission_missing",
+    "iam.send_raw_email_missing",
     "iam.ses_explicit_deny",
     "iam.permissions_boundary_blocks",
     "iam.cannot_inspect",
@@ -61,7 +62,7 @@ def inputs_of(run: Run) -> delivery.DeliveryInputs | None:
     return delivery.DeliveryInputs(
         email_from=email_from,
         region=ctx.region,
-        to=opts.to,
+        to=opts.recipient(),
         configuration_set=named,
         configuration_set_from=named_by,
         dns_server=opts.resolver_address(),

@@ -245,6 +245,9 @@ def _judge_iam_simulated(run: Run, fut: IamFutures) -> bool:
             "the permissions boundary does not allow " + ", ".join(sorted(boundary_blocked))
         )
         run.add(F.make("iam.permissions_boundary_blocks", *evidence, user=ctx.app_user))
+    elif set(blocked) == {"ses:SendRawEmail"}:
+        # SendEmail allowed, SendRawEmail not: the precise cause (issue 15).
+        run.add(F.make("iam.send_raw_email_missing", *evidence, user=ctx.app_user))
     else:
         run.add(
             F.make(
@@ -452,6 +455,18 @@ def _judge_documents(
                 *base,
                 f"{boundary_doc.source if boundary_doc else 'the boundary'} does not allow "
                 + ", ".join(blocked),
+                user=user,
+            )
+        )
+    elif [v.action for v in verdicts if v.decision != "allowed"] == ["ses:SendRawEmail"]:
+        # SendEmail allowed, SendRawEmail not: the precise cause (issue 15).
+        allowed = [d.describe() for v in verdicts for d in v.allowed_by]
+        run.add(
+            F.make(
+                "iam.send_raw_email_missing",
+                *base,
+                *dict.fromkeys(allowed),
+                "no statement allows ses:SendRawEmail",
                 user=user,
             )
         )

@@ -19,4 +19,6 @@ FIX_SETUPS: dict[str, tuple[str, dict[str, str]]] = {
     "reactivate-access-key": ("inactive-key", {}),
     "verify-domain": ("wrong-region", {}),
     "request-production-access": ("healthy", PRODUCTION_INPUTS),
+    "verify-recipient": ("sandbox-recipient", {"recipient": "owner@gmail.com"}),
+    "unsuppress-recipient": ("suppressed-recipient", {"recipient": "owner@gmail.com"}),
 }

@@ -1,0 +1,269 @@
+"""Delivery readiness (issue 15): a test inbox, the suppression list, the DNS records.
+
+* ``verify-recipient`` — ``ses:VerifyEmailIdentity`` for a test inbox in the app's region
+  (in the sandbox SES sends only to verified addresses); production access is the real fix.
+  Undo: delete that identity.
+* ``unsuppress-recipient`` — ``sesv2:DeleteSuppressedDestination``; undone by
+  ``PutSuppressedDestination`` with the reason AWS had recorded.
+* ``show-dns-records`` — guidance: the zone-file lines to publish, from the report's DNS
+  findings (no AWS call).
+"""
+
+from __future__ import annotations
+
+from sesfix.fixes.context import (
+    Fix,
+    Inverse,
+    PlanContext,
+    ReadRefused,
+    VerifyContext,
+    findings,
+    planned_call,
+    required_read,
+    undo_call,
+)
+from sesfix.fixes.model import InputField, Plan
+
+_DNS_FINDINGS = (
+    "dns.dkim_records_missing",
+    "dns.dkim_records_wrong",
+    "dns.spf_missing",
+    "dns.dmarc_missing",
+    "dns.dmarc_not_aligned",
+    "identity.mail_from_not_verified",
+)
+
+
+def _recipient(ctx: PlanContext, plan: Plan, finding_id: str) -> str | None:
+    """The address to act on: ``--input recipient=...``, else the one the finding names."""
+    given = ctx.inputs.get("recipient", "").strip()
+    if not given:
+        named = [f.data.get("recipient") for f in findings(ctx, finding_id)]
+        given = next((str(n) for n in named if n), "")
+    if not given:
+        plan.inputs_needed.append(InputField("recipient", "Recipient address (the test inbox)", ""))
+        plan.summary = "Type the recipient's address first."
+        return None
+    if "@" not in given or any(c.isspace() for c in given) or len(given) > 320:
+        raise ReadRefused(f"{given[:80]!r} is not an email address")
+    return given
+
+
+def _region(ctx: PlanContext) -> str:
+    if not ctx.region:
+        raise ReadRefused("AWS_SES_REGION is not a valid SES region: set it first (set-ses-region)")
+    return ctx.region
+
+
+# --- verify-recipient -----------------------------------------------------------------------
+
+
+def _plan_verify_recipient(ctx: PlanContext, plan: Plan) -> None:
+    region = _region(ctx)
+    to = _recipient(ctx, plan, "account.recipient_not_verified")
+    if to is None:
+        return
+    attrs = required_read(
+        ctx, ctx.read("ses", "get_identity_verification_attributes", region, Identities=[to])
+    )
+    status = (attrs.get("VerificationAttributes", {}).get(to) or {}).get("VerificationStatus")
+    plan.warnings.append(
+        "This is for a test inbox only. In the sandbox SES sends only to verified addresses; "
+        "mail to customers needs production access (fix request-production-access)."
+    )
+    if status == "Success":
+        plan.noop = True
+        plan.noop_reason = f"{to} is already verified in {region}"
+        return
+    if status == "Pending":
+        plan.warnings.append(
+            f"{to} already waits for its confirmation in {region}: asking again sends a new "
+            "confirmation email"
+        )
+    plan.summary = (
+        f"Verify the test inbox {to} in {region}: AWS emails it a confirmation link, which "
+        "someone with access to the inbox must click. Undo: delete that identity."
+    )
+    plan.verify = f"ses:GetIdentityVerificationAttributes in {region} shows {to}"
+    plan.calls.append(
+        planned_call(
+            "ses",
+            "verify_email_identity",
+            region,
+            {"EmailAddress": to},
+            f"verify {to} in {region} (AWS sends it a confirmation email)",
+            ()
+            if status
+            else (undo_call("ses", "delete_identity", region, {"Identity": to}, tolerate=()),),
+        )
+    )
+
+
+def _verify_recipient(v: VerifyContext) -> tuple[bool | None, str]:
+    region = str(v.plan.target.get("region") or "")
+    to = str(v.plan.inputs.get("recipient") or v.plan.calls[0].params["EmailAddress"])
+    gw = v.gateway()
+
+    def check() -> tuple[bool | None, str, bool]:
+        r = gw.read(
+            "operator", "ses", "get_identity_verification_attributes", region, Identities=[to]
+        )
+        if not r.ok:
+            return False, f"{r.record.call} answered {r.record.outcome}", False
+        status = ((r.data or {}).get("VerificationAttributes", {}).get(to) or {}).get(
+            "VerificationStatus"
+        )
+        if status == "Success":
+            return True, f"{to} is verified in {region}", True
+        if status == "Pending":
+            return True, f"{to} waits for the click on AWS's confirmation email (Pending)", True
+        return False, f"{to} in {region}: {status or 'not visible yet'}", False
+
+    return v.poll(check)
+
+
+VERIFY_RECIPIENT = Fix(
+    id="verify-recipient",
+    title="Verify a test recipient (sandbox)",
+    kind="aws",
+    undoable=True,
+    description=(
+        "ses:VerifyEmailIdentity for a test inbox in the app's region, so the sandbox lets "
+        "mail reach it. Production access is the real fix for customers."
+    ),
+    plan=_plan_verify_recipient,
+    verify=_verify_recipient,
+    inverse={"ses:VerifyEmailIdentity": (Inverse("ses:DeleteIdentity"),)},
+)
+
+
+# --- unsuppress-recipient -------------------------------------------------------------------
+
+
+def _plan_unsuppress(ctx: PlanContext, plan: Plan) -> None:
+    region = _region(ctx)
+    to = _recipient(ctx, plan, "recipient.suppressed")
+    if to is None:
+        return
+    got = ctx.read("sesv2", "get_suppressed_destination", region, EmailAddress=to)
+    if got.error_code == "NotFoundException":
+        plan.noop = True
+        plan.noop_reason = f"{to} is not on the account's suppression list in {region}"
+        return
+    data = required_read(ctx, got)
+    entry = data.get("SuppressedDestination") or {}
+    reason = str(entry.get("Reason") or "BOUNCE")
+    if reason not in ("BOUNCE", "COMPLAINT"):
+        reason = "BOUNCE"
+    if reason == "COMPLAINT":
+        plan.warnings.append(
+            f"{to} marked your mail as spam: mail to it again raises your complaint rate "
+            "(AWS reviews accounts near 0.5 %). Remove it only if the person asked for the mail."
+        )
+    else:
+        plan.warnings.append(
+            f"{to} bounced before: if the address still does not exist it bounces again and "
+            "SES puts it back on the list."
+        )
+    plan.summary = (
+        f"Remove {to} from the account's suppression list in {region} (listed for {reason}). "
+        f"Undo: put it back with reason {reason}."
+    )
+    plan.verify = f"sesv2:GetSuppressedDestination in {region} no longer finds {to}"
+    plan.calls.append(
+        planned_call(
+            "sesv2",
+            "delete_suppressed_destination",
+            region,
+            {"EmailAddress": to},
+            f"remove {to} from the suppression list in {region}",
+            (
+                undo_call(
+                    "sesv2",
+                    "put_suppressed_destination",
+                    region,
+                    {"EmailAddress": to, "Reason": reason},
+                    tolerate=(),
+                ),
+            ),
+        )
+    )
+
+
+def _verify_unsuppressed(v: VerifyContext) -> tuple[bool | None, str]:
+    region = str(v.plan.target.get("region") or "")
+    to = str(v.plan.calls[0].params["EmailAddress"])
+    gw = v.gateway()
+
+    def check() -> tuple[bool | None, str, bool]:
+        r = gw.read("operator", "sesv2", "get_suppressed_destination", region, EmailAddress=to)
+        if r.error_code == "NotFoundException":
+            return True, f"{to} is off the suppression list in {region}", True
+        if r.ok:
+            return False, f"{to} is still on the suppression list", False
+        return False, f"{r.record.call} answered {r.record.outcome}", False
+
+    return v.poll(check)
+
+
+UNSUPPRESS_RECIPIENT = Fix(
+    id="unsuppress-recipient",
+    title="Remove the recipient from the suppression list",
+    kind="aws",
+    undoable=True,
+    description=(
+        "sesv2:DeleteSuppressedDestination for the recipient in the app's region; undone by "
+        "putting it back with the reason AWS had recorded."
+    ),
+    plan=_plan_unsuppress,
+    verify=_verify_unsuppressed,
+    inverse={
+        "ses:DeleteSuppressedDestination": (
+            Inverse("ses:PutSuppressedDestination", same=("EmailAddress",)),
+        )
+    },
+)
+
+
+# --- show-dns-records -----------------------------------------------------------------------
+
+
+def _plan_show_dns(ctx: PlanContext, plan: Plan) -> None:
+    publish: list[str] = []
+    zone: list[str] = []
+    for f in findings(ctx, *_DNS_FINDINGS):
+        publish += [str(r) for r in f.data.get("records") or ()]
+        zone = zone or [str(line) for line in f.data.get("zone") or ()]
+    publish = list(dict.fromkeys(publish))
+    if not publish and not zone:
+        plan.noop = True
+        plan.noop_reason = (
+            "the last check found no DNS record missing or wrong (run sesfix check first)"
+        )
+        return
+    plan.summary = (
+        "Publish these records at the domain's DNS host (zone-file lines; most DNS hosts "
+        "want the name without the domain, or with a final dot)."
+    )
+    if publish:
+        plan.guidance += ["Missing or wrong now:", *publish]
+    if zone:
+        plan.guidance += ["Everything SES needs for the domain (to compare):", *zone]
+    plan.guidance.append(
+        "SES re-checks DKIM and MAIL FROM on its own (up to 72 h); run sesfix check to see DNS."
+    )
+
+
+SHOW_DNS_RECORDS = Fix(
+    id="show-dns-records",
+    title="Show the DNS records to publish",
+    kind="guidance",
+    undoable=False,
+    description=(
+        "The DKIM CNAMEs, the MAIL FROM MX and SPF, and the DMARC record the domain needs, as "
+        "zone-file lines to copy to the DNS host."
+    ),
+    plan=_plan_show_dns,
+)
+
+FIXES = (VERIFY_RECIPIENT, UNSUPPRESS_RECIPIENT, SHOW_DNS_RECORDS)
