@@ -337,3 +337,24 @@ def test_get_account_unanswered(account: Load) -> None:
     stub_ops(gw, "operator", "sesv2", REGION, get_account=throttled)
     health, out = A.read_account(gw, "operator", REGION)
     assert health is None and out.unknown
+
+
+def test_xml_error_of_a_rest_service_is_classified_by_its_code() -> None:
+    """moto's authorisation layer answers SESv2 (REST/JSON) with a Query-style XML error;
+    the gateway reads its <Code> so a refusal is named AccessDenied, not '403'."""
+    from botocore.exceptions import ClientError
+
+    from sesfix.aws.gateway import classify
+
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><ErrorResponse><Errors><Error><Code>AccessDenied'
+        "</Code><Message>User: x is not authorized to perform: ses:GetSuppressedDestination"
+        "</Message></Error></Errors></ErrorResponse>"
+    )
+    exc = ClientError(
+        {"Error": {"Code": "403", "Message": body}, "ResponseMetadata": {"HTTPStatusCode": 403}},
+        "GetSuppressedDestination",
+    )
+    code, message, status, unreachable = classify(exc)
+    assert (code, status, unreachable) == ("AccessDenied", 403, False)
+    assert message.startswith("User: x is not authorized") and "<" not in message

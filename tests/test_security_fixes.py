@@ -287,7 +287,14 @@ def test_a_network_drop_in_the_middle_of_a_fix(
     before = world(acct)
     settings, plan = _plan(acct, fix_id)
     first = plan.calls[0].call.split(":")[1]
-    with DelayProxy(moto_server.endpoint, fault=when(Close(), action=first)) as proxy:
+
+    def first_write(info: RequestInfo) -> bool:
+        # Query/JSON calls name their action; SESv2's REST writes are the non-GET /v2/ ones.
+        if info.action:
+            return info.action == first
+        return info.method != "GET" and info.path.startswith("/v2/")
+
+    with DelayProxy(moto_server.endpoint, fault=when(Close(), predicate=first_write)) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
         monkeypatch.setenv("SESFIX_MAX_ATTEMPTS", "2")
         result = apply_plan(

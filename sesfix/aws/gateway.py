@@ -259,6 +259,10 @@ class Gateway:
         return CallResult(record, data, code, message, status, unreachable)
 
 
+_XML_CODE = re.compile(r"<Code>([A-Za-z][A-Za-z0-9.]{0,99})</Code>")
+_XML_MESSAGE = re.compile(r"<Message>([^<]{0,2000})</Message>")
+
+
 def classify(exc: BaseException) -> tuple[str | None, str, int | None, bool]:
     """(error code, message, HTTP status, unreachable?) for any exception a call raised."""
     import botocore.exceptions as bx
@@ -269,6 +273,14 @@ def classify(exc: BaseException) -> tuple[str | None, str, int | None, bool]:
         code = str(err.get("Code") or "Unknown")
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         message = str(err.get("Message") or "")
+        if code.isdigit():
+            # A JSON/REST service answered with a Query-style XML error (an AWS-compatible
+            # endpoint's authorisation layer does): its <Code> is the real error code.
+            xml_code = _XML_CODE.search(message)
+            if xml_code:
+                code = xml_code.group(1)
+                xml_message = _XML_MESSAGE.search(message)
+                message = xml_message.group(1) if xml_message else ""
         if code in _UNREACHABLE_CODES or (status is not None and status >= 500):
             if "<html" in message.lower() or "<!doctype" in message.lower():
                 message = f"HTTP {status}: the endpoint does not implement this call"
