@@ -51,11 +51,8 @@ _THROTTLE_TEXTS = (
     ("api", re.compile(r"\bRate exceeded\b|\bThrottl(?:ing|ed)\b|TooManyRequests", re.I)),
 )
 _THROTTLE_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsException"}
-_CONFIG_SET = re.compile(
-    r"Configuration set\s*<?([A-Za-z0-9_-]{1,64})>?\s*does not exist|"
-    r"ConfigurationSetDoesNotExist(?:Exception)?",
-    re.I,
-)
+_CONFIG_SET = re.compile(r"Configuration set\s*<?([A-Za-z0-9_-]{1,64})>?\s*does not exist", re.I)
+_CONFIG_SET_CODE = re.compile(r"ConfigurationSetDoesNotExist(?:Exception)?", re.I)
 _MAIL_FROM = re.compile(
     r"MailFromDomainNotVerified(?:Exception)?|MAIL[ -]?FROM domain\b.{0,120}?\bnot verified",
     re.I | re.S,
@@ -190,13 +187,12 @@ def throttling(code: str | None, text: str) -> str | None:
 
 def configuration_set_missing(code: str | None, text: str) -> tuple[bool, str | None]:
     """(is it ConfigurationSetDoesNotExist, the set's name if the text gives it)."""
+    named = _CONFIG_SET.search(text)
+    if named is not None:
+        return True, named.group(1)
     if code in ("ConfigurationSetDoesNotExist", "ConfigurationSetDoesNotExistException"):
-        match = _CONFIG_SET.search(text)
-        return True, match.group(1) if match else None
-    match = _CONFIG_SET.search(text)
-    if match is None:
-        return False, None
-    return True, match.group(1)
+        return True, None
+    return _CONFIG_SET_CODE.search(text) is not None, None
 
 
 def mail_from_not_verified(code: str | None, text: str) -> bool:

@@ -70,6 +70,8 @@ class CodeSighting(Sighting):
     #: Refinements read from messages: the finding id each message pointed at, by count.
     finding_ids: dict[str, int] = field(default_factory=dict)
     regions: set[str] = field(default_factory=set)
+    #: What the messages say, decoded (sesfix.delivery.rejected): identities, skew, limits.
+    decoded: list[str] = field(default_factory=list)
 
     @property
     def meaning(self) -> str:
@@ -95,6 +97,7 @@ class CodeSighting(Sighting):
         out["regions"] = sorted(self.regions)
         out["meaning"] = self.meaning
         out["finding"] = self.finding_id
+        out["decoded"] = list(self.decoded)
         out["ambiguous"] = self.ambiguous
         return out
 
@@ -271,6 +274,7 @@ class LogAnalysis:
                 lines.append(t("logread.evidence.line", line=c.first_line, sample=c.sample))
             if c.regions:
                 lines.append(t("logread.evidence.region", regions=", ".join(sorted(c.regions))))
+            lines.extend(t("logread.evidence.decoded", detail=d) for d in c.decoded)
             if fid == "identity.not_verified":
                 lines.append(t("logread.evidence.not_verified_note"))
             if c.ambiguous and fid not in ambiguous:

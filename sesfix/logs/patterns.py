@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Literal
 
 from sesfix.aws import meanings
+from sesfix.delivery.rejected import decode
 
 SCHEMA = "sesfix.logs/1"
 
@@ -196,8 +197,11 @@ RELATED: Mapping[str, tuple[str, ...]] = {
         "identity.not_verified",
         "region.identity_not_in_region",
         "account.sandbox",
+        "account.recipient_not_verified",
     ),
     "config.email_from_invalid": ("config.email_from_invalid",),
+    "config.configuration_set_missing": ("config.configuration_set_missing",),
+    "identity.mail_from_not_verified": ("identity.mail_from_not_verified",),
     "account.sending_disabled": ("account.sending_disabled",),
     "region.opt_in_disabled": ("region.opt_in_disabled",),
     "config.missing_variable": ("config.missing_variable",),
@@ -208,6 +212,9 @@ def finding_id_for(code: str, message: str = "") -> str | None:
     """The finding id the live diagnosis reports for ``code`` (None if it names none)."""
     if code in meanings.AUTH_BAD_SIGNATURE and _SIGNATURE_EXPIRED.search(message):
         return "credentials.clock_skew"
+    for d in decode(message, code):  # a configuration set, MAIL FROM, clock skew (issue 15)
+        if d.finding_id and d.kind != "message_rejected":
+            return d.finding_id
     if code in meanings.ACCESS_DENIED:
         kind = meanings.denial_kind(message)
         return {

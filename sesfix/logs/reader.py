@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from sesfix.delivery.rejected import decode
 from sesfix.errors import UsageError
 from sesfix.logs.analysis import CodeSighting, Event, LogAnalysis, Sighting
 from sesfix.logs.patterns import (
@@ -142,6 +143,10 @@ class Analyzer:
         if len(c.regions) < 5:
             for r in _REGION_IN_MESSAGE.findall(message):
                 c.regions.add(r.lower())
+        for d in decode(message, code):  # issue 15: identities, clock skew, limits, names
+            summary = self._clean(d.summary)
+            if summary not in c.decoded and len(c.decoded) < 8:
+                c.decoded.append(summary)
         self._event(Event(n, at, "error", code, self._clean(message)))
 
     def _close_block(self) -> None:
