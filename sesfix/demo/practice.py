@@ -354,6 +354,11 @@ class PracticeInfo:
             return self.publish_records(plan)
         return self.apply_changes(plan)
 
+    @staticmethod
+    def publishes(plan: Plan) -> bool:
+        """True for a guidance plan whose DNS records practice publishes (show-dns-records)."""
+        return plan.fix_id == "show-dns-records" and any("\tIN\t" in line for line in plan.guidance)
+
     def publish_records(self, plan: Plan) -> AppSettings:
         """Publish a ``show-dns-records`` plan's zone lines in the practice DNS, as the
         learner would at the domain's DNS host."""

@@ -341,7 +341,8 @@ class SesfixApp(App[int]):
         return (
             self.practice is not None
             and plan.kind == "guidance"
-            and bool(plan.changes)  # the variable changes, as data, that practice applies
+            # the variable changes, as data, that practice applies; or DNS records it publishes
+            and (bool(plan.changes) or self.practice.publishes(plan))
             and not plan.noop
             and not plan.refused
         )
