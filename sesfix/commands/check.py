@@ -51,17 +51,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def delivery_options(args: argparse.Namespace, sources: object | None = None) -> Any:
-    """The delivery options the flags give (a usage error for a malformed one); in practice
-    mode the scenario's test inbox is the default recipient."""
+def delivery_options(args: argparse.Namespace) -> Any:
+    """The delivery options the flags give (a usage error for a malformed one). Without
+    ``--to``, SESFIX_TO names the recipient (practice mode sets it to its test inbox)."""
     from sesfix.delivery.checks import DeliveryOptions
     from sesfix.errors import UsageError
 
     to = (getattr(args, "to", None) or "").strip() or None
-    if to is None:
-        account = getattr(sources, "account", None)
-        scenario = getattr(account, "scenario", None)
-        to = getattr(scenario, "recipient", None)
     if to is not None and ("@" not in to or any(c.isspace() for c in to)):
         from sesfix.text import visible
 
@@ -80,14 +76,13 @@ def run(args: argparse.Namespace) -> int:
     from sesfix.locale import detect_language, set_language
 
     set_language(detect_language(getattr(args, "lang", None)))  # --lang, else the locale
+    delivery = delivery_options(args)  # a malformed flag stops here, before any source opens
     with resolve_sources(args) as sources:
         sources.require_variables()
         listeners = []
         if not args.quiet and sys.stderr.isatty():
             listeners.append(_progress(sys.stderr))
-        options = DiagnosisOptions(
-            operator=sources.operator, delivery=delivery_options(args, sources)
-        )
+        options = DiagnosisOptions(operator=sources.operator, delivery=delivery)
         report = diagnose(sources.settings, options, listeners=listeners)
     if args.json:
         dump_json(report.to_json(), sys.stdout)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sesfix.aws.identity import OperatorSpec, StaticCredentials
+from sesfix.demo.delivery import SEND_ONLY_POLICY
 from sesfix.demo.front import AccountState
 from sesfix.masking import Secret
 
@@ -209,22 +210,7 @@ SCENARIOS: dict[str, Scenario] = {
             "send-raw-missing",
             "A hand-written policy allows ses:SendEmail but not ses:SendRawEmail (SMTP).",
             managed_policies=(S3_FULL,),
-            inline_policies=(
-                (
-                    "ses-send-only",
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Sid": "SendOnly",
-                                "Effect": "Allow",
-                                "Action": ["ses:SendEmail", "ses:GetSendQuota"],
-                                "Resource": "*",
-                            }
-                        ],
-                    },
-                ),
-            ),
+            inline_policies=(("ses-send-only", SEND_ONLY_POLICY),),
             expected_errors=("iam.send_raw_email_missing",),
             intended_fixes=("create-custom-policy",),
         ),
@@ -441,14 +427,9 @@ class SimulatedAccount:
             )
         for region in sc.verified_regions:
             self.client("ses", region).verify_domain_identity(Domain=sc.domain)
-        for address in sc.verified_addresses:
-            self.client("ses", sc.region).verify_email_identity(EmailAddress=address)
-        from sesfix.demo import sesv2
+        from sesfix.demo import delivery
 
-        sesv2.clear()
-        for address in sc.suppressed:
-            sesv2.suppress(ACCOUNT_ID, sc.region, address)
-        self._publish_dns(sc)
+        delivery.prepare(self, sc, ACCOUNT_ID)  # test inboxes, suppression list, DNS zone
         self.app_key_id = key["AccessKeyId"]
         env = {
             "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
@@ -466,25 +447,6 @@ class SimulatedAccount:
             self._server.front.state = AccountState(production_access=sc.production_access)
         self.set_auth(True)
         return self
-
-    def _publish_dns(self, sc: Scenario) -> None:
-        """The domain's zone as the scenario has it: SES's DKIM CNAMEs (the tokens SES gave
-        in the app's region) and a DMARC record, less the scenario's DNS faults."""
-        if self.dns is None:
-            return
-        from sesfix.demo import sesv2
-        from sesfix.demo.dns import practice_zone
-
-        tokens: list[str] = []
-        for region in sc.verified_regions:  # each region's tokens are published
-            attrs = self.client("ses", region).get_identity_dkim_attributes(Identities=[sc.domain])
-            found = attrs["DkimAttributes"].get(sc.domain, {}).get("DkimTokens", [])
-            tokens += [t for t in found if t not in tokens]
-        self.dns.zone.records[:] = practice_zone(
-            sc.domain, sc.region, tokens, sc.dns_faults
-        ).records
-        if "no-dkim" in sc.dns_faults:
-            sesv2.watch_dkim(sc.domain, self.dns.zone)
 
     # -- the app's variables (the practice account's stand-in for Railway) ----------------
 
