@@ -246,3 +246,21 @@ def test_sandbox_recipient_outside_the_resource_without_documents() -> None:
     found = S.judge_send(pairs, res, None, decided_by="simulation")
     assert {f.id for f in found} == {"iam.identity_not_in_resource"}
     assert all(f.data["resource"] == TO_ARN for f in found)
+
+
+def test_an_answer_for_every_resource_holds_for_each_arn(account: Load) -> None:
+    """A simulator that ignores ResourceArns answers with EvalResourceName '*' (the practice
+    account's does): that answer is read as the answer for each identity ARN."""
+    results = [
+        {
+            "EvalActionName": a,
+            "EvalResourceName": "*",
+            "EvalDecision": "allowed" if a == "ses:SendEmail" else "implicitDeny",
+            "MatchedStatements": [],
+            "MissingContextValues": [],
+        }
+        for a in S.ACTIONS
+    ]
+    out, _ = run(account, scenario(SEND_ONLY), {"EvaluationResults": results, "IsTruncated": False})
+    assert [f.id for f in out.findings] == ["iam.send_raw_email_missing"]
+    assert f"ses:SendRawEmail on {DOMAIN_ARN}: implicitDeny" in out.findings[0].evidence

@@ -13,7 +13,7 @@ what it could not evaluate (SCPs never can be).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sesfix import findings as F
@@ -389,7 +389,13 @@ def simulate(
         )
         if not r.ok or r.data is None:
             return None, f"iam:SimulatePrincipalPolicy answered {r.error_code or r.record.outcome}"
-        pairs += parse_simulation(r.data.get("EvaluationResults") or [])
+        for p in parse_simulation(r.data.get("EvaluationResults") or []):
+            if p.resource in ("*", ""):
+                # An answer for every resource (a simulator that ignores ResourceArns):
+                # it holds for each ARN asked about.
+                pairs += [replace(p, resource=arn) for arn in resources.all]
+            else:
+                pairs.append(p)
         marker = r.data.get("Marker") if r.data.get("IsTruncated") else None
         if not marker:
             return pairs, ""
