@@ -64,7 +64,7 @@ def test_send_raw_missing_in_check_json(capsys: pytest.CaptureFixture[str]) -> N
     f = by_id(data)["iam.send_raw_email_missing"]
     assert code == 1 and f["step"] == 1
     assert "iam.ses_permission_missing" not in by_id(data)
-    assert any("SendOnly" in e for e in f["evidence"])
+    assert any("ses:SendRawEmail" in e for e in f["evidence"])
 
 
 def test_dns_server_flag_wins(capsys: pytest.CaptureFixture[str]) -> None:

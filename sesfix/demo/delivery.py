@@ -16,7 +16,7 @@ SEND_ONLY_POLICY: dict[str, Any] = {
         {
             "Sid": "SendOnly",
             "Effect": "Allow",
-            "Action": ["ses:SendEmail", "ses:GetSendQuota"],
+            "Action": ["ses:SendEmail", "ses:GetSendQuota", "ses:GetAccount"],
             "Resource": "*",
         }
     ],
