@@ -40,7 +40,8 @@ def test_verify_recipient_then_undo(account: Load) -> None:
     _s, after, again = plan_for(acc, "verify-recipient", recipient=INBOX)
     assert "account.recipient_not_verified" not in after.finding_ids()
     assert again.noop and "already verified" in again.noop_reason
-    assert undo(None, operator=acc.operator, confirmed=True).status == "undone"
+    back = undo(None, operator=acc.operator, confirmed=True)
+    assert back.status == "undone", back.message
     assert INBOX not in identities(acc)
 
 

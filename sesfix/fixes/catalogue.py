@@ -163,6 +163,7 @@ def plan_fix(
         except ReadRefused as exc:
             plan.refused = exc.reason
             plan.missing_permission = exc.missing
+    own = dict(plan.target)  # what the fix itself named (e.g. the recipient it acts on)
     plan.target = {
         "user": ctx.user,
         "account": ctx.account,
@@ -173,6 +174,7 @@ def plan_fix(
         "operator_profile": operator.profile if operator else None,
         "source": settings.source,
     }
+    plan.target.update({k: v for k, v in own.items() if k not in plan.target})
     return plan
 
 

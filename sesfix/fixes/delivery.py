@@ -85,6 +85,7 @@ def _plan_verify_recipient(ctx: PlanContext, plan: Plan) -> None:
         "someone with access to the inbox must click. Undo: delete that identity."
     )
     plan.verify = f"ses:GetIdentityVerificationAttributes in {region} shows {to}"
+    plan.target["recipient"] = to  # undo deletes this identity, and only this one
     plan.calls.append(
         planned_call(
             "ses",

@@ -149,7 +149,8 @@ def _target_problem(entry: AuditEntry, call: AuditCall, u: UndoCall) -> str:
             return t("undo.why.policy", value=_q(arn), account=account)
         for name in ("Domain", "Identity"):
             value = params.get(name)
-            if value is not None and value != target.get("domain"):
+            # the sender's domain, or the test inbox verify-recipient verified
+            if value is not None and value not in (target.get("domain"), target.get("recipient")):
                 return t("undo.why.identity", value=_q(value))
     if call.call == "iam:CreatePolicy":
         wanted = f"arn:aws:iam::{account}:policy/{call.params.get('PolicyName')}"
