@@ -62,6 +62,9 @@ MAX_ATTEMPTS = Number(
 VERIFY_TIMEOUT = Number(
     "SESFIX_VERIFY_TIMEOUT", 120, 0, 3600, meaning="seconds to wait for a fix to take effect"
 )
+SMTP_DEADLINE = Number(
+    "SESFIX_SMTP_DEADLINE", 25, 1, 600, meaning="seconds the whole live SMTP probe may take"
+)
 RAILWAY_TIMEOUT = Number(
     "SESFIX_RAILWAY_TIMEOUT", 60, 1, 3600, meaning="seconds one railway CLI call may take"
 )
@@ -74,6 +77,7 @@ ALL: tuple[Number, ...] = (
     MAX_ATTEMPTS,
     VERIFY_TIMEOUT,
     RAILWAY_TIMEOUT,
+    SMTP_DEADLINE,
 )
 
 
