@@ -133,8 +133,9 @@ class _Recorder:
 
 
 class _Clock:
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, resolver: Resolver) -> None:
         self.limits = limits
+        self.resolver = resolver
         self.end = time.monotonic() + limits.deadline
 
     def left(self, cap: float) -> float:
@@ -144,13 +145,24 @@ class _Clock:
         return max(0.05, min(cap, remaining))
 
 
-def _resolve(host: str, port: int, timeout: float) -> list[tuple[int, tuple[str, int]]]:
-    """getaddrinfo with a deadline (the C call has none of its own)."""
+Addresses = list[tuple[int, tuple[str, int]]]
+#: ``(host, port) -> [(family, (address, port)), ...]``; raises socket.gaierror when the
+#: name does not exist. The system resolver by default.
+Resolver = Callable[[str, int], Addresses]
+
+
+def system_resolver(host: str, port: int) -> Addresses:
+    infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    return [(int(family), (str(addr[0]), int(addr[1]))) for family, _t, _p, _c, addr in infos]
+
+
+def _resolve(host: str, port: int, timeout: float, resolver: Resolver) -> Addresses:
+    """The resolver with a deadline (getaddrinfo has none of its own)."""
     pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sesfix-dns")
     try:
-        future = pool.submit(socket.getaddrinfo, host, port, 0, socket.SOCK_STREAM)
+        future = pool.submit(resolver, host, port)
         try:
-            infos = future.result(timeout=timeout)
+            return future.result(timeout=timeout)
         except concurrent.futures.TimeoutError:
             raise _Failure("timeout", f"no DNS answer for {host} within {timeout:g} s") from None
         except socket.gaierror as exc:
@@ -159,11 +171,10 @@ def _resolve(host: str, port: int, timeout: float) -> list[tuple[int, tuple[str,
             ) from None
     finally:
         pool.shutdown(wait=False)
-    return [(int(family), (str(addr[0]), int(addr[1]))) for family, _t, _p, _c, addr in infos]
 
 
 def _connect(host: str, port: int, clock: _Clock) -> socket.socket:
-    addresses = _resolve(host, port, clock.left(clock.limits.connect))
+    addresses = _resolve(host, port, clock.left(clock.limits.connect), clock.resolver)
     last: _Failure | None = None
     for family, address in addresses:
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -216,6 +227,10 @@ def _smtp_failure(exc: BaseException, when: str) -> _Failure:
         return _Failure("tls-error", f"{when}: {exc.reason or exc}")
     if isinstance(exc, TimeoutError):
         return _Failure("timeout", f"{when}: no answer in time")
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(
+        exc.__context__, TimeoutError
+    ):
+        return _Failure("timeout", f"{when}: no answer in time")
     if isinstance(exc, smtplib.SMTPServerDisconnected):
         return _Failure("disconnected", f"{when}: the server closed the connection")
     if isinstance(exc, smtplib.SMTPNotSupportedError):
@@ -232,13 +247,14 @@ def _greeting(client: _Client, clock: _Clock) -> str:
     _sock(client).settimeout(clock.left(clock.limits.read))
     try:
         code, message = client.getreply()
-    except TimeoutError:
-        raise _Failure(
-            "no-greeting",
-            "connected, but no 220 greeting arrived (Greeting never received)",
-        ) from None
     except _SMTP_ERRORS as exc:
-        raise _smtp_failure(exc, "greeting") from None
+        failure = _smtp_failure(exc, "greeting")
+        if failure.outcome == "timeout":
+            failure = _Failure(
+                "no-greeting",
+                "connected, but no 220 greeting arrived in time (Greeting never received)",
+            )
+        raise failure from None
     if code != 220:
         raise _Failure(str(code), f"greeting: {code} {_reply_text(message)}", code)
     return f"greeting: 220 {_reply_text(message)[:120]}"
@@ -355,6 +371,7 @@ def probe(
     https_ok: Callable[[], bool | None] | None = None,
     other_ports: Iterable[int] = (),
     platform: str | None = None,
+    resolver: Resolver | None = None,
 ) -> ProbeResult:
     """Probe ``target`` with the app's credentials; never sends mail.
 
@@ -364,7 +381,7 @@ def probe(
     blocked port.
     """
     limits = limits or Limits.from_config()
-    clock = _Clock(limits)
+    clock = _Clock(limits, resolver or system_resolver)
     result = ProbeResult(target)
     ctx = context or ssl.create_default_context()
     cli = endpoints.openssl_command(target.host, target.port, target.mode)

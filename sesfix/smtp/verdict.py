@@ -65,9 +65,9 @@ def judge(
     if outcome == "dns-failure":
         add(F.make("smtp.host_unknown", f"{said}", step=STEP, host=t.host))
     elif outcome == "refused":
-        add(F.make("smtp.connection_refused", f"{where}: {said}", step=STEP, port=t.port))
+        add(F.make("smtp.connection_refused", said, step=STEP, port=t.port))
     elif stage == CONNECT and outcome == "timeout":
-        _blocked(result, f"TCP connect to {where}: {said}", follow, platform)
+        _blocked(result, said, follow, platform)
     elif outcome == "no-greeting":
         _silent(result, said, follow, platform)
     elif stage != AUTH and outcome == "tls-error" and "WRONG_VERSION_NUMBER" in detail.upper():
