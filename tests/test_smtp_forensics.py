@@ -31,9 +31,7 @@ def settings(**over: str) -> SmtpSettings:
 
 
 def lint(s: SmtpSettings, secret: str | None = SECRET, key_id: str | None = KEY_ID):  # type: ignore[no-untyped-def]
-    return forensics.lint(
-        s, secret=Secret(secret) if secret else None, secret_key_id=key_id
-    )
+    return forensics.lint(s, secret=Secret(secret) if secret else None, secret_key_id=key_id)
 
 
 def ids(found) -> list[str]:  # type: ignore[no-untyped-def]
