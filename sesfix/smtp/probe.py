@@ -21,25 +21,19 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
-from sesfix import findings as F
 from sesfix.aws.gateway import CallFinished, CallRecord, CallStarted
 from sesfix.masking import Secret, mask_key_id, redact
 from sesfix.smtp import endpoints
+from sesfix.smtp.result import AUTH, CONNECT, STARTTLS, STEP, ProbeResult
 from sesfix.smtp.settings import Target
 from sesfix.text import visible
 
-CONNECT = "smtp:Connect"
-STARTTLS = "smtp:StartTLS"
-AUTH = "smtp:Auth"
-STEP = 3
 #: The EHLO name sesfix announces: fixed, so no reverse DNS lookup of this machine.
 EHLO_NAME = "sesfix.localhost"
 
 Listener = Callable[[CallStarted | CallFinished], None]
-Reached = Literal["nothing", "connected", "tls", "authenticated"]
 
 _SEQ = itertools.count(100_000)
 
@@ -61,20 +55,6 @@ class Limits:
             read=config.READ_TIMEOUT.read(environ),
             deadline=config.SMTP_DEADLINE.read(environ),
         )
-
-
-@dataclass
-class ProbeResult:
-    target: Target
-    records: list[CallRecord] = field(default_factory=list)
-    findings: list[F.Finding] = field(default_factory=list)
-    reached: Reached = "nothing"
-    #: Other SES ports tried after a blocked one: port -> outcome.
-    alternatives: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def authenticated(self) -> bool:
-        return self.reached == "authenticated"
 
 
 class _Failure(Exception):

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sesfix import findings as F
 from sesfix.smtp import endpoints
-
-if TYPE_CHECKING:
-    from sesfix.smtp.probe import ProbeResult
-
-STEP = 3
+from sesfix.smtp.result import AUTH, CONNECT, STEP, ProbeResult
 
 #: Advice for a blocked SMTP port, by hosting platform (FACTS.md "SMTP interface").
 PLATFORM_ADVICE: dict[str, str] = {
@@ -55,7 +51,6 @@ def judge(
     platform: str | None,
 ) -> None:
     """Add the finding(s) for a probe that stopped at ``stage`` with ``outcome``."""
-    from sesfix.smtp.probe import AUTH, CONNECT
     from sesfix.text import visible
 
     t = result.target
