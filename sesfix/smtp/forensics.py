@@ -52,8 +52,16 @@ def lint(
     return out
 
 
+def _quoted(value: str) -> bool:
+    """Quotes kept around the value: what :func:`sesfix.settings.clean` removes beyond
+    whitespace and invisible characters."""
+    from sesfix.settings import clean, strip_invisible
+
+    return clean(value) != strip_invisible(value).replace("\u00a0", " ").strip()
+
+
 def _presence_and_shape(smtp: S.SmtpSettings) -> list[F.Finding]:
-    from sesfix.settings import _quoted, whitespace_problems
+    from sesfix.settings import whitespace_problems
 
     out: list[F.Finding] = []
     values = smtp.present()
