@@ -31,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress lines on stderr while probing"
     )
+    parser.add_argument(
+        "--smtp",
+        action="store_true",
+        help="run the SMTP checks (lint on step 2, live AUTH test on step 3) even when no "
+        "SMTP_* variable is set",
+    )
     add_source_arguments(parser)
 
 
@@ -44,8 +50,13 @@ def run(args: argparse.Namespace) -> int:
         listeners = []
         if not args.quiet and sys.stderr.isatty():
             listeners.append(_progress(sys.stderr))
+        settings = sources.settings
+        if getattr(args, "smtp", False):
+            from dataclasses import replace
+
+            settings = replace(settings, smtp_requested=True)
         report = diagnose(
-            sources.settings, DiagnosisOptions(operator=sources.operator), listeners=listeners
+            settings, DiagnosisOptions(operator=sources.operator), listeners=listeners
         )
     if args.json:
         dump_json(report.to_json(), sys.stdout)

@@ -7,11 +7,12 @@ another's answers across steps.
 
 from __future__ import annotations
 
-from sesfix.diagnosis import credentials
+from sesfix.diagnosis import credentials, smtp
 from sesfix.diagnosis.run import Check
 
 CHECKS: tuple[Check, ...] = (
     Check("credentials.lint", step=2, stage="lint", fn=credentials.lint_check),
+    *smtp.CHECKS,
 )
 
 __all__ = ["CHECKS"]

@@ -104,10 +104,24 @@ def _lint_missing(settings: AppSettings) -> list[F.Finding]:
     """Required variables that are not set or empty."""
     out: list[F.Finding] = []
     src = settings.source
+    # An app sending through SMTP does not read the AWS variables itself: without them
+    # sesfix only cannot check IAM or derive the SMTP password.
+    via_smtp = settings.provider is not None and clean(settings.provider) == "smtp"
     for name in REQUIRED:
         value = settings.raw(name)
         if value is None or value.strip() == "":
             state = "is not set" if value is None else "is empty"
+            if via_smtp and name in (KEY_ID, SECRET, REGION):
+                out.append(
+                    F.make(
+                        "config.missing_variable",
+                        f"{name} {state} in {src}; the app sends through SMTP, so only sesfix's "
+                        "AWS checks and the SMTP password derivation need it",
+                        variable=name,
+                        severity="info",
+                    )
+                )
+                continue
             out.append(F.make("config.missing_variable", f"{name} {state} in {src}", variable=name))
     return out
 
@@ -220,7 +234,8 @@ def _lint_values(settings: AppSettings) -> list[F.Finding]:
     out: list[F.Finding] = []
     provider = settings.provider
     # Whitespace or quotes around 'ses' were reported above against EMAIL_PROVIDER.
-    if provider is not None and provider.strip() != "" and clean(provider) != "ses":
+    # 'smtp': the app sends through SES's SMTP interface (sesfix.diagnosis.smtp checks it).
+    if provider is not None and provider.strip() != "" and clean(provider) not in ("ses", "smtp"):
         out.append(
             F.make(
                 "config.provider_not_ses",

@@ -12,10 +12,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sesfix.errors import UsageError
 from sesfix.masking import Secret, mask_key_id
 from sesfix.smtp import endpoints
+
+if TYPE_CHECKING:
+    from sesfix.settings import AppSettings
 
 HOST = "SMTP_HOST"
 PORT = "SMTP_PORT"
@@ -63,13 +67,21 @@ class SmtpSettings:
     source: str = "environment"
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, str], source: str = "environment") -> SmtpSettings:
+    def from_mapping(
+        cls, values: Mapping[str, str | Secret], source: str = "environment"
+    ) -> SmtpSettings:
+        def get(name: str) -> str | None:
+            value = values.get(name)
+            if value is None:
+                return None
+            return value.reveal() if isinstance(value, Secret) else str(value)
+
         def pick(main: str, alias: str) -> tuple[str | None, str, bool]:
-            a, b = values.get(main), values.get(alias)
+            a, b = get(main), get(alias)
             if a is not None:
-                return str(a), main, b is not None and str(b) != str(a)
+                return a, main, b is not None and b != a
             if b is not None:
-                return str(b), alias, False
+                return b, alias, False
             return None, main, False
 
         username, user_var, user_conflict = pick(USERNAME, USERNAME_ALIAS)
@@ -79,15 +91,13 @@ class SmtpSettings:
             for name, flag in ((USERNAME_ALIAS, user_conflict), (PASSWORD_ALIAS, pass_conflict))
             if flag
         )
-        host, port, secure = values.get(HOST), values.get(PORT), values.get(SECURE)
-        provider = values.get(PROVIDER)
         return cls(
-            host=None if host is None else str(host),
-            port=None if port is None else str(port),
+            host=get(HOST),
+            port=get(PORT),
             username=username,
             password=None if password is None else Secret(password),
-            secure=None if secure is None else str(secure),
-            provider=None if provider is None else str(provider),
+            secure=get(SECURE),
+            provider=get(PROVIDER),
             username_variable=user_var,
             password_variable=pass_var,
             conflicting=conflicting,
@@ -193,6 +203,14 @@ def endpoint_override(environ: Mapping[str, str] | None = None) -> tuple[str, in
             hint="for example 127.0.0.1:2587, or unset it to probe SMTP_HOST:SMTP_PORT.",
         )
     return host, int(port)
+
+
+def from_app(app: AppSettings) -> SmtpSettings:
+    """The SMTP settings of the app whose other variables ``app`` holds."""
+    values: dict[str, str | Secret] = dict(app.smtp_values)
+    if app.provider is not None:
+        values[PROVIDER] = app.provider
+    return SmtpSettings.from_mapping(values, app.source)
 
 
 def target(smtp: SmtpSettings, environ: Mapping[str, str] | None = None) -> Target | None:
