@@ -145,8 +145,8 @@ def test_region_without_smtp_endpoint() -> None:
 @pytest.mark.parametrize(
     ("port", "secure", "expect", "suggested"),
     [
-        ("465", "false", "port 465 speaks implicit TLS", 587),
-        ("587", "true", "port 587 speaks STARTTLS", 465),
+        ("465", "false", "port 465 speaks implicit TLS", 465),  # keep the port, fix the flag
+        ("587", "true", "port 587 speaks STARTTLS", 587),
         ("2525", None, "SES does not listen on port 2525", 587),
         ("five-eight-seven", None, "not a port number", 587),
         ("587", "perhaps", "neither true", 587),

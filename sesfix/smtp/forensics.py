@@ -151,47 +151,47 @@ def _host(smtp: S.SmtpSettings, out: list[F.Finding]) -> str | None:
 
 
 def _port(smtp: S.SmtpSettings, region: str | None, out: list[F.Finding]) -> None:
+    """SMTP_PORT and SMTP_SECURE against SES's table. The suggested pair keeps the app's port
+    when SES listens there (only the TLS flag changes), else follows SMTP_SECURE."""
     evidence: list[str] = []
-    want: endpoints.TlsMode | None = None
+    secure = endpoints.secure_mode(smtp.secure)
+    suggestion: tuple[int, endpoints.TlsMode] = (
+        endpoints.port_for(secure or "starttls"),
+        secure or "starttls",
+    )
     if smtp.port is not None and smtp.port.strip():
         port = smtp.port_number
+        mode = endpoints.tls_mode(port) if port else None
         if port is None:
             evidence.append(
                 f"{S.PORT} is {visible(_clean(smtp.port), limit=20)!r}, not a port number "
                 f"(SES: {endpoints.describe_ports()})"
             )
-        else:
-            mode = endpoints.tls_mode(port)
-            secure = endpoints.secure_mode(smtp.secure)
-            if mode is None and region is not None:
-                evidence.append(
-                    f"SES does not listen on port {port} ({endpoints.describe_ports()})"
-                )
-                want = secure
-            elif mode is not None and secure is not None and secure != mode:
+        elif mode is None and region is not None:
+            evidence.append(f"SES does not listen on port {port} ({endpoints.describe_ports()})")
+        elif mode is not None:
+            suggestion = (port, mode)
+            if secure is not None and secure != mode:
                 evidence.append(
                     f"port {port} speaks {_mode_name(mode)}, but {S.SECURE}="
                     f"{visible(_clean(smtp.secure or ''), limit=20)} asks for {_mode_name(secure)}"
                 )
-                want = secure
-    if smtp.secure and smtp.secure.strip() and endpoints.secure_mode(smtp.secure) is None:
+    if smtp.secure and smtp.secure.strip() and secure is None:
         evidence.append(
             f"{S.SECURE}={visible(_clean(smtp.secure), limit=20)!r} is neither true "
             "(implicit TLS) nor false (STARTTLS)"
         )
     if evidence:
-        suggestion = endpoints.port_for(want or "starttls")
-        evidence.append(
-            f"a working pair: port {suggestion} with "
-            f"{S.SECURE}={'true' if suggestion == 465 else 'false'}"
-        )
+        port, mode = suggestion
+        flag = "true" if mode == "implicit" else "false"
+        evidence.append(f"a working pair: port {port} with {S.SECURE}={flag}")
         out.append(
             F.make(
                 "smtp.tls_mode_mismatch",
                 *evidence,
                 variable=S.PORT,
-                suggested_port=suggestion,
-                suggested_mode=want or "starttls",
+                suggested_port=port,
+                suggested_mode=mode,
             )
         )
 
