@@ -1,7 +1,9 @@
 """After ``rotate-access-key``: write the new pair to Railway and re-check (headless path).
 
 Not a command of its own: ``sesfix fix rotate-access-key --to-railway [-s SERVICE] [-e ENV]``
-calls :func:`after_rotation` with the ``NewKey`` the fix returned. The wizard calls
+calls :func:`after_rotation` with the ``NewKey`` the fix returned (the SMTP password is
+renewed with it when the app uses SES SMTP), and ``sesfix fix derive-smtp-password
+--to-railway`` calls :func:`hand_over_smtp`. The wizard calls
 :func:`sesfix.railway.push_new_key_to_railway` and :func:`sesfix.railway.recheck` itself.
 """
 
@@ -15,7 +17,9 @@ from sesfix.text import visible
 
 if TYPE_CHECKING:
     from sesfix.aws.identity import OperatorSpec
+    from sesfix.fixes.model import Plan
     from sesfix.railway import KeyPair
+    from sesfix.settings import AppSettings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -109,3 +113,58 @@ def _where_kept(new_key: KeyPair, out: TextIO) -> str:
     if out.isatty():
         return t("torailway.kept_screen")
     return t("torailway.kept_nowhere")
+
+
+def hand_over_smtp(plan: Plan, settings: AppSettings, args: argparse.Namespace, out: TextIO) -> int:
+    """After ``derive-smtp-password``: keep the credential in the keyring, then write it to
+    Railway through stdin (``--to-railway``), or show it once on a terminal."""
+    from sesfix import railway
+    from sesfix.fixes.smtp import hand_over
+
+    handed = hand_over(plan, settings)
+    if handed is None:
+        return 0
+    if handed.keyring_stored:
+        out.write(f"\nKept in the OS keyring under '{handed.keyring_label}'.\n")
+    else:
+        out.write(f"\nNot kept in the OS keyring ({handed.keyring_detail}).\n")
+    values = dict(handed.values or {})
+    if getattr(args, "to_railway", False):
+        service = getattr(args, "service", None)
+        environment = getattr(args, "environment", None)
+        out.write(
+            f"Railway: write {', '.join(values)} with `railway variable set --stdin`, which "
+            "redeploys the service.\n"
+        )
+        if not args.yes:
+            out.write("Write them to Railway? [y/N] ")
+            out.flush()
+            try:
+                answer = input()
+            except EOFError:
+                answer = ""
+            if answer.strip().lower() not in ("y", "yes"):
+                out.write("Not confirmed: Railway was not changed.\n")
+                return 2
+        try:
+            result = railway.set_variables(
+                values,
+                service,
+                environment,
+                skip_deploys=bool(getattr(args, "skip_deploys", False)),
+            )
+        except railway.RailwayError as exc:
+            out.write(f"Railway: {exc.message}\n")
+            return 1
+        out.write(f"Railway: {result.message}.\n")
+        return 0
+    if out.isatty():
+        out.write("\nSMTP credentials — shown this once:\n")
+        for name, value in values.items():
+            out.write(f"  {name}={value.reveal()}\n")
+    else:
+        out.write(
+            "SMTP password not printed (output is not a terminal); take it from the keyring "
+            "or use --to-railway.\n"
+        )
+    return 0

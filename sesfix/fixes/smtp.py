@@ -10,6 +10,7 @@ the secret plans with settings carrying it (``replace(settings, secret_access_ke
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sesfix.fixes.context import Fix, PlanContext, PlanStep, findings
@@ -20,6 +21,7 @@ from sesfix.smtp import derive, endpoints
 from sesfix.smtp import settings as S
 
 if TYPE_CHECKING:
+    from sesfix.settings import AppSettings
     from sesfix.smtp.settings import SmtpSettings
 
 #: The app's own secret cannot make a working SMTP password when AWS rejects it.
@@ -251,4 +253,42 @@ FIXES = (
     ),
 )
 
-__all__ = ["FIXES", "keyring_label"]
+
+@dataclass(frozen=True)
+class HandOver:
+    """A derived SMTP credential, handed over: kept in the keyring when it can be."""
+
+    username: str
+    password: Secret
+    region: str
+    keyring_label: str
+    keyring_stored: bool
+    keyring_detail: str = ""
+    #: The variables to write, in the app's spellings (for Railway, practice, the wizard).
+    values: dict[str, Secret] | None = None
+
+
+def hand_over(plan: Plan, settings: AppSettings) -> HandOver | None:
+    """Keep a derive-smtp-password plan's credential in the OS keyring (like a rotated key);
+    None when the plan carries no new password. Never raises for the keyring."""
+    if plan.fix_id != "derive-smtp-password" or plan.refused:
+        return None
+    smtp = S.from_app(settings)
+    values = {c.name: c.value for c in plan.changes if c.value is not None}
+    password = values.get(smtp.password_variable)
+    if password is None:
+        return None
+    user = values.get(smtp.username_variable)
+    username = user.reveal() if user is not None else (smtp.clean_username or "")
+    host = values.get(S.HOST)
+    region = endpoints.region_of_host(host.reveal() if host else (smtp.host or "")) or ""
+    from sesfix.secrets import store_credentials
+
+    label = keyring_label(username, region)
+    status = store_credentials(label, username, password)
+    return HandOver(
+        username, password, region, label, status.usable, status.reason or status.backend, values
+    )
+
+
+__all__ = ["FIXES", "HandOver", "hand_over", "keyring_label"]
