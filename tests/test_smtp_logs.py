@@ -110,3 +110,33 @@ def test_aws_equivalent_codes_map_like_the_api() -> None:
     decoded = logs.decode("554 Message rejected: Email address is not verified.")
     assert decoded is not None
     assert finding_id_for(decoded.code, "Email address is not verified") == "identity.not_verified"
+
+
+def test_sesfix_logs_reports_smtp_failures_with_their_finding_ids() -> None:
+    """The log analysis (``sesfix logs``) asks the SMTP decoder about lines it finds no AWS
+    code in; the findings carry the SMTP ids and the secret never shows."""
+    from sesfix.logs import analyze_text
+
+    password = "BMXhUYlu5Z3gSXVQORxlVa7XPaz91aGWdfHxvkOZdWZ2"
+    log = "\n".join(
+        [
+            "2026-11-30T10:15:30.454Z 📤 [Email Service - SES] Sending email via AWS SES...",
+            "2026-11-30T10:15:31.530Z ❌ [Email Service - SES] Error: Invalid login: 535 "
+            f"Authentication Credentials Invalid (pass={password})",
+            "2026-11-30T10:20:00.000Z Error: connect ETIMEDOUT 52.16.1.2:587",
+            "2026-11-30T10:21:00.000Z [SSL: WRONG_VERSION_NUMBER] wrong version number",
+            "2026-11-30T10:22:00.454Z GET /health 200",  # a time stamp with 454: nothing
+        ]
+    )
+    analysis = analyze_text(log, secrets=[password])
+    assert sorted(analysis.codes) == [
+        "SMTP-535",
+        "SMTP-connect-timeout",
+        "TLS-wrong-version-number",
+    ]
+    ids = {f.id for f in analysis.findings()}
+    assert {"smtp.auth_failed", "smtp.port_blocked", "smtp.tls_mode_mismatch"} <= ids
+    assert analysis.codes["SMTP-535"].meaning.startswith("SES refused the SMTP username")
+    import json
+
+    assert password not in json.dumps(analysis.to_json(), default=str)

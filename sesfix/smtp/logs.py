@@ -20,20 +20,25 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-#: Lower-case substrings that make a line worth decoding (a cheap first filter).
+#: Lower-case substrings that make a line worth decoding (a cheap first filter). Words, not
+#: bare reply codes: '454' or '530' occur in every other time stamp.
 KEYWORDS: tuple[str, ...] = (
     "smtp",
-    "535",
-    "530",
-    "554",
-    "454",
     "starttls",
+    "authenticat",
+    "credentials invalid",
+    "invalid login",
+    "message rejected",
+    "throttling",
+    "temporary",
     "wrong version number",
+    "wrong_version_number",
     "greeting never received",
     "etimedout",
+    "connection timeout",
     "econnrefused",
     "enotfound",
-    "invalid login",
+    "name or service not known",
 )
 
 #: Codes this module reports, with the finding each stands for (None: no finding of its own).
