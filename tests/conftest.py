@@ -67,7 +67,10 @@ def account(
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
 
     def load(scenario: Scenario | str) -> SimulatedAccount:
-        return moto_server.load(SCENARIOS[scenario] if isinstance(scenario, str) else scenario)
+        acct = moto_server.load(SCENARIOS[scenario] if isinstance(scenario, str) else scenario)
+        for name, value in acct.smtp_environ().items():  # an SMTP scenario's endpoint
+            monkeypatch.setenv(name, value)
+        return acct
 
     return load
 

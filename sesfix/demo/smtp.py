@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import os
 import socket
 import ssl
 import tempfile
 import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -272,11 +274,91 @@ class ClosedPort:
         self._sock.close()
 
 
+# ---- the practice scenarios' SMTP endpoint ---------------------------------------------------
+
+#: What each SMTP scenario gets wrong (``Scenario.smtp`` in :mod:`sesfix.demo.account`).
+SCENARIO_KINDS = ("raw-secret", "wrong-region", "blocked-port")
+
+
+@dataclass
+class ScenarioEndpoint:
+    """The SMTP side of a practice scenario: the app's SMTP variables and the endpoint that
+    stands for SES's (``SESFIX_SMTP_ENDPOINT`` and ``SSL_CERT_FILE`` for sesfix itself)."""
+
+    kind: str
+    app_env: dict[str, str] = field(repr=False)
+    environ: dict[str, str]
+    server: PracticeSmtpServer | None = field(default=None, repr=False)
+    blocked: BlockedPort | None = field(default=None, repr=False)
+
+    @classmethod
+    def start(cls, kind: str, key_id: str, secret: Secret, region: str) -> ScenarioEndpoint:
+        if kind not in SCENARIO_KINDS:
+            raise ValueError(f"unknown SMTP scenario kind {kind!r}")
+        right = derive.smtp_password(secret.reveal(), region)
+        other_region = "us-east-1" if region != "us-east-1" else "eu-west-1"
+        password = {
+            "raw-secret": secret.reveal(),
+            "wrong-region": derive.smtp_password(secret.reveal(), other_region),
+            "blocked-port": right,
+        }[kind]
+        app_env = {
+            "EMAIL_PROVIDER": "smtp",
+            "SMTP_HOST": f"email-smtp.{region}.amazonaws.com",
+            "SMTP_PORT": "587",
+            "SMTP_USERNAME": key_id,
+            "SMTP_PASSWORD": password,
+        }
+        if kind == "blocked-port":
+            blocked = BlockedPort()
+            environ = {"SESFIX_SMTP_ENDPOINT": f"{blocked.host}:{blocked.port}"}
+            return cls(kind, app_env, environ, blocked=blocked)
+        server = PracticeSmtpServer(key_id, secret, region).start()
+        environ = {
+            "SESFIX_SMTP_ENDPOINT": f"{server.host}:{server.starttls_port}",
+            "SSL_CERT_FILE": str(server.certificates.ca_file),
+        }
+        return cls(kind, app_env, environ, server=server)
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server.certificates.cleanup()
+            self.server = None
+        if self.blocked is not None:
+            self.blocked.close()
+            self.blocked = None
+
+
+def point(values: Mapping[str, str], environ: dict[str, str] | None = None) -> Callable[[], None]:
+    """Point this process's SMTP probe at the practice endpoint (``values`` from
+    :meth:`ScenarioEndpoint.environ`); returns the function that restores the environment.
+    Without values, any redirect left from an earlier practice is removed too."""
+    env: dict[str, str] = os.environ if environ is None else environ  # type: ignore[assignment]
+    names = ("SESFIX_SMTP_ENDPOINT", "SSL_CERT_FILE")
+    saved = {n: env.get(n) for n in names}
+    for n in names:
+        env.pop(n, None)
+    env.update(values)
+
+    def restore() -> None:
+        for n, value in saved.items():
+            if value is None:
+                env.pop(n, None)
+            else:
+                env[n] = value
+
+    return restore
+
+
 __all__ = [
+    "SCENARIO_KINDS",
     "Attempt",
     "BlockedPort",
     "Certificates",
     "ClosedPort",
     "PracticeSmtpServer",
+    "ScenarioEndpoint",
     "SilentPort",
+    "point",
 ]

@@ -215,9 +215,16 @@ def _switch_to_api(ctx: PlanContext, plan: Plan) -> None:
                 "On Railway's Free, Trial and Hobby plans this is the only way to send; on Pro "
                 "and above SMTP is allowed (redeploy after upgrading)."
             )
+    present = [name for name, value in smtp.present().items() if value is not None]
+    for name in present:
+        plan.changes.append(VariableChange(name, None))
+    if present:
+        plan.guidance.append(
+            f"Delete {', '.join(present)}: the app no longer sends through SMTP, and sesfix "
+            "stops testing SMTP once they are gone."
+        )
     plan.guidance.append(
-        f"The SMTP_* variables can stay; the app ignores them once {PROVIDER}=ses. The IAM user "
-        "needs ses:SendEmail (and ses:SendRawEmail for raw messages), as for SMTP."
+        "The IAM user needs ses:SendEmail (and ses:SendRawEmail for raw messages), as for SMTP."
     )
     plan.guidance.append(_redeploy(ctx))
     plan.verify = "sesfix check: step 3's AWS probes pass"
