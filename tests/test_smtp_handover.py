@@ -147,3 +147,37 @@ def test_derive_keeps_the_password_in_the_os_keyring(
     assert stored.access_key_id == key_id
     assert stored.secret_access_key.reveal() == derive.smtp_password(secret, REGION)
     assert derive.smtp_password(secret, REGION) not in out  # not a terminal: not printed
+
+
+def test_rotation_without_railway_renews_the_smtp_password_in_the_keyring(
+    account, os_keyring, operator_profile, closed_port, tmp_path: Path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from sesfix.secrets import list_labels, load_credentials
+
+    acct = account("healthy")
+    secret = acct.app_env["AWS_SECRET_ACCESS_KEY"]
+    key_id = acct.app_env["AWS_ACCESS_KEY_ID"]
+    env = {**acct.app_env, **smtp_vars(key_id, derive.smtp_password(secret, REGION))}
+    env_file = tmp_path / "app.env"
+    env_file.write_text("".join(f'{k}="{v}"\n' for k, v in env.items()))
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{closed_port.port}")
+    profile = operator_profile()
+    code = cli.main(
+        [
+            "fix", "rotate-access-key", "--env-file", str(env_file),
+            "--operator-profile", profile, "--yes", "--verify-timeout", "20",
+        ]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    app_labels = [x for x in list_labels() if x.startswith("app:")]
+    assert len(app_labels) == 1, (list_labels(), out)
+    new = load_credentials(app_labels[0])
+    assert new is not None and new.access_key_id != key_id
+    label = f"smtp:{new.access_key_id[:4]}…{new.access_key_id[-4:]}:{REGION}"
+    assert f"kept in the OS keyring under '{label}'" in out
+    smtp = load_credentials(label)
+    assert smtp is not None and smtp.access_key_id == new.access_key_id
+    renewed = derive.smtp_password(new.secret_access_key.reveal(), REGION)
+    assert smtp.secret_access_key.reveal() == renewed
+    assert renewed not in out + err  # not a terminal: not printed

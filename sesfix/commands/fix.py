@@ -189,6 +189,10 @@ def run(args: argparse.Namespace) -> int:
             verify_timeout=args.verify_timeout,
         )
         render_result(result, out)
+        if result.new_key is not None and not getattr(args, "to_railway", False):
+            from sesfix.commands.to_railway import renew_smtp_after_rotation
+
+            renew_smtp_after_rotation(result.new_key, sources.settings, out)
         if getattr(args, "to_railway", False) and result.new_key is not None:
             from sesfix.commands.to_railway import after_rotation
 

@@ -168,3 +168,34 @@ def hand_over_smtp(plan: Plan, settings: AppSettings, args: argparse.Namespace, 
             "or use --to-railway.\n"
         )
     return 0
+
+
+def renew_smtp_after_rotation(new_key: KeyPair, settings: AppSettings, out: TextIO) -> None:
+    """Without --to-railway: when the app sends through SES SMTP, its SMTP password must
+    follow the new secret. Derive it, keep it in the keyring, show it once on a terminal."""
+    from sesfix.fixes.smtp import keyring_label
+    from sesfix.secrets import store_credentials
+    from sesfix.smtp.renew import smtp_credentials
+    from sesfix.smtp.settings import HOST, PROVIDER, from_app
+
+    smtp = from_app(settings)
+    values = {**settings.smtp_values}
+    if settings.provider is not None:
+        values[PROVIDER] = settings.provider
+    renewed = smtp_credentials(values, new_key.access_key_id, new_key.secret, settings.source)
+    if not renewed or smtp.region is None:
+        return
+    password = renewed[smtp.password_variable]
+    label = keyring_label(new_key.access_key_id, smtp.region)
+    status = store_credentials(label, new_key.access_key_id, password)
+    out.write(
+        f"\nThe app also sends through SES SMTP ({HOST} in {smtp.region}): its SMTP password "
+        f"was derived from the old secret. New values for {', '.join(renewed)}"
+        + (f" are kept in the OS keyring under '{label}'" if status.usable else "")
+        + ".\n"
+    )
+    if out.isatty():
+        for name, value in renewed.items():
+            out.write(f"  {name}={value.reveal()}\n")
+    elif not status.usable:
+        out.write("  Not printed (output is not a terminal): run derive-smtp-password.\n")
