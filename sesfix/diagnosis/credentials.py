@@ -104,25 +104,18 @@ def _lint_missing(settings: AppSettings) -> list[F.Finding]:
     """Required variables that are not set or empty."""
     out: list[F.Finding] = []
     src = settings.source
-    # An app sending through SMTP does not read the AWS variables itself: without them
-    # sesfix only cannot check IAM or derive the SMTP password.
-    via_smtp = settings.provider is not None and clean(settings.provider) == "smtp"
+    # An app sending through SMTP reads no AWS variable: only sesfix's AWS checks need them.
+    smtp = settings.provider is not None and clean(settings.provider) == "smtp"
     for name in REQUIRED:
         value = settings.raw(name)
         if value is None or value.strip() == "":
             state = "is not set" if value is None else "is empty"
-            if via_smtp and name in (KEY_ID, SECRET, REGION):
-                out.append(
-                    F.make(
-                        "config.missing_variable",
-                        f"{name} {state} in {src}; the app sends through SMTP, so only sesfix's "
-                        "AWS checks and the SMTP password derivation need it",
-                        variable=name,
-                        severity="info",
-                    )
-                )
-                continue
-            out.append(F.make("config.missing_variable", f"{name} {state} in {src}", variable=name))
+            note = smtp and name in (KEY_ID, SECRET, REGION)
+            why = "; the app sends through SMTP: only sesfix's AWS checks need it" if note else ""
+            finding = F.make(
+                "config.missing_variable", f"{name} {state} in {src}{why}", variable=name
+            )
+            out.append(replace(finding, severity=F.Severity.INFO) if note else finding)
     return out
 
 
