@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("after rotate-access-key")
+    g = parser.add_argument_group("after rotate-access-key or derive-smtp-password")
     g.add_argument(
         "--to-railway",
         action="store_true",
-        help="write the new key pair to the Railway service (-s/-e) through stdin, which "
+        help="write the new key pair (and the app's SMTP password, when it uses SES SMTP) or "
+        "the derived SMTP credentials to the Railway service (-s/-e) through stdin, which "
         "redeploys it, then re-check",
     )
     g.add_argument(
