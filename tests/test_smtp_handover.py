@@ -117,6 +117,7 @@ def test_derive_cli_writes_to_railway_through_stdin(
         assert sets[0]["stdin"] == want + "\n"
         assert want not in out + err and secret not in out + err
         assert "Not kept in the OS keyring" in out  # the tests' fail backend
+        assert "The deployed SMTP credentials log in" in out
         # Diagnosing the deployed variables again: SES's SMTP accepts the login.
         assert cli.main(["check", "--json", "--from-railway", "-s", "api"]) == 0
         capsys.readouterr()

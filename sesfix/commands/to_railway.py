@@ -158,7 +158,7 @@ def hand_over_smtp(plan: Plan, settings: AppSettings, args: argparse.Namespace, 
             out.write(f"Railway: {exc.message}\n")
             return 1
         out.write(f"Railway: {result.message}.\n")
-        return 0
+        return _recheck_smtp(service, environment, out)
     if out.isatty():
         out.write("\nSMTP credentials — shown this once:\n")
         for name, value in values.items():
@@ -200,3 +200,19 @@ def renew_smtp_after_rotation(new_key: KeyPair, settings: AppSettings, out: Text
             out.write(f"  {name}={value.reveal()}\n")
     elif not status.usable:
         out.write("  Not printed (output is not a terminal): run derive-smtp-password.\n")
+
+
+def _recheck_smtp(service: str | None, environment: str | None, out: TextIO) -> int:
+    """Diagnose the variables as deployed: 0 when the SMTP login now succeeds."""
+    from sesfix import railway
+
+    out.write("Re-checking the variables as deployed…\n")
+    report = railway.recheck(service, environment, attempts=1)
+    failing = [f.id for f in report.errors if f.id.startswith("smtp.")]
+    if failing:
+        out.write("The deployed SMTP settings still fail: " + ", ".join(failing) + "\n")
+        return 1
+    auth = [p.outcome for s in report.steps for p in s.probes if p.call == "smtp:Auth"]
+    if auth and auth[-1] == "ok":
+        out.write("The deployed SMTP credentials log in: SES's SMTP endpoint accepted them.\n")
+    return 0
