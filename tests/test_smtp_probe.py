@@ -252,3 +252,32 @@ def test_https_reachable_uses_the_aws_endpoint(
     assert https_reachable("eu-west-1", 1.0) is True
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port.port}")
     assert https_reachable("eu-west-1", 1.0) is False
+
+
+class EchoingServer(PracticeSmtpServer):
+    """A hostile server: its 535 echoes the password it was sent, with escape sequences."""
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
+        from aiosmtpd.smtp import AuthResult
+
+        echoed = auth_data.password.decode()
+        return AuthResult(
+            success=False,
+            handled=False,
+            message=f"535 no such pair {echoed} \x1b]8;;x\x1b\\ \x1b[2J",
+        )
+
+
+def test_server_replies_are_redacted_and_made_visible(certificates) -> None:  # type: ignore[no-untyped-def]
+    server = EchoingServer(KEY_ID, Secret(SECRET), REGION, certificates).start()
+    try:
+        t = Target("127.0.0.1", server.starttls_port, "starttls")
+        result = run(t, GOOD, server)
+    finally:
+        server.stop()
+    assert calls(result)[-1] == (AUTH, "535")
+    text = json.dumps([r.to_json() for r in result.records]) + json.dumps(
+        [f.to_json() for f in result.findings]
+    )
+    assert GOOD not in text
+    assert "\x1b" not in text and "\\e" in text  # escapes shown, never sent to a terminal

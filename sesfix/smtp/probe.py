@@ -391,7 +391,8 @@ def probe(
             try_ports=lambda: _try_ports(target, tuple(other_ports), clock, rec),
             speaks_tls=lambda: _speaks_tls(target, clock, rec),
         )
-        verdict.judge(result, stage, failure.outcome, failure.detail, follow, platform)
+        said = redact(failure.detail, password)  # a server may echo what it was sent
+        verdict.judge(result, stage, failure.outcome, said, follow, platform)
     finally:
         session.close()
     return result
