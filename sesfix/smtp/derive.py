@@ -9,6 +9,7 @@ HMAC-SHA256(secret, ``"SendRawEmail"``), no region, starting with ``A``.
 
 The values handled here are secrets: callers wrap results in :class:`sesfix.masking.Secret`
 before they travel anywhere.
+See docs/aws-facts.md, "SES's SMTP interface".
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ credentials" (smtp-credentials: "SMTP endpoints are not currently available in A
 (Cape Town), Asia Pacific (Jakarta), Europe (Milan), Israel (Tel Aviv), Middle East
 (Bahrain)"). Regions SES opened after that note are assumed to have an endpoint: a
 missing one shows up in the live probe as an unknown host, never as a wrong verdict here.
+See docs/aws-facts.md, "SES's SMTP interface".
 """
 
 from __future__ import annotations
