@@ -148,3 +148,19 @@ def test_check_json_shows_smtp_probes_in_step_3(healthy, endpoint, tmp_path: Pat
     ]
     assert healthy.app_env["AWS_SECRET_ACCESS_KEY"] not in out + err
     assert healthy.app_env["AWS_ACCESS_KEY_ID"] not in out + err
+
+
+def test_bad_endpoint_override_is_a_usage_error_before_any_probe(
+    healthy, monkeypatch, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from sesfix import config
+
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", "no-port-here")
+    with pytest.raises(Exception, match="not HOST:PORT"):
+        config.validate()
+    env_file = tmp_path / "app.env"
+    env = smtp_env(healthy, right_password(healthy))
+    env_file.write_text("".join(f'{k}="{v}"\n' for k, v in env.items()))
+    assert cli.main(["check", "--json", "--env-file", str(env_file)]) == 2
+    out, err = capsys.readouterr()
+    assert "SESFIX_SMTP_ENDPOINT" in err and out == ""

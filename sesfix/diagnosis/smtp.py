@@ -56,6 +56,7 @@ def lint_check(run: Run) -> Judge | None:
     smtp = smtp_of(run)
     if smtp is None:
         return None
+    smtp_settings.endpoint_override()  # a bad SESFIX_SMTP_ENDPOINT stops before any probe
     s = run.settings
     for finding in forensics.lint(smtp, secret=s.secret_access_key, secret_key_id=s.access_key_id):
         run.add(finding)

@@ -9,12 +9,12 @@ redirects the live probe while ``SMTP_HOST`` still decides the region.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sesfix.errors import UsageError
+from sesfix.config import SMTP_ENDPOINT as ENDPOINT_OVERRIDE
+from sesfix.config import smtp_endpoint
 from sesfix.masking import Secret, mask_key_id
 from sesfix.smtp import endpoints
 
@@ -29,7 +29,6 @@ PASSWORD = "SMTP_PASSWORD"
 PASSWORD_ALIAS = "SMTP_PASS"
 SECURE = "SMTP_SECURE"
 PROVIDER = "EMAIL_PROVIDER"
-ENDPOINT_OVERRIDE = "SESFIX_SMTP_ENDPOINT"
 
 #: Every variable that makes sesfix look at SMTP (EMAIL_PROVIDER only when it says smtp).
 VARIABLES: tuple[str, ...] = (
@@ -188,21 +187,8 @@ class Target:
 
 
 def endpoint_override(environ: Mapping[str, str] | None = None) -> tuple[str, int] | None:
-    """``SESFIX_SMTP_ENDPOINT=HOST:PORT`` (``[v6]:PORT`` for IPv6), or None when unset."""
-    env = os.environ if environ is None else environ
-    raw = env.get(ENDPOINT_OVERRIDE, "").strip()
-    if not raw:
-        return None
-    host, sep, port = raw.rpartition(":")
-    host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        from sesfix.text import visible
-
-        raise UsageError(
-            f"{ENDPOINT_OVERRIDE}={visible(raw, limit=80)} is not HOST:PORT.",
-            hint="for example 127.0.0.1:2587, or unset it to probe SMTP_HOST:SMTP_PORT.",
-        )
-    return host, int(port)
+    """``SESFIX_SMTP_ENDPOINT`` as (host, port), read and checked by :mod:`sesfix.config`."""
+    return smtp_endpoint(environ)
 
 
 def from_app(app: AppSettings) -> SmtpSettings:
