@@ -218,3 +218,17 @@ def test_endpoint_override_redirects_the_probe_not_the_region() -> None:
 
     with pytest.raises(UsageError):
         endpoint_override({"SESFIX_SMTP_ENDPOINT": "nohost"})
+
+
+def test_describe_shows_no_secret_and_masks_the_username() -> None:
+    shown = settings(SMTP_PASSWORD=GOOD, SMTP_HOST="email-smtp.eu-west-1.amazonaws.com\x1b[2J")
+    text = repr(shown.describe())
+    assert GOOD not in text and KEY_ID not in text
+    assert shown.describe()["SMTP_PASSWORD"] == "(set, 44 characters)"
+    assert shown.describe()["SMTP_USERNAME"] == "AKIA…0001"
+    assert "\x1b" not in text  # outside text made visible
+
+
+def test_canonical_spelling_wins_over_the_alias() -> None:
+    both = SmtpSettings.from_mapping({"SMTP_USERNAME": KEY_ID, "SMTP_USER": "someone"})
+    assert (both.username, both.username_variable) == (KEY_ID, "SMTP_USERNAME")

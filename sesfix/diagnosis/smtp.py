@@ -31,17 +31,7 @@ _EXPLAINED_BY: dict[str, tuple[str, ...]] = {
     "smtp.tls_mode_mismatch": ("smtp.tls_mode_mismatch",),
     "smtp.host_unknown": ("smtp.no_endpoint_in_region", "smtp.host_not_ses"),
 }
-_SMTP_VARIABLES = frozenset(
-    {
-        smtp_settings.HOST,
-        smtp_settings.PORT,
-        smtp_settings.USERNAME,
-        smtp_settings.USERNAME_ALIAS,
-        smtp_settings.PASSWORD,
-        smtp_settings.PASSWORD_ALIAS,
-        smtp_settings.SECURE,
-    }
-)
+_SMTP_VARIABLES = frozenset(smtp_settings.VARIABLES)
 
 
 def smtp_of(run: Run) -> SmtpSettings | None:

@@ -61,8 +61,6 @@ class SmtpSettings:
     #: Which spelling the app uses (SMTP_USERNAME or SMTP_USER, SMTP_PASSWORD or SMTP_PASS).
     username_variable: str = USERNAME
     password_variable: str = PASSWORD
-    #: Both spellings set to different values: the app's library decides which wins.
-    conflicting: tuple[str, ...] = ()
     source: str = "environment"
 
     @classmethod
@@ -75,21 +73,15 @@ class SmtpSettings:
                 return None
             return value.reveal() if isinstance(value, Secret) else str(value)
 
-        def pick(main: str, alias: str) -> tuple[str | None, str, bool]:
+        def pick(main: str, alias: str) -> tuple[str | None, str]:
+            """The canonical spelling wins when both are set (as most libraries read it)."""
             a, b = get(main), get(alias)
-            if a is not None:
-                return a, main, b is not None and b != a
-            if b is not None:
-                return b, alias, False
-            return None, main, False
+            if a is not None or b is None:
+                return a, main
+            return b, alias
 
-        username, user_var, user_conflict = pick(USERNAME, USERNAME_ALIAS)
-        password, pass_var, pass_conflict = pick(PASSWORD, PASSWORD_ALIAS)
-        conflicting = tuple(
-            name
-            for name, flag in ((USERNAME_ALIAS, user_conflict), (PASSWORD_ALIAS, pass_conflict))
-            if flag
-        )
+        username, user_var = pick(USERNAME, USERNAME_ALIAS)
+        password, pass_var = pick(PASSWORD, PASSWORD_ALIAS)
         return cls(
             host=get(HOST),
             port=get(PORT),
@@ -99,7 +91,6 @@ class SmtpSettings:
             provider=get(PROVIDER),
             username_variable=user_var,
             password_variable=pass_var,
-            conflicting=conflicting,
             source=source,
         )
 
