@@ -19,7 +19,7 @@ from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.masking import Secret
 from sesfix.settings import AppSettings
 from sesfix.smtp import derive
-from tests.support.smtp_server import certificates  # noqa: F401
+from tests.support.smtp_server import blocked_port, certificates, closed_port  # noqa: F401
 
 REGION = "ap-southeast-1"  # the scenarios' region
 HOST = f"email-smtp.{REGION}.amazonaws.com"
@@ -164,3 +164,25 @@ def test_bad_endpoint_override_is_a_usage_error_before_any_probe(
     assert cli.main(["check", "--json", "--env-file", str(env_file)]) == 2
     out, err = capsys.readouterr()
     assert "SESFIX_SMTP_ENDPOINT" in err and out == ""
+
+
+def test_blocked_port_is_named_only_when_aws_answers(
+    healthy, blocked_port, closed_port, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """'HTTPS to SES works' comes from AWS's own answers in the run: with them, a dropped SMTP
+    connect is smtp.port_blocked; with AWS unreachable too, it is no verdict on SMTP."""
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{blocked_port.port}")
+    env = smtp_env(healthy, right_password(healthy))
+    report = run(env, healthy)
+    assert [f.id for f in report.errors] == ["smtp.port_blocked"]
+    assert "HTTPS to SES answers" in " ".join(report.errors[0].evidence)
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port.port}")
+    report = run(env, healthy)
+    assert "smtp.port_blocked" not in report.finding_ids()
+    smtp_unreachable = [
+        f
+        for f in report.findings
+        if f.id == "probe.unreachable" and f.data.get("call") == "smtp:Connect"
+    ]
+    assert smtp_unreachable and "HTTPS to SES failed too" in " ".join(smtp_unreachable[0].evidence)

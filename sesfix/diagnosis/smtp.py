@@ -32,6 +32,21 @@ _EXPLAINED_BY: dict[str, tuple[str, ...]] = {
     "smtp.host_unknown": ("smtp.no_endpoint_in_region", "smtp.host_not_ses"),
 }
 _SMTP_VARIABLES = frozenset(smtp_settings.VARIABLES)
+#: Gateway outcomes of calls that got no HTTP answer at all (sesfix.aws.gateway.classify).
+_NO_HTTP_ANSWER = frozenset(
+    {
+        "unreachable",
+        "Timeout",
+        "EndpointConnectionError",
+        "ConnectionClosed",
+        "ConnectionError",
+        "ClientFailure",
+        "InternalError",
+        "NoCredentials",
+        "InvalidRegion",
+        "Unsignable",
+    }
+)
 
 
 def smtp_of(run: Run) -> SmtpSettings | None:
@@ -73,6 +88,21 @@ def live_check(run: Run) -> Judge | None:
         return None
     region = smtp.region
     real_endpoint = not target.redirected and region is not None
+
+    def https_ok() -> bool | None:
+        """Does HTTPS to AWS work from here? AWS's own answers in this run say so first;
+        without one yet, a TCP connect to the SES API endpoint."""
+        answered = [
+            r
+            for r in run.gateway.calls("read")
+            if not r.call.startswith("smtp:") and r.outcome not in _NO_HTTP_ANSWER
+        ]
+        if answered:
+            return True
+        from sesfix.smtp.probe import https_reachable
+
+        return https_reachable(region or run.settings.clean_region)
+
     result = probe(
         target,
         smtp.username,
@@ -81,6 +111,7 @@ def live_check(run: Run) -> Judge | None:
         limits=Limits.from_config(),
         listener=run.gateway.observe,
         seq=run.gateway.next_seq,
+        https_ok=https_ok,
         other_ports=endpoints.SES_PORTS if real_endpoint else (),
         platform=verdict.platform_of({}, run.settings.source),
     )
