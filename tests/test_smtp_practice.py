@@ -42,3 +42,27 @@ def test_smtp_scenario_broken_then_fixed_by_its_guidance(name: str, error: str, 
         assert practice.fixes_applied == [fix]
     assert "SESFIX_SMTP_ENDPOINT" not in os.environ
     assert "SSL_CERT_FILE" not in os.environ
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "finding", "explains"),
+    [
+        ("smtp-raw-secret", "SMTP-535", "smtp.auth_failed", "smtp.password_is_secret_key"),
+        ("smtp-wrong-region", "SMTP-535", "smtp.auth_failed", "smtp.password_wrong_region"),
+        ("smtp-blocked-port", "SMTP-connect-timeout", "smtp.port_blocked", "smtp.port_blocked"),
+    ],
+)
+def test_sample_log_of_an_smtp_scenario_points_at_its_finding(
+    name: str, code: str, finding: str, explains: str
+) -> None:
+    """``sesfix logs --demo NAME``: the app's log of the failed send decodes to the SMTP
+    finding, and the live finding the scenario produces is among the ones that explain it."""
+    from sesfix import logs
+    from sesfix.demo import sample_log
+    from sesfix.smtp.logs import RELATED
+
+    analysis = logs.analyze(sample_log(name).splitlines(), source="sample")
+    assert list(analysis.codes) == [code]
+    assert analysis.stage == "api_failed"
+    assert [f.id for f in analysis.findings()] == [finding]
+    assert explains in RELATED[finding]

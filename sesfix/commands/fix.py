@@ -130,23 +130,22 @@ def run(args: argparse.Namespace) -> int:
     with resolve_sources(args) as sources:
         if not args.json:
             err.write(t("fixcli.diagnosing", fix=spec.id, source=sources.settings.source) + "\n")
-        report = diagnose(sources.settings, DiagnosisOptions(operator=sources.operator))
+        settings = sources.settings
+        report = diagnose(settings, DiagnosisOptions(operator=sources.operator))
         if args.dry_run and sources.operator is None and spec.kind == "aws":
             return _sketch(spec.id, report, args.json, out)
-        plan = plan_fix(spec.id, report, sources.settings, operator=sources.operator, inputs=inputs)
+        plan = plan_fix(spec.id, report, settings, operator=sources.operator, inputs=inputs)
         if spec.id == "derive-smtp-password" and plan.inputs_needed and _may_ask(args):
             # No secret at hand: the person types it (never echoed, never an --input).
-            typed = _ask_secret(sources.settings, out)
+            typed = _ask_secret(settings, out)
             if typed is not None:
-                sources.settings = typed
+                settings = typed
                 plan = plan_fix(spec.id, report, typed, operator=sources.operator, inputs=inputs)
         # --yes never answers a question for the person (e.g. which key to delete)
         if plan.inputs_needed and not (args.dry_run or args.json or args.yes) and can_ask():
             for field in plan.inputs_needed:
                 inputs[field.name] = _ask_input(field, out)
-            plan = plan_fix(
-                spec.id, report, sources.settings, operator=sources.operator, inputs=inputs
-            )
+            plan = plan_fix(spec.id, report, settings, operator=sources.operator, inputs=inputs)
         if args.json:
             return _run_json(args, plan, sources)
         render_plan(plan, out)
@@ -159,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
             if spec.id == "derive-smtp-password" and plan.changes and not args.dry_run:
                 from sesfix.commands.to_railway import hand_over_smtp
 
-                return hand_over_smtp(plan, sources.settings, args, out)
+                return hand_over_smtp(plan, settings, args, out)
             return 0
         if plan.inputs_needed:
             names = " ".join(f"--input {i.name}=…" for i in plan.inputs_needed)
@@ -182,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         result = apply_plan(
             plan,
-            settings=sources.settings,
+            settings=settings,
             operator=sources.operator,
             confirmed=True,
             progress=progress_to(err),
@@ -192,7 +191,7 @@ def run(args: argparse.Namespace) -> int:
         if result.new_key is not None and not getattr(args, "to_railway", False):
             from sesfix.commands.to_railway import renew_smtp_after_rotation
 
-            renew_smtp_after_rotation(result.new_key, sources.settings, out)
+            renew_smtp_after_rotation(result.new_key, settings, out)
         if getattr(args, "to_railway", False) and result.new_key is not None:
             from sesfix.commands.to_railway import after_rotation
 

@@ -330,6 +330,31 @@ class ScenarioEndpoint:
             self.blocked = None
 
 
+def sample_log(kind: str, region: str) -> str:
+    """What the practice app (nodemailer through SES SMTP) logs for one failed send in an SMTP
+    scenario: the reply or socket error a real SES endpoint gives in that case. No value of a
+    variable appears."""
+    stamp = "2026-11-29T10:42:00.{ms:03d}Z"
+    tag = "[Email Service - SMTP]"
+    host = f"email-smtp.{region}.amazonaws.com"
+    lines = [
+        f"{stamp.format(ms=101)} 🔧 {tag} Creating the SMTP transport ({host}:587, STARTTLS)...",
+        f"{stamp.format(ms=180)} 📤 {tag} Sending email via SES SMTP...",
+    ]
+    if kind == "blocked-port":
+        lines.append(
+            f"{stamp.format(ms=182)} ❌ {tag} Error: Connection timeout "
+            "{ code: 'ETIMEDOUT', command: 'CONN' } (connect ETIMEDOUT 52.220.0.10:587)"
+        )
+    else:
+        lines.append(
+            f"{stamp.format(ms=412)} ❌ {tag} Error: Invalid login: 535 Authentication "
+            "Credentials Invalid { code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN' }"
+        )
+    lines.append(f"{stamp.format(ms=415)} POST /api/auth/resend-verification 500")
+    return "\n".join(lines) + "\n"
+
+
 def point(values: Mapping[str, str], environ: dict[str, str] | None = None) -> Callable[[], None]:
     """Point this process's SMTP probe at the practice endpoint (``values`` from
     :meth:`ScenarioEndpoint.environ`); returns the function that restores the environment.
@@ -361,4 +386,5 @@ __all__ = [
     "ScenarioEndpoint",
     "SilentPort",
     "point",
+    "sample_log",
 ]
