@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     set_language(detect_language(getattr(args, "lang", None)))
     spec = fix_spec(args.fix_id)
     if getattr(args, "to_railway", False) and spec.id not in _HANDS_OVER:
-        raise UsageError("--to-railway goes with rotate-access-key or derive-smtp-password only")
+        raise UsageError(t("smtpcli.to_railway_only"))
     inputs = parse_inputs(args.input)
     args.verify_timeout = verify_timeout(args)  # checked before any probe
     from sesfix.commands.output import safe_stream
@@ -237,7 +237,7 @@ def _ask_secret(settings: AppSettings, out: TextIO) -> AppSettings | None:
     key_id = settings.access_key_id
     try:
         typed = getpass.getpass(
-            f"Secret access key of {mask_key_id(key_id)} (not shown; empty to skip): ",
+            t("smtpcli.ask_secret", key=mask_key_id(key_id)),
             stream=out,
         )
     except (EOFError, KeyboardInterrupt):

@@ -126,26 +126,23 @@ def hand_over_smtp(plan: Plan, settings: AppSettings, args: argparse.Namespace, 
     if handed is None:
         return 0
     if handed.keyring_stored:
-        out.write(f"\nKept in the OS keyring under '{handed.keyring_label}'.\n")
+        out.write("\n" + t("smtpcli.kept_keyring", label=handed.keyring_label) + "\n")
     else:
-        out.write(f"\nNot kept in the OS keyring ({handed.keyring_detail}).\n")
+        out.write("\n" + t("smtpcli.not_kept", detail=visible(handed.keyring_detail)) + "\n")
     values = dict(handed.values or {})
     if getattr(args, "to_railway", False):
         service = getattr(args, "service", None)
         environment = getattr(args, "environment", None)
-        out.write(
-            f"Railway: write {', '.join(values)} with `railway variable set --stdin`, which "
-            "redeploys the service.\n"
-        )
+        out.write(t("smtpcli.railway_plan", names=", ".join(values)) + "\n")
         if not args.yes:
-            out.write("Write them to Railway? [y/N] ")
+            out.write(t("smtpcli.railway_ask") + " [y/N] ")
             out.flush()
             try:
                 answer = input()
             except EOFError:
                 answer = ""
             if answer.strip().lower() not in ("y", "yes"):
-                out.write("Not confirmed: Railway was not changed.\n")
+                out.write(t("smtpcli.not_confirmed") + "\n")
                 return 2
         try:
             result = railway.set_variables(
@@ -155,19 +152,16 @@ def hand_over_smtp(plan: Plan, settings: AppSettings, args: argparse.Namespace, 
                 skip_deploys=bool(getattr(args, "skip_deploys", False)),
             )
         except railway.RailwayError as exc:
-            out.write(f"Railway: {exc.message}\n")
+            out.write(f"Railway: {visible(exc.message)}\n")
             return 1
         out.write(f"Railway: {result.message}.\n")
         return _recheck_smtp(service, environment, out)
     if out.isatty():
-        out.write("\nSMTP credentials — shown this once:\n")
+        out.write("\n" + t("smtpcli.shown_once") + "\n")
         for name, value in values.items():
             out.write(f"  {name}={value.reveal()}\n")
     else:
-        out.write(
-            "SMTP password not printed (output is not a terminal); take it from the keyring "
-            "or use --to-railway.\n"
-        )
+        out.write(t("smtpcli.not_printed") + "\n")
     return 0
 
 
@@ -189,30 +183,28 @@ def renew_smtp_after_rotation(new_key: KeyPair, settings: AppSettings, out: Text
     password = renewed[smtp.password_variable]
     label = keyring_label(new_key.access_key_id, smtp.region)
     status = store_credentials(label, new_key.access_key_id, password)
-    out.write(
-        f"\nThe app also sends through SES SMTP ({HOST} in {smtp.region}): its SMTP password "
-        f"was derived from the old secret. New values for {', '.join(renewed)}"
-        + (f" are kept in the OS keyring under '{label}'" if status.usable else "")
-        + ".\n"
-    )
+    out.write("\n" + t("smtpcli.renewed", host=HOST, region=smtp.region, names=", ".join(renewed)))
+    if status.usable:
+        out.write(" " + t("smtpcli.renewed_kept", label=label))
+    out.write("\n")
     if out.isatty():
         for name, value in renewed.items():
             out.write(f"  {name}={value.reveal()}\n")
     elif not status.usable:
-        out.write("  Not printed (output is not a terminal): run derive-smtp-password.\n")
+        out.write("  " + t("smtpcli.not_printed_renew") + "\n")
 
 
 def _recheck_smtp(service: str | None, environment: str | None, out: TextIO) -> int:
     """Diagnose the variables as deployed: 0 when the SMTP login now succeeds."""
     from sesfix import railway
 
-    out.write("Re-checking the variables as deployed…\n")
+    out.write(t("smtpcli.rechecking") + "\n")
     report = railway.recheck(service, environment, attempts=1)
     failing = [f.id for f in report.errors if f.id.startswith("smtp.")]
     if failing:
-        out.write("The deployed SMTP settings still fail: " + ", ".join(failing) + "\n")
+        out.write(t("smtpcli.still_failing", ids=", ".join(failing)) + "\n")
         return 1
     auth = [p.outcome for s in report.steps for p in s.probes if p.call == "smtp:Auth"]
     if auth and auth[-1] == "ok":
-        out.write("The deployed SMTP credentials log in: SES's SMTP endpoint accepted them.\n")
+        out.write(t("smtpcli.login_ok") + "\n")
     return 0
