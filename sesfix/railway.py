@@ -406,26 +406,36 @@ def push_new_key_to_railway(
     either value.
     """
     from sesfix.settings import KEY_ID, SECRET
+    from sesfix.smtp.renew import smtp_credentials
 
-    result = set_variables(
-        {KEY_ID: new_key.access_key_id, SECRET: new_key.secret},
-        service,
-        environment,
-        skip_deploys=skip_deploys,
-        timeout=timeout,
+    # An app that sends through SES's SMTP endpoint logs in with the key ID and a password
+    # derived from the secret: both change with the key (issue 14).
+    smtp = smtp_credentials(
+        read_variables(service, environment), new_key.access_key_id, new_key.secret
     )
+    wanted: dict[str, str | Secret] = {
+        KEY_ID: new_key.access_key_id,
+        SECRET: new_key.secret,
+        **smtp,
+    }
+    result = set_variables(wanted, service, environment, skip_deploys=skip_deploys, timeout=timeout)
     stored = read_variables(service, environment)
     wrong = [
         name
-        for name, want in ((KEY_ID, new_key.access_key_id), (SECRET, new_key.secret.reveal()))
-        if stored.get(name) != want
+        for name, want in wanted.items()
+        if stored.get(name) != (want.reveal() if isinstance(want, Secret) else want)
     ]
     if wrong:
         raise RailwayError(
             f"after writing, Railway holds different values for {', '.join(wrong)}",
             hint="set them by hand in the dashboard (Variables) and redeploy.",
         )
-    notes = ("read back from Railway: both variables hold the new key",)
+    notes: tuple[str, ...] = ("read back from Railway: both variables hold the new key",)
+    if smtp:
+        notes += (
+            f"the app sends through SES SMTP: {', '.join(smtp)} renewed with it "
+            "(the SMTP password derived from the new secret for the endpoint's region)",
+        )
     return SetResult(result.names, service, environment, result.redeploys, notes)
 
 

@@ -31,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress lines on stderr while probing"
     )
+    parser.add_argument(
+        "--smtp",
+        action="store_true",
+        help="run the SMTP checks (lint on step 2, live AUTH test on step 3) even when no "
+        "SMTP_* variable is set",
+    )
     add_source_arguments(parser)
     d = parser.add_argument_group("the send to check (delivery readiness)")
     d.add_argument(
@@ -82,8 +88,13 @@ def run(args: argparse.Namespace) -> int:
         listeners = []
         if not args.quiet and sys.stderr.isatty():
             listeners.append(_progress(sys.stderr))
+        settings = sources.settings
+        if getattr(args, "smtp", False):
+            from dataclasses import replace
+
+            settings = replace(settings, smtp_requested=True)
         options = DiagnosisOptions(operator=sources.operator, delivery=delivery)
-        report = diagnose(sources.settings, options, listeners=listeners)
+        report = diagnose(settings, options, listeners=listeners)
     if args.json:
         dump_json(report.to_json(), sys.stdout)
     else:

@@ -228,11 +228,16 @@ class PracticeInfo:
             if self._closed:
                 raise UsageError("the practice account was closed before it was ready")
             if self._restore is None:  # first call: the practice starts now
+                from sesfix.demo import smtp
+
                 self._restore = _both(
-                    point_environment(
-                        account.endpoint,
-                        dns_server=account.dns_server,
-                        recipient=account.scenario.recipient if account.scenario else None,
+                    _both(
+                        smtp.point(account.smtp_environ()),
+                        point_environment(
+                            account.endpoint,
+                            dns_server=account.dns_server,
+                            recipient=account.scenario.recipient if account.scenario else None,
+                        ),
                     ),
                     enter_practice(self.spec.name if self.named else "random"),
                 )

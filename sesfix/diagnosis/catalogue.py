@@ -7,12 +7,13 @@ another's answers across steps.
 
 from __future__ import annotations
 
-from sesfix.diagnosis import credentials, delivery
+from sesfix.diagnosis import credentials, delivery, smtp
 from sesfix.diagnosis.run import Check
 
 CHECKS: tuple[Check, ...] = (
     Check("credentials.lint", step=2, stage="lint", fn=credentials.lint_check),
     *delivery.CHECKS,
+    *smtp.CHECKS,
 )
 
 __all__ = ["CHECKS"]

@@ -104,11 +104,18 @@ def _lint_missing(settings: AppSettings) -> list[F.Finding]:
     """Required variables that are not set or empty."""
     out: list[F.Finding] = []
     src = settings.source
+    # An app sending through SMTP reads no AWS variable: only sesfix's AWS checks need them.
+    smtp = settings.provider is not None and clean(settings.provider) == "smtp"
     for name in REQUIRED:
         value = settings.raw(name)
         if value is None or value.strip() == "":
             state = "is not set" if value is None else "is empty"
-            out.append(F.make("config.missing_variable", f"{name} {state} in {src}", variable=name))
+            note = smtp and name in (KEY_ID, SECRET, REGION)
+            why = "; the app sends through SMTP: only sesfix's AWS checks need it" if note else ""
+            finding = F.make(
+                "config.missing_variable", f"{name} {state} in {src}{why}", variable=name
+            )
+            out.append(replace(finding, severity=F.Severity.INFO) if note else finding)
     return out
 
 
@@ -220,7 +227,8 @@ def _lint_values(settings: AppSettings) -> list[F.Finding]:
     out: list[F.Finding] = []
     provider = settings.provider
     # Whitespace or quotes around 'ses' were reported above against EMAIL_PROVIDER.
-    if provider is not None and provider.strip() != "" and clean(provider) != "ses":
+    # 'smtp': the app sends through SES's SMTP interface (sesfix.diagnosis.smtp checks it).
+    if provider is not None and provider.strip() != "" and clean(provider) not in ("ses", "smtp"):
         out.append(
             F.make(
                 "config.provider_not_ses",

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sesfix.errors import UsageError
 from sesfix.findings import CATALOGUE as FINDINGS
-from sesfix.fixes import account, delivery, domain, iam, keys, variables
+from sesfix.fixes import account, delivery, domain, iam, keys, smtp, variables
 from sesfix.fixes.context import (
     Fix,
     PlanContext,
@@ -55,6 +55,9 @@ PUBLISHED: tuple[str, ...] = (
     "use-operator-profile",
     "enable-opt-in-region",
     "resume-sending",
+    "derive-smtp-password",
+    "set-smtp-port",
+    "switch-to-ses-api",
     # delivery readiness (issue 15)
     "verify-recipient",
     "unsuppress-recipient",
@@ -64,7 +67,7 @@ PUBLISHED: tuple[str, ...] = (
 
 def _registry() -> dict[str, Fix]:
     declared: dict[str, Fix] = {}
-    for family in (iam, keys, domain, account, variables, delivery):
+    for family in (iam, keys, domain, account, variables, smtp, delivery):
         for fix in family.FIXES:
             if fix.id in declared:
                 raise RuntimeError(f"fix {fix.id} is declared twice")

@@ -10,6 +10,7 @@ from typing import Literal
 
 from sesfix.aws import meanings
 from sesfix.delivery.rejected import decode
+from sesfix.smtp import logs as smtp_logs
 
 SCHEMA = "sesfix.logs/1"
 
@@ -111,13 +112,17 @@ _GENERIC_KEYWORDS = (
     "ses client",
     "aws ses",
 )
-_KEYWORDS: tuple[str, ...] = _GENERIC_KEYWORDS + tuple(
-    sorted(
-        code.lower()
-        for code in KNOWN_CODES | AMBIGUOUS_CODES
-        if not any(k in code.lower() for k in _GENERIC_KEYWORDS)
+_KEYWORDS: tuple[str, ...] = (
+    _GENERIC_KEYWORDS
+    + tuple(
+        sorted(
+            code.lower()
+            for code in KNOWN_CODES | AMBIGUOUS_CODES
+            if not any(k in code.lower() for k in _GENERIC_KEYWORDS)
+        )
     )
-)
+    + smtp_logs.KEYWORDS
+)  # SMTP replies and TLS errors (sesfix.smtp.logs)
 
 
 def _interesting(line: str) -> bool:
@@ -206,6 +211,10 @@ RELATED: Mapping[str, tuple[str, ...]] = {
     "region.opt_in_disabled": ("region.opt_in_disabled",),
     "config.missing_variable": ("config.missing_variable",),
 }
+
+# SMTP replies and TLS errors, decoded by sesfix.smtp.logs, name the SMTP findings.
+CODE_FINDINGS = {**CODE_FINDINGS, **smtp_logs.CODE_FINDINGS}
+RELATED = {**RELATED, **smtp_logs.RELATED}
 
 
 def finding_id_for(code: str, message: str = "") -> str | None:

@@ -231,6 +231,11 @@ def _find_code(text: str) -> tuple[str | None, str]:
         canonical = next((c for c in AMBIGUOUS_CODES if c.lower() == word.lower()), word)
         if word[0].isupper():
             return canonical, text
+    from sesfix.smtp.logs import decode
+
+    smtp = decode(text)  # an SMTP reply or TLS error: its own code
+    if smtp is not None:
+        return smtp.code, text
     return None, ""
 
 
