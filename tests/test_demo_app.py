@@ -20,7 +20,7 @@ from sesfix.demo.account import SCENARIOS
 from sesfix.demo.practice import PracticeInfo
 from sesfix.findings import CATALOGUE
 from sesfix.tui.app import SesfixApp
-from sesfix.tui.render import screen_text
+from tests.support.screen import screen_text
 from sesfix.tui.screens.confirm import ConfirmFixScreen
 from sesfix.tui.screens.summary import SummaryScreen
 from sesfix.tui.widgets.findings import FixButton

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from textual.message import Message
 
@@ -27,18 +26,5 @@ class DiagnosisDone(Message):
 
 
 @dataclass
-class Prepared(Message):
-    """The practice account (or the sources) are ready: settings and operator."""
-
-    settings: Any
-    operator: Any
-
-
-@dataclass
 class FixProgress(Message):
     text: str
-
-
-@dataclass
-class StateChanged(Message):
-    """Something the screens show changed (report, probes, running state, language)."""

@@ -8,13 +8,15 @@ from textual.widgets import Static
 
 from sesfix.diagnosis.checklist import all_good, judge
 from sesfix.locale import t
+from sesfix.text import visible
+from sesfix.tui.render import ours
 from sesfix.tui.screens.base import PageScreen
 
 MARKS = {
-    "pass": ("[✓]", "green"),
-    "fail": ("[✗]", "red"),
-    "warning": ("[!]", "yellow"),
-    "unknown": ("[?]", "magenta"),
+    "pass": ("[✓]", "bold green"),
+    "fail": ("[✗]", "bold reverse red"),
+    "warning": ("[!]", "bold yellow"),
+    "unknown": ("[?]", "bold magenta"),
 }
 
 
@@ -26,7 +28,7 @@ class ChecklistScreen(PageScreen):
 
     def compose_main(self) -> ComposeResult:
         yield Static(Text(t("page.checklist"), style="bold"), classes="page-title")
-        yield Static(t("checklist.intro"), classes="intro")
+        yield Static(ours(t("checklist.intro")), classes="intro")
         yield Static(id="checklist-items")
         yield Static(id="checklist-verdict", classes="status")
 
@@ -38,17 +40,18 @@ class ChecklistScreen(PageScreen):
             if i:
                 text.append("\n")
             mark, style = MARKS[item.state]
-            text.append(f"{mark} ", style=f"bold {style}")
+            text.append(f"{mark} ", style=style)
             text.append(t(f"checklist.{item.key}"))
             if item.because:
-                text.append("\n    " + ", ".join(item.because), style="dim")
+                because = ", ".join(visible(b, limit=300) for b in item.because)
+                text.append("\n    " + because, style="italic")
         self.query_one("#checklist-items", Static).update(text)
         if app.running or app.preparing:
-            verdict = Text(t("status.probing"), style="cyan")
+            verdict = Text(t("status.probing"), style="italic cyan")
         elif app.report is None:
-            verdict = Text(t("status.idle"), style="dim")
+            verdict = Text(t("status.idle"), style="italic")
         elif all_good(items):
             verdict = Text(t("checklist.all_good"), style="bold green")
         else:
-            verdict = Text(t("checklist.not_yet"), style="bold red")
+            verdict = Text(t("checklist.not_yet"), style="bold reverse red")
         self.query_one("#checklist-verdict", Static).update(verdict)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Button, Static
 
 from sesfix.findings import SEVERITY_RANK, Severity
 from sesfix.locale import t
+from sesfix.text import visible
+from sesfix.tui.render import ours, outside
 from sesfix.tui.screens.base import PageScreen
 from sesfix.tui.widgets.findings import FindingCard, FixButton
 from sesfix.tui.widgets.log_panel import LogPanel
@@ -26,14 +28,15 @@ class StepScreen(PageScreen):
 
     def compose_main(self) -> ComposeResult:
         yield Static(id="step-title", classes="page-title")
-        yield Static(t(f"step.{self.number}.intro"), id="step-intro", classes="intro")
+        yield Static(ours(t(f"step.{self.number}.intro")), id="step-intro", classes="intro")
         yield Static(id="status", classes="status")
-        with Horizontal(id="change-actions"):
+        with Vertical(id="change-actions"):
             yield Button(t("undo.button"), id="undo-button", classes="undo")
             yield Button(t("newkey.copy"), id="copy-key-button")
             yield Button(t("guidance.copy"), id="copy-guidance-button")
             yield Button(t("newkey.copy_secret"), id="copy-secret-button", variant="warning")
             yield Button(t("railway.push.button"), id="push-railway-button", variant="primary")
+            yield Button(t("newkey.retire"), id="retire-old-button", variant="warning")
         yield Vertical(id="findings")
         yield Static(t("probes.title"), classes="section-title")
         yield ProbeList(id="probes")
@@ -64,13 +67,19 @@ class StepScreen(PageScreen):
         self.query_one("#status", Static).display = bool(status.plain)
         idle = not (app.running or app.fix_busy or app.preparing)
         self.query_one("#undo-button", Button).display = bool(app.applied) and idle
-        self.query_one("#copy-key-button", Button).display = app.last_new_key is not None
-        self.query_one("#push-railway-button", Button).display = (
-            app.last_new_key is not None and app.from_railway and idle and not app.railway_busy
-        )
-        self.query_one("#change-actions").display = (
-            bool(app.applied) or app.last_new_key is not None
-        )
+        rotated = app.last_new_key is not None
+        # Each button only where it applies: the new key's after a rotation, the follow-up
+        # steps when the last fix left some.
+        shown = {
+            "#copy-key-button": rotated,
+            "#copy-secret-button": rotated,
+            "#copy-guidance-button": bool(app.last_guidance),
+            "#push-railway-button": rotated and app.from_railway and idle and not app.railway_busy,
+            "#retire-old-button": rotated and idle and app.old_key_id is not None,
+        }
+        for selector, show in shown.items():
+            self.query_one(selector, Button).display = show
+        self.query_one("#change-actions").display = bool(app.applied) or any(shown.values())
         self.query_one(ProbeList).show(
             app.probes_for(n), show_cli=app.show_cli, stable=app.stable_output
         )
@@ -82,7 +91,7 @@ class StepScreen(PageScreen):
     def _status_text(self) -> Text:
         app = self.wizard
         if app.preparing:
-            return Text(t("status.preparing"), style="yellow")
+            return Text(t("status.preparing"), style="italic yellow")
         lines: list[tuple[str, str]] = []
         if app.practice is not None:
             lines.append(
@@ -96,11 +105,11 @@ class StepScreen(PageScreen):
                 )
             )
         if app.running:
-            lines.append((t("status.probing"), "cyan"))
+            lines.append((t("status.probing"), "italic cyan"))
         elif app.cancelled:
-            lines.append((t("status.cancelled"), "yellow"))
+            lines.append((t("status.cancelled"), "bold yellow"))
         elif app.report is None:
-            lines.append((t("status.idle"), "dim"))
+            lines.append((t("status.idle"), "italic"))
         if app.fix_status:
             lines.append((app.fix_status, "bold"))
         key = app.last_new_key
@@ -110,14 +119,16 @@ class StepScreen(PageScreen):
                 if key.keyring_stored
                 else t("newkey.not_in_keyring", reason=key.keyring_detail)
             )
-            lines.append(
-                (t("newkey.created", key=key.masked, user=key.user) + " " + where, "green")
-            )
+            user = visible(key.user, limit=128)
+            lines.append((t("newkey.created", key=key.masked, user=user) + " " + where, "green"))
+            if app.old_key_id is not None and not app.running:
+                lines.append((t("newkey.retire_hint"), "bold"))
+        # Fix results quote AWS's messages and the app's values: outside text, kept as text.
         text = Text()
         for i, (line, style) in enumerate(lines):
             if i:
                 text.append("\n")
-            text.append(line, style=style)
+            text.append(outside(line, style, limit=4_000))
         return text
 
     def _render_findings(self) -> None:
@@ -150,7 +161,7 @@ class StepScreen(PageScreen):
             if report.step(self.number).status == "unknown":
                 msg = t("step.unknown")
             if msg:
-                box.mount(Static(msg, classes="all-clear"))
+                box.mount(Static(ours(msg), classes="all-clear"))
             return
         cards = [
             FindingCard(f, i)
@@ -177,7 +188,12 @@ class StepScreen(PageScreen):
         key = self.wizard.last_new_key
         if key is not None:
             self.wizard.copy_to_clipboard(key.secret.reveal())
-            self.wizard.notify(t("newkey.secret_copied", key=key.masked))
+            self.wizard.notify(t("newkey.secret_copied", key=key.masked), markup=False)
+
+    @on(Button.Pressed, "#retire-old-button")
+    def _retire_old(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.wizard.request_fix("retire-old-key")
 
     @on(Button.Pressed, "#push-railway-button")
     def _push_railway(self, event: Button.Pressed) -> None:
@@ -187,8 +203,9 @@ class StepScreen(PageScreen):
     @on(Button.Pressed, "#copy-guidance-button")
     def _copy_guidance(self, event: Button.Pressed) -> None:
         event.stop()
-        if self.wizard.last_guidance:
-            self.wizard.copy_value("\n".join(self.wizard.last_guidance), t("guidance.what"))
+        lines = self.wizard.last_guidance
+        if lines:
+            self.wizard.copy_value("\n".join(lines), t("guidance.what", n=len(lines)))
 
     @on(Button.Pressed, ".fix-button")
     def _fix(self, event: Button.Pressed) -> None:

@@ -1,0 +1,54 @@
+"""Blocking work (AWS, keyring, subprocesses) in daemon threads that the wizard can abandon.
+
+Textual's thread workers run on the event loop's default executor, whose threads are joined
+when the loop closes and again at interpreter exit: one probe hung on a silent endpoint then
+keeps the wizard's process alive after ``q``. These threads are daemons and are never
+awaited. Their results come back as a :class:`Finished` message carrying the callback to run
+on the UI thread (``post_message`` is thread-safe and simply returns ``False`` once the app
+has gone), and a failure comes back as :class:`Failed`, which the app routes to its error
+panel by name — so a traceback never reaches the screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+
+@dataclass
+class Finished(Message):
+    """A background job is done: run ``callback`` on the UI thread."""
+
+    name: str
+    callback: Callable[[], None]
+
+
+@dataclass
+class Failed(Message):
+    """A background job raised ``error``."""
+
+    name: str
+    error: BaseException
+
+
+def start(
+    target: MessagePump, name: str, work: Callable[[], Any], done: Callable[[Any], None]
+) -> threading.Thread:
+    """Run ``work()`` in a daemon thread; ``done(result)`` then runs on the UI thread."""
+
+    def run() -> None:
+        try:
+            result = work()
+        except Exception as exc:  # noqa: BLE001 - routed to the error panel, never swallowed
+            target.post_message(Failed(name, exc))
+            return
+        target.post_message(Finished(name, lambda: done(result)))
+
+    thread = threading.Thread(target=run, name=f"sesfix-{name}", daemon=True)
+    thread.start()
+    return thread
