@@ -103,7 +103,7 @@ async def fix_scenario_in_the_wizard(
                     await press_fix(pilot, app, fix_id)
                 await settle(pilot, app)
                 assert isinstance(app.screen, ConfirmFixScreen), type(app.screen).__name__
-                await pilot.press("y")
+                await pilot.press("a")
                 await settle(pilot, app)
                 # Rotation: the new secret is now the app's; it must not show either.
                 seen["secrets"].extend(secrets_of(practice))

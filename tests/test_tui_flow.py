@@ -26,7 +26,7 @@ async def rotate_key_with_keyboard(pilot: Any, app: SesfixApp) -> Any:
     await focus_fix_button(pilot, app, "rotate-access-key")
     await pilot.press("enter")
     await settle(pilot, app)
-    await pilot.press("y")
+    await pilot.press("a")
     await settle(pilot, app)
     assert app.last_new_key is not None
     return app.last_new_key
@@ -85,7 +85,7 @@ async def test_keyboard_walk_seed_to_green_checklist(account: Any) -> None:
         plan_text = screen_text(app)
         assert "iam:CreatePolicy" in plan_text or "aws iam create-policy" in plan_text
         assert "ses:SendEmail" in plan_text  # the policy JSON is shown
-        await pilot.press("y")
+        await pilot.press("a")
         await settle(pilot, app)
         assert app.report is not None
         assert "iam.ses_permission_missing" not in app.report.finding_ids()
@@ -296,7 +296,11 @@ async def test_vietnamese(account: Any) -> None:
         assert "IAM user không được phép gửi bằng SES" in text
         await pilot.press("c")
         await pilot.pause(0.1)
-        assert "IAM User có quyền SES" in screen_text(app)
+        text = screen_text(app)
+        assert "IAM user có quyền SES" in text
+        # The title bar and the footer are Vietnamese too.
+        assert "tài khoản thực hành (seed)" in text
+        assert "q Thoát" in text and "? Trợ giúp" in text
 
 
 async def test_command_palette_lists_steps_and_fixes(account: Any) -> None:
@@ -390,7 +394,7 @@ async def test_undo_from_the_same_place(account: Any) -> None:
         await focus_fix_button(pilot, app, "attach-ses-full-access")
         await pilot.press("enter")
         await settle(pilot, app)
-        await pilot.press("y")
+        await pilot.press("a")
         await settle(pilot, app)
         assert app.step_state(1) == "pass"
         assert app.screen.query_one("#undo-button").display
@@ -400,7 +404,7 @@ async def test_undo_from_the_same_place(account: Any) -> None:
 
         assert isinstance(app.screen, ConfirmScreen)
         assert "detach-user-policy" in screen_text(app)
-        await pilot.press("y")
+        await pilot.press("a")
         await settle(pilot, app)
         assert app.step_state(1) == "fail"
         assert app.applied == []
@@ -492,7 +496,7 @@ async def test_practice_mode_prepares_then_offers_the_summary() -> None:
             await focus_fix_button(pilot, app, "attach-ses-full-access")
             await pilot.press("enter")
             await settle(pilot, app)
-            await pilot.press("y")
+            await pilot.press("a")
             await settle(pilot, app)
             assert isinstance(app.screen, SummaryScreen)
             assert app.screen.record.fixes_applied == ["attach-ses-full-access"]

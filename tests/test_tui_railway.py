@@ -48,7 +48,7 @@ async def test_rotation_then_push_to_railway_through_stdin(account: Any, fake: F
         plan = screen_text(app)
         assert "railway variable set --stdin AWS_SECRET_ACCESS_KEY -s api" in plan
         assert secret[:12] not in plan
-        await pilot.press("y")
+        await pilot.press("a")
         await settle(pilot, app)
 
         sets = [c for c in fake.calls() if c["argv"][:2] == ["variable", "set"]]

@@ -136,7 +136,7 @@ def test_green_checklist(snap_compare: Any, moto_server: Any, account: Any, size
         await focus_fix_button(pilot, pilot.app, "create-custom-policy")
         await pilot.press("enter")
         await settle(pilot, pilot.app)
-        await pilot.press("y")
+        await pilot.press("a")
         await settle(pilot, pilot.app)
         await pilot.press("c")
         await settle(pilot, pilot.app)

@@ -100,6 +100,13 @@ class SesfixApp(App[int]):
 
     # --- start ------------------------------------------------------------------------------
 
+    def run(self, *args: Any, **kwargs: Any) -> int | None:
+        """Run the wizard; on the way out, abandon probe threads still waiting on AWS."""
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            background.abandon_leftovers()
+
     def on_mount(self) -> None:
         from sesfix.tui.screens import build_pages
 

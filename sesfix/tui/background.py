@@ -52,3 +52,23 @@ def start(
     thread = threading.Thread(target=run, name=f"sesfix-{name}", daemon=True)
     thread.start()
     return thread
+
+
+def abandon_leftovers() -> int:
+    """Let the interpreter exit without joining pool threads started under our daemons.
+
+    The engine probes through a ``ThreadPoolExecutor``; started from one of these daemon
+    threads its workers are daemons too, but ``concurrent.futures`` still joins every pool
+    thread at interpreter exit, so one probe hung on a silent endpoint would keep the
+    process alive after ``q``. Daemon pool threads still running are taken off that list
+    (non-daemon pools — anyone else's — are left alone). Returns how many were abandoned.
+    """
+    import concurrent.futures.thread as pool_threads
+
+    queues = getattr(pool_threads, "_threads_queues", None)
+    if queues is None:  # a Python without that list joins nothing at exit
+        return 0
+    leftovers = [t for t in list(queues) if t.daemon and t.is_alive()]
+    for thread in leftovers:
+        queues.pop(thread, None)
+    return len(leftovers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -23,8 +24,11 @@ if TYPE_CHECKING:
 def source_label(app: SesfixApp) -> str:
     """Where the variables come from, in the current language (the header's subtitle)."""
     source = app.settings.source
-    if app.practice is not None and source.startswith("practice account"):
-        return t("title.practice", scenario=visible(app.practice.scenario, limit=60))
+    practice = re.fullmatch(r"practice account \((.+)\)", source)
+    if practice is not None:
+        return t("title.practice", scenario=visible(practice.group(1), limit=60))
+    if source == "practice account":
+        return t("title.practice_plain")
     if source == "environment":
         return t("title.environment")
     return visible(source, limit=120)
@@ -64,6 +68,8 @@ class PageScreen(Localized, Screen[None]):
         self.update_view()
 
     def update_view(self, *, probes_only: bool = False) -> None:
+        if not self.query("#main"):
+            return  # being taken down: an abandoned probe thread may still report
         # Textual shows the title as plain Content (never markup); escapes still made visible.
         self.title = "sesfix"
         self.sub_title = source_label(self.wizard)
