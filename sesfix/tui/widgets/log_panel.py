@@ -104,6 +104,22 @@ class LogPanel(Vertical):
 
     # ---- actions ----------------------------------------------------------------------------
 
+    @on(TextArea.Changed, "#log-paste")
+    def _pasted(self, event: TextArea.Changed) -> None:
+        """A pasted log is outside text too: escapes in it are shown, never sent raw.
+
+        Tabs and line breaks stay; every other control character (ANSI colours, OSC 8
+        links, bidi overrides) is replaced by its visible escape in the box itself, so the
+        terminal never receives it and the analysis reads what the person sees.
+        """
+        text = event.text_area.text
+        cleaned = "\n".join(
+            "\t".join(visible(part, limit=None) for part in line.split("\t"))
+            for line in text.split("\n")
+        )
+        if cleaned != text:
+            event.text_area.load_text(cleaned)
+
     @on(Button.Pressed, "#log-fetch-railway")
     def _fetch(self) -> None:
         service = self.query_one("#log-service", Input).value.strip() or None
