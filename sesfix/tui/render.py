@@ -10,19 +10,37 @@ reason: a translation may contain brackets too.
 
 from __future__ import annotations
 
+import os
+import re
+
 from rich.text import Text
 
+from sesfix.locale import t
 from sesfix.text import visible
+
+_ATTRIBUTES = {"bold", "italic", "reverse", "underline", "strike", "not"}
+
+
+def tone(style: str) -> str:
+    """``style`` as the wizard paints it: with ``NO_COLOR`` only bold/italic/reverse stay.
+
+    Textual turns colours into greys under ``NO_COLOR``, and red becomes dark grey on
+    black; dropping the colour leaves the terminal's own (readable) foreground, and the
+    state is carried by bold, italic and reverse, which every style table here sets.
+    """
+    if "NO_COLOR" not in os.environ:
+        return style
+    return " ".join(w for w in style.split() if w in _ATTRIBUTES)
 
 
 def outside(value: object, style: str = "", *, limit: int | None = 2_000) -> Text:
     """``value`` from outside sesfix, as plain text (line breaks kept, everything else shown)."""
-    return Text(visible(value, limit=limit, keep_newlines=True), style=style)
+    return Text(visible(value, limit=limit, keep_newlines=True), style=tone(style))
 
 
 def ours(text: str, style: str = "") -> Text:
     """A catalogue text (already formatted, possibly with outside values inside) as Text."""
-    return Text(visible(text, limit=None, keep_newlines=True), style=style)
+    return Text(visible(text, limit=None, keep_newlines=True), style=tone(style))
 
 
 def runnable(lines: list[str], masked_key_id: str) -> str:
@@ -64,3 +82,15 @@ def wrap_cli(cli: str, width: int, *, indent: str = "", style: str = "italic") -
             line += ("" if line in (first, rest) else " ") + unit
     lines.append(line)
     return Text("\n".join(lines), style=style)
+
+
+def source_text(source: str) -> str:
+    """A settings source (``practice account (seed)``, ``environment``, a path) for people."""
+    practice = re.fullmatch(r"practice account \((.+)\)", source)
+    if practice is not None:
+        return t("title.practice", scenario=visible(practice.group(1), limit=60))
+    if source == "practice account":
+        return t("title.practice_plain")
+    if source == "environment":
+        return t("title.environment")
+    return visible(source, limit=120)

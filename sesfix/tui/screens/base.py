@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -12,9 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker
 
-from sesfix.locale import t
-from sesfix.text import visible
 from sesfix.tui.bindings import Localized
+from sesfix.tui.render import source_text
 from sesfix.tui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
@@ -23,15 +21,7 @@ if TYPE_CHECKING:
 
 def source_label(app: SesfixApp) -> str:
     """Where the variables come from, in the current language (the header's subtitle)."""
-    source = app.settings.source
-    practice = re.fullmatch(r"practice account \((.+)\)", source)
-    if practice is not None:
-        return t("title.practice", scenario=visible(practice.group(1), limit=60))
-    if source == "practice account":
-        return t("title.practice_plain")
-    if source == "environment":
-        return t("title.environment")
-    return visible(source, limit=120)
+    return source_text(app.settings.source)
 
 
 class PageScreen(Localized, Screen[None]):

@@ -9,7 +9,7 @@ from textual.widgets import Static
 from sesfix.diagnosis.checklist import all_good, judge
 from sesfix.locale import t
 from sesfix.text import visible
-from sesfix.tui.render import ours
+from sesfix.tui.render import ours, tone
 from sesfix.tui.screens.base import PageScreen
 
 MARKS = {
@@ -40,18 +40,18 @@ class ChecklistScreen(PageScreen):
             if i:
                 text.append("\n")
             mark, style = MARKS[item.state]
-            text.append(f"{mark} ", style=style)
+            text.append(f"{mark} ", style=tone(style))
             text.append(t(f"checklist.{item.key}"))
             if item.because:
                 because = ", ".join(visible(b, limit=300) for b in item.because)
                 text.append("\n    " + because, style="italic")
         self.query_one("#checklist-items", Static).update(text)
         if app.running or app.preparing:
-            verdict = Text(t("status.probing"), style="italic cyan")
+            verdict = ours(t("status.probing"), "italic cyan")
         elif app.report is None:
-            verdict = Text(t("status.idle"), style="italic")
+            verdict = ours(t("status.idle"), "italic")
         elif all_good(items):
-            verdict = Text(t("checklist.all_good"), style="bold green")
+            verdict = ours(t("checklist.all_good"), "bold green")
         else:
-            verdict = Text(t("checklist.not_yet"), style="bold reverse red")
+            verdict = ours(t("checklist.not_yet"), "bold reverse red")
         self.query_one("#checklist-verdict", Static).update(verdict)

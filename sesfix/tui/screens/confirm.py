@@ -22,7 +22,7 @@ from textual.widgets import Button, Input, Select, Static
 from sesfix.locale import has, t
 from sesfix.text import visible
 from sesfix.tui.bindings import Localized
-from sesfix.tui.render import ours, outside, runnable
+from sesfix.tui.render import ours, outside, runnable, source_text
 from sesfix.tui.widgets.probes import CliBlock
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ class ConfirmFixScreen(ConfirmScreen):
             extra.append(
                 t("plan.target")
                 + "\n"
-                + "\n".join(f"  {target_label(k)}: {v}" for k, v in target.items())
+                + "\n".join(f"  {target_label(k)}: {target_value(k, v)}" for k, v in target.items())
             )
         if plan.noop:
             extra.append(t("plan.noop", reason=plan.noop_reason))
@@ -239,6 +239,10 @@ class ConfirmFixScreen(ConfirmScreen):
             self.replan()
             return
         super().say_yes()
+
+
+def target_value(key: str, value: object) -> str:
+    return source_text(str(value)) if key == "source" else visible(value, limit=300)
 
 
 def target_label(key: str) -> str:

@@ -11,7 +11,7 @@ from textual.widgets import Button, Static
 from sesfix.findings import SEVERITY_RANK, Severity
 from sesfix.locale import t
 from sesfix.text import visible
-from sesfix.tui.render import ours, outside
+from sesfix.tui.render import ours, outside, tone
 from sesfix.tui.screens.base import PageScreen
 from sesfix.tui.widgets.findings import FindingCard, FixButton
 from sesfix.tui.widgets.log_panel import LogPanel
@@ -59,7 +59,7 @@ class StepScreen(PageScreen):
         title = Text.assemble(
             (t("step.heading", n=n, name=t(f"step.{n}.name")), "bold"),
             "  ",
-            (f"{icon} {t('state.' + state)}", style),
+            (f"{icon} {t('state.' + state)}", tone(style)),
         )
         self.query_one("#step-title", Static).update(title)
         status = self._status_text()
@@ -91,7 +91,7 @@ class StepScreen(PageScreen):
     def _status_text(self) -> Text:
         app = self.wizard
         if app.preparing:
-            return Text(t("status.preparing"), style="italic yellow")
+            return ours(t("status.preparing"), "italic yellow")
         lines: list[tuple[str, str]] = []
         if app.practice is not None:
             lines.append(

@@ -22,7 +22,7 @@ from sesfix.errors import SesfixError
 from sesfix.locale import t
 from sesfix.text import visible
 from sesfix.tui.bindings import Localized
-from sesfix.tui.render import ours
+from sesfix.tui.render import ours, tone
 
 
 class SummaryScreen(Localized, Screen[None]):
@@ -86,7 +86,7 @@ class SummaryScreen(Localized, Screen[None]):
         for i, fid in enumerate(rec.broken_findings):
             if i:
                 out.append("\n")
-            out.append("✗ ", style="red")
+            out.append("✗ ", style=tone("bold red"))
             out.append(fid, style="bold")
             title = t(f"finding.{fid}.title")
             if title != f"finding.{fid}.title":
@@ -101,7 +101,7 @@ class SummaryScreen(Localized, Screen[None]):
         for i, fix in enumerate(rec.fixes_applied, 1):
             if i > 1:
                 out.append("\n")
-            out.append(f"{i}. ", style="green")
+            out.append(f"{i}. ", style=tone("bold green"))
             out.append(fix, style="bold")
             title = t(f"fix.{fix}.title")
             if title != f"fix.{fix}.title":

@@ -48,7 +48,7 @@ class TestSendScreen(PageScreen):
         )
         log = self.query_one("#testsend-log", Static)
         if app.testsend_busy:
-            log.update(Text(t("testsend.sending"), style="italic cyan"))
+            log.update(ours(t("testsend.sending"), "italic cyan"))
         elif app.testsend_result is None:
             log.update(Text(t("testsend.none"), style="italic"))
         else:

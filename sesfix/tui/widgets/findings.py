@@ -10,12 +10,15 @@ from textual.widgets import Button, Static
 from sesfix.findings import Finding, Severity
 from sesfix.locale import t
 from sesfix.text import visible
+from sesfix.tui.render import tone
 
 SEVERITY = {
     Severity.ERROR: ("✗", "red"),
     Severity.WARNING: ("!", "yellow"),
     Severity.INFO: ("i", "blue"),
 }
+#: Without colour (NO_COLOR) the severity still shows: an error's title is reversed.
+NO_COLOR_EMPHASIS = {Severity.ERROR: "reverse", Severity.WARNING: "underline", Severity.INFO: ""}
 
 
 class FixButton(Button):
@@ -42,7 +45,11 @@ class FindingCard(Vertical):
     def compose(self) -> ComposeResult:
         f = self.finding
         icon, style = SEVERITY[f.severity]
-        title = Text.assemble((f"{icon} ", style), (t(f"finding.{f.id}.title"), f"bold {style}"))
+        emphasis = NO_COLOR_EMPHASIS[f.severity]
+        title = Text.assemble(
+            (f"{icon} ", tone(f"bold {style} {emphasis}")),
+            (t(f"finding.{f.id}.title"), tone(f"bold {style}")),
+        )
         title.append(f"  [{f.id}]", style="italic")
         yield Static(title, classes="finding-title")
         if f.evidence:

@@ -26,12 +26,12 @@ from sesfix.locale import t
 from sesfix.logs import Analyzer, LogAnalysis, correlate, iter_lines
 from sesfix.masking import Secret
 from sesfix.text import visible
-from sesfix.tui.render import ours, outside
+from sesfix.tui.render import ours, outside, tone
 
 if TYPE_CHECKING:
     from sesfix.diagnosis.report import Report
 
-_MARK_STYLE = {"✓": "green", "✗": "red", "?": "yellow", "·": "dim"}
+_MARK_STYLE = {"✓": "bold green", "✗": "bold reverse red", "?": "bold yellow", "·": "italic"}
 _CHECK_EVERY = 5000  # lines between cancellation checks
 
 
@@ -230,13 +230,13 @@ def render(analysis: LogAnalysis, correlation: list[str]) -> Text:
 
     out = Text()
     style = "green" if analysis.stage == "success" else "yellow" if analysis.ok else "red"
-    out.append(visible(analysis.summary()) + "\n\n", style=f"bold {style}")
+    out.append(visible(analysis.summary()) + "\n\n", style=tone(f"bold {style}"))
     for name, status, detail in analysis.steps():
-        out.append(f"{status} ", style=_MARK_STYLE.get(status, ""))
+        out.append(f"{status} ", style=tone(_MARK_STYLE.get(status, "")))
         out.append(f"{visible(name):<24}", style="bold")
         out.append(f"{visible(detail)}\n")
     for c in sorted(analysis.codes.values(), key=lambda c: c.first_line):
-        out.append(f"\n{visible(c.code, limit=100)}", style="bold red")
+        out.append(f"\n{visible(c.code, limit=100)}", style=tone("bold red"))
         out.append(f" — {visible(c.when())}\n")
         if c.meaning:
             out.append(f"  {visible(c.meaning)}\n", style="italic")

@@ -10,16 +10,16 @@ from textual.widgets import Static
 
 from sesfix.locale import t
 from sesfix.text import visible
-from sesfix.tui.render import wrap_cli
+from sesfix.tui.render import tone, wrap_cli
 from sesfix.tui.state import ProbeLine
 
 
 def outcome_style(outcome: str | None) -> tuple[str, str]:
     if outcome is None:
-        return "◌", "italic cyan"
+        return "◌", tone("italic cyan")
     if outcome == "ok":
-        return "✓", "bold green"
-    return "✗", "bold red"
+        return "✓", tone("bold green")
+    return "✗", tone("bold red")
 
 
 class ProbeList(Static):
@@ -52,7 +52,7 @@ class ProbeList(Static):
             text.append(f"  {t('probes.as')} {visible(p.identity, limit=200)}")
             text.append(f"  {visible(p.region, limit=60)}  ")
             if p.outcome is None:
-                text.append(t("probes.running"), style="italic cyan")
+                text.append(t("probes.running"), style=tone("italic cyan"))
             else:
                 text.append(visible(p.outcome, limit=200), style=style)
                 ms = "— ms" if stable else f"{p.ms} ms"

@@ -13,6 +13,7 @@ from textual.widgets import Label, ListItem, ListView
 
 from sesfix.locale import t
 from sesfix.tui.bindings import PAGES
+from sesfix.tui.render import tone
 from sesfix.tui.state import steps_answered
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class Sidebar(ListView):
                             state = "answered"
                 icon, style = ICONS.get(state, ("?", ""))
                 text = Text.assemble(
-                    (f"{icon} ", style),
+                    (f"{icon} ", tone(style)),
                     f"{n} {t(f'step.{n}.name')}",
                     (f"\n   {word}", "italic"),
                 )
