@@ -40,9 +40,20 @@ def all_probes(report: Report) -> list[CallRecord]:
 
 
 def aws_unreachable(report: Report) -> list[CallRecord]:
-    """The probes, when not one of them got an answer from AWS (else an empty list)."""
+    """The probes, when not one of them got an answer from AWS (else an empty list).
+
+    A probe got no answer when its outcome says so or the engine reported it as
+    ``probe.unreachable`` (naming its call and region).
+    """
     probes = all_probes(report)
-    if probes and all(r.outcome == "unreachable" for r in probes):
+    silent = {
+        (f.data.get("call"), f.data.get("region"))
+        for f in report.findings
+        if f.id == "probe.unreachable"
+    }
+    if probes and all(
+        r.outcome == "unreachable" or (r.call, r.region) in silent for r in probes
+    ):
         return probes
     return []
 

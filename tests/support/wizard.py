@@ -15,7 +15,11 @@ async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause(0.05)
         busy = app.running or app.fix_busy or app.preparing or app.testsend_busy
-        if not busy and not any(w.is_running for w in app.workers):
+        # A dialog pushed by the last result must be on screen and drawn (its keys count
+        # only from then on), not merely pushed.
+        screen = app.screen
+        drawn = screen.is_mounted and getattr(screen, "ready_at", 0.0) is not None
+        if not busy and drawn and not any(w.is_running for w in app.workers):
             return
         if loop.time() > deadline:
             raise AssertionError("the wizard did not settle")

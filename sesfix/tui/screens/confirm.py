@@ -229,7 +229,8 @@ class ConfirmFixScreen(ConfirmScreen):
         return {f.name: self.inputs.get(f.name, f.default) for f in self.fields}
 
     def replan(self) -> None:
-        self.replan_inputs = self.typed()
+        # Values typed for an earlier plan (no longer fields here) are kept, not dropped.
+        self.replan_inputs = {**self.inputs, **self.typed()}
         self.dismiss(False)
 
     def say_yes(self) -> None:
