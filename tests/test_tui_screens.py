@@ -80,10 +80,11 @@ async def test_every_button_whole_and_inside_its_card(
                     checked += 1
         assert checked >= 2
         # The plan dialog's buttons too (the confirm dialog's Copy read "Co").
-        await pilot.press("1")
+        assert app.report is not None
+        finding = next(f for f in app.report.errors if f.fixes)
+        await pilot.press(str(finding.step))
         await pilot.pause(0.1)
-        fix = app.report.fix_ids()[0] if app.report else ""
-        await focus_fix_button(pilot, app, fix)
+        await focus_fix_button(pilot, app, finding.fixes[0])
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, ConfirmFixScreen)

@@ -20,6 +20,24 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 
+#: Every background job the wizard names (``start(..., name, ...)`` and the Sources page's
+#: workers): each has ``error.<name>.what`` / ``.hint`` in both catalogues, checked by a test.
+JOBS = (
+    "diagnose",
+    "prepare",
+    "reload",
+    "plan-fix",
+    "apply-fix",
+    "undo-preview",
+    "undo",
+    "test-send",
+    "railway-push",
+    "discover",
+    "sources",
+    "worker",
+)
+
+
 @dataclass
 class Finished(Message):
     """A background job is done: run ``callback`` on the UI thread."""
