@@ -273,7 +273,9 @@ async def test_worker_error_becomes_error_panel(tmp_path: Path) -> None:
 
 async def test_escape_cancels_a_running_diagnosis(account: Any, monkeypatch: Any) -> None:
     acct = account("seed")
-    with DelayProxy(acct.endpoint, delay=0.4) as proxy:
+    # Each request takes 3 s: the diagnosis cannot end between the check and the key,
+    # however loaded the machine is.
+    with DelayProxy(acct.endpoint, delay=3.0) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
         app = incident_app(acct)
         async with app.run_test(size=(100, 32)) as pilot:
