@@ -27,7 +27,7 @@ from sesfix.locale import detect_language, set_language, t
 from sesfix.masking import redact
 from sesfix.settings import AppSettings
 from sesfix.tui import background, changes
-from sesfix.tui.bindings import APP_BINDINGS, PAGES, STEPS
+from sesfix.tui.bindings import APP_BINDINGS, PAGES
 from sesfix.tui.messages import DiagnosisDone, FixProgress, ProbeEvent
 from sesfix.tui.state import AppliedFix, ProbeLine, aws_unreachable, first_failing_step
 from sesfix.tui.widgets.sidebar import Sidebar
@@ -446,35 +446,12 @@ class SesfixApp(App[int]):
             if isinstance(screen, PageScreen) and screen.is_mounted:
                 screen.update_view(probes_only=probes_only)
 
-    # --- command palette ------------------------------------------------------------------
+    # --- command palette (sesfix.tui.palette) ---------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        for n in STEPS:
-            yield SystemCommand(
-                t("palette.step", n=n, name=t(f"step.{n}.name")),
-                t(f"step.{n}.intro"),
-                lambda name=f"step{n}": self.goto(name),
-            )
-        yield SystemCommand(
-            t("page.checklist"), t("palette.checklist"), lambda: self.goto("checklist")
-        )
-        yield SystemCommand(
-            t("page.testsend"), t("palette.testsend"), lambda: self.goto("testsend")
-        )
-        yield SystemCommand(t("page.sources"), t("palette.sources"), lambda: self.goto("sources"))
-        yield SystemCommand(t("binding.rerun"), t("palette.rerun"), self.action_rerun)
-        yield SystemCommand(t("binding.toggle-cli"), t("palette.cli"), self.action_toggle_cli)
-        yield SystemCommand(t("binding.undo"), t("palette.undo"), self.action_undo)
-        yield SystemCommand(t("binding.help"), t("palette.help"), self.action_help)
-        if self.report is not None:
-            for fix_id in self.report.fix_ids():
-                yield SystemCommand(
-                    t("palette.fix", fix=t(f"fix.{fix_id}.title")),
-                    t("palette.fix_help"),
-                    lambda f=fix_id: self.request_fix(f),
-                )
-        if self.practice is not None:
-            yield SystemCommand(t("palette.summary"), t("practice.title"), self.show_summary)
+        from sesfix.tui.palette import system_commands
+
+        yield from system_commands(self)
         yield from super().get_system_commands(screen)
 
 

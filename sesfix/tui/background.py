@@ -19,7 +19,6 @@ from typing import Any
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-
 #: Every background job the wizard names (``start(..., name, ...)`` and the Sources page's
 #: workers): each has ``error.<name>.what`` / ``.hint`` in both catalogues, checked by a test.
 JOBS = (

@@ -51,9 +51,7 @@ def aws_unreachable(report: Report) -> list[CallRecord]:
         for f in report.findings
         if f.id == "probe.unreachable"
     }
-    if probes and all(
-        r.outcome == "unreachable" or (r.call, r.region) in silent for r in probes
-    ):
+    if probes and all(r.outcome == "unreachable" or (r.call, r.region) in silent for r in probes):
         return probes
     return []
 
