@@ -20,10 +20,10 @@ from sesfix.demo.account import SCENARIOS
 from sesfix.demo.practice import PracticeInfo
 from sesfix.findings import CATALOGUE
 from sesfix.tui.app import SesfixApp
-from tests.support.screen import screen_text
 from sesfix.tui.screens.confirm import ConfirmFixScreen
 from sesfix.tui.screens.summary import SummaryScreen
 from sesfix.tui.widgets.findings import FixButton
+from tests.support.screen import screen_text
 
 
 async def settle(pilot: Any, app: SesfixApp, timeout: float = 60.0) -> None:

@@ -14,10 +14,10 @@ from sesfix import debuglog
 from sesfix.demo.account import SimulatedAccount
 from sesfix.settings import AppSettings
 from sesfix.tui.app import SesfixApp, make_app
-from tests.support.screen import screen_text
 from tests.conftest import SENTINEL_SECRET
 from tests.support.leakcheck import assert_no_leak, files_under
 from tests.support.proxy import Delay, DelayProxy, when
+from tests.support.screen import screen_text
 from tests.test_tui_flow import settle
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from sesfix.demo.account import SimulatedAccount
 from sesfix.tui.app import SesfixApp, make_app
-from tests.support.screen import screen_text
 from tests.conftest import SENTINEL_SECRET
 from tests.support.proxy import DelayProxy
+from tests.support.screen import screen_text
 from tests.support.wizard import focus_fix_button, settle
 
 MUTATING = re.compile(r"^(Attach|Create|Put|Delete|Update|Detach|Verify|Send|Set|Tag)")

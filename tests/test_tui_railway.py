@@ -11,8 +11,8 @@ import pytest
 from sesfix import railway
 from sesfix.settings import AppSettings
 from sesfix.tui.app import make_app
-from tests.support.screen import screen_text
 from tests.support.fake_railway import FakeRailway, install
+from tests.support.screen import screen_text
 from tests.test_tui_flow import rotate_key_with_keyboard, settle
 
 
