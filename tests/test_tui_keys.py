@@ -111,18 +111,18 @@ async def test_escape_answers_at_once_while_aws_hangs(silent: SilentServer) -> N
         for attempt in range(3):
             if attempt:
                 await pilot.press("r")
-            await wait_for(pilot, lambda: app.running and app.probes)  # waiting on AWS
+            await wait_for(pilot, lambda: app.state.running and app.state.probes)  # waiting on AWS
             handled.clear()
             started = time.monotonic()
             await pilot.press("escape")
             took.append(handled[0] - started)
-            assert not app.running and app.cancelled
+            assert not app.state.running and app.state.cancelled
             # The page says so, and the steps are marked cancelled, not "probing".
             assert app.step_state(1) == "cancelled"
         # Other keys still work while the abandoned probe threads hang.
         await pilot.press("3")
         await pilot.pause(0.05)
-        assert app.current_page == "step3"
+        assert app.state.current_page == "step3"
     assert min(took) < KEY_BOUND, f"Esc took {[round(x * 1000) for x in took]} ms"
 
 
@@ -131,7 +131,7 @@ async def test_q_quits_at_once_while_aws_hangs(silent: SilentServer) -> None:
     for _ in range(3):  # best of three, as above
         app = make_app(settings=hung_settings(), operator=None, lang="en")
         async with app.run_test(size=(100, 30)) as pilot:
-            await wait_for(pilot, lambda a=app: silent.accepted and a.running)
+            await wait_for(pilot, lambda a=app: silent.accepted and a.state.running)
             started = time.monotonic()
             await pilot.press("q")
             await wait_for(pilot, lambda a=app: a.return_code is not None, timeout=5)
@@ -168,10 +168,10 @@ def test_the_process_exits_after_q_while_aws_hangs(silent: SilentServer, tmp_pat
 
             async def auto(pilot):
                 deadline = time.monotonic() + 30
-                while not app.probes and time.monotonic() < deadline:
+                while not app.state.probes and time.monotonic() < deadline:
                     await pilot.pause(0.05)
                 await pilot.pause(0.3)
-                assert app.running, "the probes should hang"
+                assert app.state.running, "the probes should hang"
                 pressed.append(time.monotonic())
                 await pilot.press("q")
 
@@ -215,14 +215,14 @@ async def test_fix_dialog_drops_keys_typed_before_it_was_drawn(account: Any) -> 
         dialog.post_message(early)
         await pilot.pause(0.2)
         assert app.screen is dialog, "a key typed ahead answered the dialog"
-        assert not app.fix_busy
+        assert not app.state.fix_busy
         # y means "copy CLI" on the page behind: in the dialog it never applies.
         await pilot.press("y")
         await pilot.pause(0.1)
-        assert app.screen is dialog and not app.fix_busy
+        assert app.screen is dialog and not app.state.fix_busy
         await pilot.press("a")
         await settle(pilot, app)
-        assert app.applied and app.applied[-1].fix_id == "attach-ses-full-access"
+        assert app.state.applied and app.state.applied[-1].fix_id == "attach-ses-full-access"
 
 
 async def test_after_test_send_the_page_keys_work(account: Any) -> None:
@@ -236,10 +236,10 @@ async def test_after_test_send_the_page_keys_work(account: Any) -> None:
         app.screen.query_one("#testsend-to").focus()
         await pilot.press("enter")
         await settle(pilot, app)
-        assert app.testsend_result is not None
+        assert app.state.testsend_result is not None
         await pilot.press("1")
         await pilot.pause(0.1)
-        assert app.current_page == "step1", "after Test send, 1 typed into the box"
+        assert app.state.current_page == "step1", "after Test send, 1 typed into the box"
 
 
 async def test_escape_leaves_any_input(account: Any) -> None:
@@ -257,7 +257,7 @@ async def test_escape_leaves_any_input(account: Any) -> None:
         assert app.focused is None or app.focused.id != "testsend-to"
         await pilot.press("2")
         await pilot.pause(0.1)
-        assert app.current_page == "step2"
+        assert app.state.current_page == "step2"
 
 
 def _quit_binding_first(app: SesfixApp) -> list[str]:

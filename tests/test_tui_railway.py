@@ -34,7 +34,7 @@ async def test_rotation_then_push_to_railway_through_stdin(account: Any, fake: F
     app.reload_settings = _from_railway
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot, app)
-        assert "credentials.secret_mismatch" in app.report.finding_ids()  # type: ignore[union-attr]
+        assert "credentials.secret_mismatch" in app.state.report.finding_ids()  # type: ignore[union-attr]
         key = await rotate_key_with_keyboard(pilot, app)
         secret = key.secret.reveal()
         assert not [c for c in fake.calls() if c["argv"][:2] == ["variable", "set"]]
@@ -58,7 +58,7 @@ async def test_rotation_then_push_to_railway_through_stdin(account: Any, fake: F
         assert fake.deploys() == 1
         # The wizard probed the deployed variables again: the new pair works.
         assert app.settings.access_key_id == key.access_key_id
-        assert "credentials.secret_mismatch" not in app.report.finding_ids()  # type: ignore[union-attr]
+        assert "credentials.secret_mismatch" not in app.state.report.finding_ids()  # type: ignore[union-attr]
         assert secret[:12] not in screen_text(app)
 
 

@@ -80,8 +80,8 @@ async def test_every_button_whole_and_inside_its_card(
                     checked += 1
         assert checked >= 2
         # The plan dialog's buttons too (the confirm dialog's Copy read "Co").
-        assert app.report is not None
-        finding = next(f for f in app.report.errors if f.fixes)
+        assert app.state.report is not None
+        finding = next(f for f in app.state.report.errors if f.fixes)
         await pilot.press(str(finding.step))
         await pilot.pause(0.1)
         await focus_fix_button(pilot, app, finding.fixes[0])
@@ -126,18 +126,18 @@ async def test_opens_on_the_first_failing_step(account: Any, scenario: str, step
     app = incident(acct)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot, app)
-        assert app.report is not None
-        statuses = {s.number: s.status for s in app.report.steps}
+        assert app.state.report is not None
+        statuses = {s.number: s.status for s in app.state.report.steps}
         assert statuses[step] == "fail" and all(statuses[n] != "fail" for n in range(1, step)), (
             statuses
         )
-        assert app.current_page == f"step{step}"
+        assert app.state.current_page == f"step{step}"
         # A re-probe never moves the person again.
         await pilot.press("1")
         await pilot.pause(0.1)
         await pilot.press("r")
         await settle(pilot, app)
-        assert app.current_page == "step1"
+        assert app.state.current_page == "step1"
 
 
 async def test_aws_unreachable_is_said_first(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,7 +164,7 @@ async def test_aws_unreachable_is_said_first(monkeypatch: pytest.MonkeyPatch) ->
         assert "sts:GetCallerIdentity" in text
         await pilot.press("escape")
         await pilot.pause(0.1)
-        assert app.current_page == "step1"
+        assert app.state.current_page == "step1"
 
 
 async def test_first_tab_lands_on_the_first_button(account: Any) -> None:
@@ -234,15 +234,15 @@ async def test_rotation_offers_the_secret_copy_and_retire_old_key(
         await settle(pilot, app)
         await pilot.press("a")
         await settle(pilot, app)
-        assert app.last_new_key is not None
+        assert app.state.last_new_key is not None
         screen = app.screen
         for shown in ("#copy-key-button", "#copy-secret-button", "#retire-old-button"):
             assert screen.query_one(shown).display, shown
         said.clear()
         screen.query_one("#copy-secret-button", Button).press()
         await pilot.pause(0.1)
-        assert said and app.last_new_key.masked in said[-1]
-        assert app.clipboard == app.last_new_key.secret.reveal()
+        assert said and app.state.last_new_key.masked in said[-1]
+        assert app.clipboard == app.state.last_new_key.secret.reveal()
         screen.query_one("#retire-old-button", Button).press()
         await settle(pilot, app)
         assert isinstance(app.screen, ConfirmFixScreen)
@@ -282,7 +282,7 @@ async def test_edited_plan_values_make_a_new_plan_instead_of_being_dropped(
         # The values typed for the first plan are still part of the new one.
         assert third.inputs["use_case"] == "Sign-up confirmations to customers who register"
         assert third.can_apply
-        assert not app.applied
+        assert not app.state.applied
         await pilot.press("escape")
         await settle(pilot, app)
 
@@ -347,12 +347,12 @@ async def test_no_stale_text_after_undo(account: Any) -> None:
         await pilot.pause(0.1)
         app.screen.query_one("#testsend-send", Button).press()
         await settle(pilot, app)
-        assert app.testsend_result is not None and app.testsend_result.ok
+        assert app.state.testsend_result is not None and app.state.testsend_result.ok
         await pilot.press("u")
         await settle(pilot, app)
         await pilot.press("a")
         await settle(pilot, app)
-        assert app.testsend_result is None, "Test send still says the app can send"
+        assert app.state.testsend_result is None, "Test send still says the app can send"
         assert "can send mail" not in screen_text(app)
         await pilot.press("1")
         await pilot.pause(0.1)
@@ -409,7 +409,7 @@ async def test_sidebar_shows_each_steps_progress_while_probing(
         seen: set[str] = set()
         async with app.run_test(size=(100, 32)) as pilot:
             deadline = time.monotonic() + 60
-            while app.running or app.report is None:
+            while app.state.running or app.state.report is None:
                 seen.add(screen_text(app))
                 assert time.monotonic() < deadline
                 await pilot.pause(0.05)

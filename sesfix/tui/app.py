@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Select, TextArea
 from textual.worker import Worker, WorkerState
 
-from sesfix.aws.gateway import CallFinished, CallStarted
+from sesfix.aws.gateway import CallFinished, CallRecord, CallStarted
 from sesfix.aws.identity import OperatorSpec
 from sesfix.demo.practice import PracticeInfo
 from sesfix.diagnosis.report import Report
@@ -28,14 +28,21 @@ from sesfix.masking import redact
 from sesfix.settings import AppSettings
 from sesfix.tui import background, changes
 from sesfix.tui.bindings import APP_BINDINGS, PAGES
-from sesfix.tui.messages import DiagnosisDone, FixProgress, ProbeEvent
-from sesfix.tui.state import AppliedFix, ProbeLine, aws_unreachable, first_failing_step
+from sesfix.tui.messages import (
+    CopyRequested,
+    DiagnosisDone,
+    FixProgress,
+    FixRequested,
+    ProbeEvent,
+    RailwayPushRequested,
+    TestSendRequested,
+    UndoRequested,
+)
+from sesfix.tui.state import ProbeLine, WizardState, aws_unreachable, first_failing_step
 from sesfix.tui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
     from sesfix.demo.record import OnboardingRecord
-    from sesfix.diagnosis.testsend import TestSendResult
-    from sesfix.fixes import NewKey
 
 Prepare = Callable[[], tuple[AppSettings, OperatorSpec | None]]
 
@@ -63,36 +70,16 @@ class SesfixApp(App[int]):
         self.operator = operator
         self.prepare = prepare
         self.practice = practice
-        self.preparing = prepare is not None
-        self.report: Report | None = None
-        self.running = False
-        self.cancelled = False
-        self.generation = 0
-        self.probes: dict[int, ProbeLine] = {}
-        self.show_cli = True
+        #: What the pages show (sesfix.tui.state.WizardState): written here, read there.
+        self.state = WizardState(preparing=prepare is not None)
         #: The app's variables came from Railway (--from-railway): step 5 fetches that
         #: service's logs, and a rotated key can be written back to it.
         self.from_railway = False
         self.railway_service: str | None = None
         self.railway_environment: str | None = None
-        self.railway_busy = False
         #: Hide timings and other run-to-run noise (snapshot tests, screenshots).
         self.stable_output = False
-        self.fix_status = ""
-        self.fix_busy = False
-        self.applied: list[AppliedFix] = []
-        self.last_new_key: NewKey | None = None
-        #: The key a rotation replaced (retire-old-key is offered for it).
-        self.old_key_id: str | None = None
-        #: Follow-up lines of the last applied fix (DNS records, variables to set): copyable.
-        self.last_guidance: list[str] = []
-        self.testsend_result: TestSendResult | None = None
-        self.testsend_busy = False
         self._cancel = threading.Event()
-        self.current_page = ""
-        #: Until the first verdict the wizard moves to the first failing step on its own;
-        #: once the person navigates, it never moves them again.
-        self._follow_verdict = True
         #: Re-reads the app's variables from where they came from (environment, .env file,
         #: Railway) before a re-probe, so a value changed there is seen; blocking, so it
         #: runs in the diagnosis thread. None for typed or remembered credentials.
@@ -127,11 +114,11 @@ class SesfixApp(App[int]):
         return any(self.settings.present().values())
 
     def _open(self, name: str) -> None:
-        self.current_page = name
+        self.state.current_page = name
         self.push_screen(name)
 
     def _prepared(self, settings: AppSettings, operator: OperatorSpec | None) -> None:
-        self.preparing = False
+        self.state.preparing = False
         practice = self.practice
         self.use_sources(settings, operator, practice.app_settings if practice else None)
 
@@ -145,26 +132,26 @@ class SesfixApp(App[int]):
         self.settings = settings
         self.reload_settings = reload
         self.operator = operator
-        self.report = None
-        self.testsend_result = None
+        self.state.report = None
+        self.state.testsend_result = None
         self.start_diagnosis()
         self.goto("step1")
-        self._follow_verdict = True
+        self.state.follow_verdict = True
 
     # --- diagnosis ----------------------------------------------------------------------------
 
     def start_diagnosis(self, *, reload: bool = False) -> None:
-        if self.preparing:
+        if self.state.preparing:
             return
         from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 
         self._cancel.set()
         cancel = self._cancel = threading.Event()
-        self.generation += 1
-        generation = self.generation
-        self.probes = {}
-        self.running = True
-        self.cancelled = False
+        self.state.generation += 1
+        generation = self.state.generation
+        self.state.probes = {}
+        self.state.running = True
+        self.state.cancelled = False
         settings, operator = self.settings, self.operator
         reloader = self.reload_settings if reload else None
 
@@ -189,44 +176,44 @@ class SesfixApp(App[int]):
         self.refresh_views()
 
     def _reloaded(self, settings: AppSettings, generation: int) -> None:
-        if generation == self.generation:
+        if generation == self.state.generation:
             self.settings = settings
 
     def on_probe_event(self, message: ProbeEvent) -> None:
-        if message.generation != self.generation:
+        if message.generation != self.state.generation:
             return
         ev = message.event
         if isinstance(ev, CallStarted):
-            self.probes[ev.seq] = ProbeLine(
+            self.state.probes[ev.seq] = ProbeLine(
                 ev.seq, ev.call, ev.identity, ev.region, ev.cli, ev.step
             )
         else:
             r = ev.record
-            line = self.probes.get(r.seq) or ProbeLine.of(r)
+            line = self.state.probes.get(r.seq) or ProbeLine.of(r)
             line.outcome, line.ms = r.outcome, r.ms
-            self.probes[r.seq] = line
+            self.state.probes[r.seq] = line
         self.refresh_views(probes_only=True)
 
     def on_diagnosis_done(self, message: DiagnosisDone) -> None:
-        if message.generation != self.generation:
+        if message.generation != self.state.generation:
             return
-        self.running = False
-        self.cancelled = message.cancelled or self.cancelled
-        self.report = message.report
+        self.state.running = False
+        self.state.cancelled = message.cancelled or self.state.cancelled
+        self.state.report = message.report
         self._track_practice(message.report)
         self.refresh_views()
-        if self.cancelled:
+        if self.state.cancelled:
             return
         unreachable = aws_unreachable(message.report)
         if unreachable:
             self._show_unreachable(unreachable)
-        elif self._follow_verdict:
+        elif self.state.follow_verdict:
             step = first_failing_step(message.report)
-            if step is not None and self.current_page.startswith("step"):
+            if step is not None and self.state.current_page.startswith("step"):
                 self.goto(f"step{step}", follow=True)
-        self._follow_verdict = False
+        self.state.follow_verdict = False
 
-    def _show_unreachable(self, probes: list[Any]) -> None:
+    def _show_unreachable(self, probes: list[CallRecord]) -> None:
         from sesfix.tui.screens.error import ErrorScreen
 
         where = sorted({f"{p.call} ({p.region})" for p in probes})
@@ -234,7 +221,7 @@ class SesfixApp(App[int]):
         self.push_screen(ErrorScreen(t("unreachable.title"), detail, t("unreachable.hint")))
 
     def _track_practice(self, report: Report) -> None:
-        if self.practice is None or self.cancelled:
+        if self.practice is None or self.state.cancelled:
             return
         if self.practice.note_report(report):
             self.show_summary()
@@ -253,25 +240,25 @@ class SesfixApp(App[int]):
 
     def step_state(self, number: int) -> str:
         """idle | preparing | probing | pass | warning | fail | unknown | cancelled"""
-        if self.preparing:
+        if self.state.preparing:
             return "preparing"
-        if self.running:
+        if self.state.running:
             return "probing"
-        if self.report is None:
-            return "cancelled" if self.cancelled else "idle"
-        status = self.report.step(number).status
-        if status == "unknown" and self.cancelled:
+        if self.state.report is None:
+            return "cancelled" if self.state.cancelled else "idle"
+        status = self.state.report.step(number).status
+        if status == "unknown" and self.state.cancelled:
             return "cancelled"
         return status
 
     def probes_for(self, number: int) -> list[ProbeLine]:
         """Live probes while running; afterwards the report's, in a stable order."""
-        if self.running or self.report is None:
+        if self.state.running or self.state.report is None:
             return sorted(
-                (p for p in self.probes.values() if p.step == number), key=lambda p: p.seq
+                (p for p in self.state.probes.values() if p.step == number), key=lambda p: p.seq
             )
         records = sorted(
-            self.report.step(number).probes, key=lambda r: (r.call, r.identity, r.region)
+            self.state.report.step(number).probes, key=lambda r: (r.call, r.identity, r.region)
         )
         return [ProbeLine.of(r) for r in records]
 
@@ -289,13 +276,28 @@ class SesfixApp(App[int]):
     def offer_railway_push(self) -> None:
         changes.offer_railway_push(self)
 
+    def on_fix_requested(self, message: FixRequested) -> None:
+        self.request_fix(message.fix_id)
+
+    def on_undo_requested(self, message: UndoRequested) -> None:
+        self.action_undo()
+
+    def on_test_send_requested(self, message: TestSendRequested) -> None:
+        self.send_test(message.to)
+
+    def on_railway_push_requested(self, message: RailwayPushRequested) -> None:
+        self.offer_railway_push()
+
+    def on_copy_requested(self, message: CopyRequested) -> None:
+        self.copy_value(message.text, message.what)
+
     def after_change(self) -> None:
         """A fix or an undo finished: what was true before may not be now — probe again."""
-        self.testsend_result = None
+        self.state.testsend_result = None
         self.start_diagnosis()
 
     def on_fix_progress(self, message: FixProgress) -> None:
-        self.fix_status = redact(message.text, self.settings.secret_access_key)
+        self.state.fix_status = redact(message.text, self.settings.secret_access_key)
         self.refresh_views(probes_only=True)
 
     # --- errors: one router for every background job ---------------------------------------
@@ -318,40 +320,14 @@ class SesfixApp(App[int]):
             self.job_failed(worker.name or "worker", worker.error)
 
     def job_failed(self, name: str, error: BaseException | None) -> None:
-        if name == "diagnose":
-            self.running = False
-        if name == "prepare":
-            self.preparing = False
-        if name in ("plan-fix", "apply-fix", "undo", "undo-preview"):
-            self.fix_busy = False
-            self.fix_status = ""
-        if name == "test-send":
-            self.testsend_busy = False
-        if name == "railway-push":
-            self.railway_busy = False
-            self.fix_status = ""
-        self.show_error(name, error)
-        self.refresh_views()
+        from sesfix.tui.failures import job_failed
+
+        job_failed(self, name, error)
 
     def show_error(self, name: str, error: BaseException | None) -> None:
-        from sesfix.errors import SesfixError
-        from sesfix.tui.screens.error import ErrorScreen
+        from sesfix.tui.failures import show_error
 
-        secrets = (self.settings.secret_access_key, self.settings.session_token)
-        known = name if t(f"error.{name}.what") != f"error.{name}.what" else "worker"
-        if isinstance(error, SesfixError):
-            detail = error.message
-            hint = error.hint or t(f"error.{known}.hint")
-        else:
-            detail = f"{type(error).__name__}: {error}" if error else ""
-            hint = t(f"error.{known}.hint")
-        self.push_screen(
-            ErrorScreen(
-                t("error.title", what=t(f"error.{known}.what")),
-                redact(detail, *secrets),
-                redact(hint, *secrets),
-            )
-        )
+        show_error(self, name, error)
 
     # --- navigation and actions -------------------------------------------------------------
 
@@ -363,10 +339,10 @@ class SesfixApp(App[int]):
         if not isinstance(self.screen, PageScreen):
             return  # a modal is open: answer it first
         if not follow:
-            self._follow_verdict = False
-        if self.current_page == name:
+            self.state.follow_verdict = False
+        if self.state.current_page == name:
             return
-        self.current_page = name
+        self.state.current_page = name
         self.switch_screen(name)
 
     def on_sidebar_open(self, message: Sidebar.Open) -> None:
@@ -376,11 +352,11 @@ class SesfixApp(App[int]):
         self.goto(name)
 
     def action_next_page(self) -> None:
-        i = PAGES.index(self.current_page) if self.current_page in PAGES else -1
+        i = PAGES.index(self.state.current_page) if self.state.current_page in PAGES else -1
         self.goto(PAGES[min(i + 1, len(PAGES) - 2)])
 
     def action_prev_page(self) -> None:
-        i = PAGES.index(self.current_page) if self.current_page in PAGES else 1
+        i = PAGES.index(self.state.current_page) if self.state.current_page in PAGES else 1
         self.goto(PAGES[max(i - 1, 0)])
 
     def action_help(self) -> None:
@@ -390,9 +366,9 @@ class SesfixApp(App[int]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_rerun(self) -> None:
-        if self.preparing:
+        if self.state.preparing:
             return
-        if self.fix_busy:
+        if self.state.fix_busy:
             self.notify(t("fix.wait"), severity="warning", markup=False)
             return
         if not self.has_variables:
@@ -410,25 +386,25 @@ class SesfixApp(App[int]):
         if isinstance(self.focused, (Input, TextArea, Select)):
             self.screen.set_focus(None)
             return
-        if self.running:
+        if self.state.running:
             self._cancel.set()
-            self.running = False
-            self.cancelled = True
+            self.state.running = False
+            self.state.cancelled = True
             self.notify(t("probe.cancelling"), markup=False)
             self.refresh_views()
 
     def action_toggle_cli(self) -> None:
-        self.show_cli = not self.show_cli
+        self.state.show_cli = not self.state.show_cli
         self.refresh_views()
 
     def action_copy_cli(self) -> None:
         from sesfix.tui.render import runnable
 
-        page = self.current_page
+        page = self.state.current_page
         if page.startswith("step"):
             lines = [p.cli for p in self.probes_for(int(page[-1]))]
         else:
-            lines = [p.cli for p in self.probes.values()]
+            lines = [p.cli for p in self.state.probes.values()]
         if not lines:
             self.notify(t("copy.nothing"), severity="warning", markup=False)
             return

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -53,8 +53,11 @@ class Failed(Message):
     error: BaseException
 
 
+T = TypeVar("T")
+
+
 def start(
-    target: MessagePump, name: str, work: Callable[[], Any], done: Callable[[Any], None]
+    target: MessagePump, name: str, work: Callable[[], T], done: Callable[[T], None]
 ) -> threading.Thread:
     """Run ``work()`` in a daemon thread; ``done(result)`` then runs on the UI thread."""
 

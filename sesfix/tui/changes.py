@@ -29,15 +29,15 @@ def fix_title(fix_id: str) -> str:
 
 
 def request_fix(app: SesfixApp, fix_id: str, inputs: dict[str, str] | None = None) -> None:
-    if app.report is None or app.running or app.fix_busy:
+    if app.state.report is None or app.state.running or app.state.fix_busy:
         app.notify(t("fix.wait"), severity="warning", markup=False)
         return
     from sesfix import fixes
 
-    app.fix_busy = True
-    app.fix_status = t("fix.planning", fix=fix_title(fix_id))
+    app.state.fix_busy = True
+    app.state.fix_status = t("fix.planning", fix=fix_title(fix_id))
     app.refresh_views()
-    report, settings, operator = app.report, app.settings, app.operator
+    report, settings, operator = app.state.report, app.settings, app.operator
     values = dict(inputs or {})
 
     def plan() -> Plan:
@@ -60,8 +60,8 @@ def practice_can_apply(app: SesfixApp, plan: Plan) -> bool:
 def confirm_plan(app: SesfixApp, plan: Plan, inputs: dict[str, str] | None = None) -> None:
     from sesfix.tui.screens.confirm import ConfirmFixScreen
 
-    app.fix_busy = False
-    app.fix_status = ""
+    app.state.fix_busy = False
+    app.state.fix_status = ""
     practice_guidance = practice_can_apply(app, plan)
     screen = ConfirmFixScreen(
         plan,
@@ -74,15 +74,15 @@ def confirm_plan(app: SesfixApp, plan: Plan, inputs: dict[str, str] | None = Non
         if screen.replan_inputs is not None:
             request_fix(app, plan.fix_id, screen.replan_inputs)
         elif yes and (plan.applicable or practice_guidance):
-            app.fix_busy = True
-            app.fix_status = t("fix.applying", fix=fix_title(plan.fix_id))
+            app.state.fix_busy = True
+            app.state.fix_status = t("fix.applying", fix=fix_title(plan.fix_id))
             app.refresh_views()
             if plan.applicable:
                 apply(app, plan)
             else:
                 apply_guidance(app, plan.fix_id)
         else:
-            app.fix_status = t("fix.declined")
+            app.state.fix_status = t("fix.declined")
             app.refresh_views()
 
     app.push_screen(screen, answered)
@@ -114,28 +114,28 @@ def apply(app: SesfixApp, plan: Plan) -> None:
 
 
 def apply_guidance(app: SesfixApp, fix_id: str) -> None:
-    practice, report = app.practice, app.report
+    practice, report = app.practice, app.state.report
     assert practice is not None and report is not None
 
     def done(settings: AppSettings) -> None:
-        app.fix_busy = False
+        app.state.fix_busy = False
         app.settings = settings
-        app.applied.append(AppliedFix(fix_id, datetime.now(UTC), "", "applied"))
-        app.fix_status = t("fix.result.applied", fix=fix_title(fix_id))
-        app.last_guidance = []
+        app.state.applied.append(AppliedFix(fix_id, datetime.now(UTC), "", "applied"))
+        app.state.fix_status = t("fix.result.applied", fix=fix_title(fix_id))
+        app.state.last_guidance = []
         app.after_change()
 
     background.start(app, "apply-fix", lambda: practice.apply_guidance(fix_id, report), done)
 
 
 def applied(app: SesfixApp, result: ApplyResult, new_settings: AppSettings | None) -> None:
-    app.fix_busy = False
+    app.state.fix_busy = False
     entry = AppliedFix(result.fix_id, datetime.now(UTC), result.entry_id, result.status)
     if result.status in ("applied", "partial"):
-        app.applied.append(entry)
+        app.state.applied.append(entry)
     if result.new_key is not None:
-        app.last_new_key = result.new_key
-        app.old_key_id = app.settings.access_key_id
+        app.state.last_new_key = result.new_key
+        app.state.old_key_id = app.settings.access_key_id
     if new_settings is not None:
         app.settings = new_settings
     secret = app.settings.secret_access_key
@@ -144,10 +144,10 @@ def applied(app: SesfixApp, result: ApplyResult, new_settings: AppSettings | Non
         status += "\n" + result.missing_permission.describe()
     elif result.message:
         status += "\n" + redact(result.message, secret)
-    app.last_guidance = [redact(x, secret) for x in result.guidance]
-    for line in app.last_guidance:
+    app.state.last_guidance = [redact(x, secret) for x in result.guidance]
+    for line in app.state.last_guidance:
         status += "\n→ " + line
-    app.fix_status = status
+    app.state.fix_status = status
     app.after_change()
 
 
@@ -155,7 +155,7 @@ def applied(app: SesfixApp, result: ApplyResult, new_settings: AppSettings | Non
 
 
 def start_undo(app: SesfixApp) -> None:
-    if app.fix_busy or app.running:
+    if app.state.fix_busy or app.state.running:
         app.notify(t("fix.wait"), severity="warning", markup=False)
         return
     from sesfix import fixes
@@ -189,8 +189,8 @@ def confirm_undo(app: SesfixApp, entry: AuditEntry, commands: list[str]) -> None
     def answered(yes: bool | None) -> None:
         if not yes:
             return
-        app.fix_busy = True
-        app.fix_status = t("undo.running", fix=fix_title(entry.fix_id))
+        app.state.fix_busy = True
+        app.state.fix_status = t("undo.running", fix=fix_title(entry.fix_id))
         app.refresh_views()
         background.start(
             app,
@@ -212,18 +212,18 @@ def confirm_undo(app: SesfixApp, entry: AuditEntry, commands: list[str]) -> None
 
 
 def undone(app: SesfixApp, entry: AuditEntry, result: UndoResult) -> None:
-    app.fix_busy = False
+    app.state.fix_busy = False
     if result.status in ("undone", "partial"):
-        gone = [a for a in app.applied if a.entry_id == result.entry_id]
-        for item in gone or app.applied[-1:]:
-            app.applied.remove(item)
+        gone = [a for a in app.state.applied if a.entry_id == result.entry_id]
+        for item in gone or app.state.applied[-1:]:
+            app.state.applied.remove(item)
         if entry.fix_id == "rotate-access-key":
-            app.last_new_key = None
-            app.old_key_id = None
-        app.last_guidance = []
-    app.fix_status = t("undo.result." + str(result.status), fix=fix_title(entry.fix_id))
+            app.state.last_new_key = None
+            app.state.old_key_id = None
+        app.state.last_guidance = []
+    app.state.fix_status = t("undo.result." + str(result.status), fix=fix_title(entry.fix_id))
     if result.message:
-        app.fix_status += "\n" + redact(result.message, app.settings.secret_access_key)
+        app.state.fix_status += "\n" + redact(result.message, app.settings.secret_access_key)
     app.after_change()
 
 
@@ -231,18 +231,18 @@ def undone(app: SesfixApp, entry: AuditEntry, result: UndoResult) -> None:
 
 
 def send_test(app: SesfixApp, to: str) -> None:
-    if app.testsend_busy:
+    if app.state.testsend_busy:
         return
     from sesfix.diagnosis.testsend import send_test_email
 
-    app.testsend_busy = True
-    app.testsend_result = None
+    app.state.testsend_busy = True
+    app.state.testsend_result = None
     app.refresh_views()
     settings = app.settings
 
     def done(result: TestSendResult) -> None:
-        app.testsend_busy = False
-        app.testsend_result = result
+        app.state.testsend_busy = False
+        app.state.testsend_result = result
         app.refresh_views()
 
     background.start(app, "test-send", lambda: send_test_email(settings, to), done)
@@ -259,8 +259,8 @@ def offer_railway_push(app: SesfixApp) -> None:
     """
     from sesfix.tui.screens.confirm import ConfirmScreen
 
-    key = app.last_new_key
-    if key is None or not app.from_railway or app.railway_busy:
+    key = app.state.last_new_key
+    if key is None or not app.from_railway or app.state.railway_busy:
         return
     target = "".join(
         f" {flag} {value}"
@@ -280,8 +280,8 @@ def offer_railway_push(app: SesfixApp) -> None:
 
     def answered(yes: bool | None) -> None:
         if yes:
-            app.railway_busy = True
-            app.fix_status = t("railway.push.running")
+            app.state.railway_busy = True
+            app.state.fix_status = t("railway.push.running")
             app.refresh_views()
             push_to_railway(app, key)
 
@@ -294,8 +294,8 @@ def push_to_railway(app: SesfixApp, key: NewKey) -> None:
     service, environment = app.railway_service, app.railway_environment
 
     def done(message: str) -> None:
-        app.railway_busy = False
-        app.fix_status = t("railway.push.done", message=message)
+        app.state.railway_busy = False
+        app.state.fix_status = t("railway.push.done", message=message)
         # Probe what the service now holds (r re-reads the variables from Railway).
         app.start_diagnosis(reload=True)
 

@@ -28,8 +28,8 @@ def system_commands(app: SesfixApp) -> Iterator[SystemCommand]:
     yield SystemCommand(t("binding.toggle-cli"), t("palette.cli"), app.action_toggle_cli)
     yield SystemCommand(t("binding.undo"), t("palette.undo"), app.action_undo)
     yield SystemCommand(t("binding.help"), t("palette.help"), app.action_help)
-    if app.report is not None:
-        for fix_id in app.report.fix_ids():
+    if app.state.report is not None:
+        for fix_id in app.state.report.fix_ids():
             yield SystemCommand(
                 t("palette.fix", fix=t(f"fix.{fix_id}.title")),
                 t("palette.fix_help"),

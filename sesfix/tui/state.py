@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sesfix.aws.gateway import CallRecord
 from sesfix.diagnosis.report import Report
+
+if TYPE_CHECKING:
+    from sesfix.diagnosis.testsend import TestSendResult
+    from sesfix.fixes import NewKey
 
 
 @dataclass
@@ -33,6 +38,36 @@ class AppliedFix:
     at: datetime
     entry_id: str
     status: str
+
+
+@dataclass
+class WizardState:
+    """Everything the pages show, in one typed place: the app writes it, pages read it."""
+
+    #: Practice mode: the simulated account is still being built.
+    preparing: bool = False
+    report: Report | None = None
+    running: bool = False
+    cancelled: bool = False
+    #: Bumped by each diagnosis; answers of an older run are ignored.
+    generation: int = 0
+    probes: dict[int, ProbeLine] = field(default_factory=dict)
+    show_cli: bool = True
+    current_page: str = ""
+    #: Until the first verdict the wizard moves to the first failing step on its own;
+    #: once the person navigates, it never moves them again.
+    follow_verdict: bool = True
+    fix_status: str = ""
+    fix_busy: bool = False
+    applied: list[AppliedFix] = field(default_factory=list)
+    last_new_key: NewKey | None = None
+    #: The key a rotation replaced (retire-old-key is offered for it).
+    old_key_id: str | None = None
+    #: Follow-up lines of the last applied fix (DNS records, variables to set): copyable.
+    last_guidance: list[str] = field(default_factory=list)
+    testsend_result: TestSendResult | None = None
+    testsend_busy: bool = False
+    railway_busy: bool = False
 
 
 def all_probes(report: Report) -> list[CallRecord]:

@@ -14,7 +14,12 @@ async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
         await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         await pilot.pause(0.05)
-        busy = app.running or app.fix_busy or app.preparing or app.testsend_busy
+        busy = (
+            app.state.running
+            or app.state.fix_busy
+            or app.state.preparing
+            or app.state.testsend_busy
+        )
         # A dialog pushed by the last result must be on screen and drawn (its keys count
         # only from then on), not merely pushed.
         screen = app.screen

@@ -54,7 +54,7 @@ class PageScreen(Localized, Screen[None]):
         self.update_view()
 
     def on_screen_resume(self) -> None:
-        self.wizard.current_page = self.page
+        self.wizard.state.current_page = self.page
         self.update_view()
 
     def update_view(self, *, probes_only: bool = False) -> None:

@@ -34,7 +34,7 @@ class ChecklistScreen(PageScreen):
 
     def update_main(self, *, probes_only: bool = False) -> None:
         app = self.wizard
-        items = judge(None if app.running else app.report, app.settings)
+        items = judge(None if app.state.running else app.state.report, app.settings)
         text = Text()
         for i, item in enumerate(items):
             if i:
@@ -46,9 +46,9 @@ class ChecklistScreen(PageScreen):
                 because = ", ".join(visible(b, limit=300) for b in item.because)
                 text.append("\n    " + because, style="italic")
         self.query_one("#checklist-items", Static).update(text)
-        if app.running or app.preparing:
+        if app.state.running or app.state.preparing:
             verdict = ours(t("status.probing"), "italic cyan")
-        elif app.report is None:
+        elif app.state.report is None:
             verdict = ours(t("status.idle"), "italic")
         elif all_good(items):
             verdict = ours(t("checklist.all_good"), "bold green")

@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Static
 from sesfix.diagnosis.testsend import SIMULATOR_SUCCESS
 from sesfix.locale import t
 from sesfix.text import visible
+from sesfix.tui.messages import TestSendRequested
 from sesfix.tui.render import ours, outside
 from sesfix.tui.screens.base import PageScreen
 
@@ -47,12 +48,12 @@ class TestSendScreen(PageScreen):
             )
         )
         log = self.query_one("#testsend-log", Static)
-        if app.testsend_busy:
+        if app.state.testsend_busy:
             log.update(ours(t("testsend.sending"), "italic cyan"))
-        elif app.testsend_result is None:
+        elif app.state.testsend_result is None:
             log.update(Text(t("testsend.none"), style="italic"))
         else:
-            r = app.testsend_result
+            r = app.state.testsend_result
             text = ours(t("testsend.to", to=visible(r.recipient, limit=200)) + "\n", "bold")
             text.append(outside("\n".join(r.lines), "bold green" if r.ok else "bold red"))
             verdict = t("testsend.ok") if r.ok else t("testsend.failed")
@@ -62,7 +63,7 @@ class TestSendScreen(PageScreen):
     def _send_to(self, to: str) -> None:
         # Leave the recipient box: after sending, the page's keys (u, 1…5, q) work again.
         self.query_one("#testsend-send", Button).focus()
-        self.wizard.send_test(to)
+        self.post_message(TestSendRequested(to))
 
     @on(Button.Pressed, "#testsend-send")
     def _send(self, event: Button.Pressed) -> None:

@@ -55,7 +55,7 @@ class Sidebar(ListView):
 
     def update_view(self, current: str) -> None:
         app = cast("SesfixApp", self.app)
-        probes = list(app.probes.values())
+        probes = list(app.state.probes.values())
         for index, item in enumerate(self.query(SidebarItem)):
             label = item.query_one(Label)
             if item.page.startswith("step"):
