@@ -36,7 +36,7 @@ async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 60.0
     """Pause until ``condition()`` holds (a condition, not a guess at how long work takes)."""
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "the panel never showed the expected result"
+        assert time.monotonic() < deadline, f"the panel shows {_result(pilot.app)!r}"
         await pilot.pause(0.05)
 
 
@@ -59,7 +59,7 @@ async def test_pasted_text_with_a_live_report() -> None:
     app = PanelApp(report=report)
     async with app.run_test(size=(120, 60), message_hook=seen.append) as pilot:
         app.query_one("#log-paste", TextArea).text = LOG
-        await pilot.click("#log-analyse-paste")
+        app.query_one("#log-analyse-paste", Button).press()
         await until(pilot, lambda: any(isinstance(m, LogPanel.Analysed) for m in seen))
         await pilot.pause()
         analysed = [m for m in seen if isinstance(m, LogPanel.Analysed)]
@@ -78,7 +78,7 @@ async def test_file(tmp_path: Path) -> None:
     app = PanelApp()
     async with app.run_test(size=(120, 60)) as pilot:
         app.query_one("#log-path", Input).value = str(path)
-        await pilot.click("#log-read-file")
+        app.query_one("#log-read-file", Button).press()
         await until(pilot, lambda: "stops at the SES API call" in _result(app))
 
 
@@ -86,7 +86,7 @@ async def test_missing_file_is_shown_not_raised(tmp_path: Path) -> None:
     app = PanelApp()
     async with app.run_test(size=(120, 60)) as pilot:
         app.query_one("#log-path", Input).value = str(tmp_path / "none.log")
-        await pilot.click("#log-read-file")
+        app.query_one("#log-read-file", Button).press()
         await until(pilot, lambda: "Cannot read the file" in _result(app))
 
 

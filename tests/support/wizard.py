@@ -10,6 +10,7 @@ async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
     """Wait until no worker runs and the app is neither probing nor applying."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
+    last_screen = None
     while True:
         await pilot.pause(0.05)
         await app.workers.wait_for_complete()
@@ -22,9 +23,13 @@ async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
         )
         # A dialog pushed by the last result must be on screen and drawn (its keys count
         # only from then on), not merely pushed.
+        # The same screen on two polls in a row: a screen pushed by the last result has
+        # been composed and drawn (on a loaded machine that takes more than one pause).
         screen = app.screen
         drawn = screen.is_mounted and getattr(screen, "ready_at", 0.0) is not None
-        if not busy and drawn and not any(w.is_running for w in app.workers):
+        steady = screen is last_screen
+        last_screen = screen
+        if not busy and drawn and steady and not any(w.is_running for w in app.workers):
             return
         if loop.time() > deadline:
             raise AssertionError("the wizard did not settle")
