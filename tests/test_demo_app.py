@@ -25,6 +25,7 @@ from sesfix.tui.screens.confirm import ConfirmFixScreen
 from sesfix.tui.screens.summary import SummaryScreen
 from sesfix.tui.widgets.findings import FixButton
 from tests.support.screen import screen_text
+from tests.support.wizard import wait_for_dialog
 
 
 async def settle(pilot: Any, app: SesfixApp, timeout: float = 60.0) -> None:
@@ -104,6 +105,7 @@ async def fix_scenario_in_the_wizard(
                     await pilot.pause(0.1)
                     assert app.state.current_page == f"step{finding.step}"
                     await press_fix(pilot, app, fix_id)
+                await wait_for_dialog(pilot, app, ConfirmFixScreen)
                 await settle(pilot, app)
                 assert isinstance(app.screen, ConfirmFixScreen), type(app.screen).__name__
                 await pilot.press("a")

@@ -45,3 +45,20 @@ async def focus_fix_button(pilot: Any, app: Any, fix_id: str, limit: int = 40) -
             return
         await pilot.press("tab")
     raise AssertionError(f"no button for {fix_id} reachable with Tab")
+
+
+async def wait_for_dialog(pilot: Any, app: Any, kind: type, timeout: float = 60.0) -> Any:
+    """Wait until a ``kind`` dialog is on screen and drawn (keys before that are dropped).
+
+    A button pressed in code posts a message; the plan is asked for only when it is
+    handled, so ``settle`` alone could return before the dialog even exists.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        screen = app.screen
+        if isinstance(screen, kind) and getattr(screen, "ready_at", 0.0) is not None:
+            return screen
+        if loop.time() > deadline:
+            raise AssertionError(f"no {kind.__name__} appeared")
+        await pilot.pause(0.05)
