@@ -17,13 +17,9 @@ from sesfix.settings import AppSettings
 from sesfix.tui.app import SesfixApp, make_app
 from sesfix.tui.screens.error import ErrorScreen
 from sesfix.tui.widgets.log_panel import LogPanel
+from tests.support.hostile import VALUES as SHARED_VALUES
 from tests.support.screen import screen_text
 from tests.support.wizard import settle
-
-try:  # the shared list, once the secrets helper's branch has landed
-    from tests.support.hostile import HOSTILE as SHARED_HOSTILE  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - depends on merge order
-    SHARED_HOSTILE = []
 
 HOSTILE = [
     "\x1b]8;;https://evil.example/\x1b\\click me\x1b]8;;\x1b\\",  # OSC 8 hyperlink
@@ -33,8 +29,9 @@ HOSTILE = [
     "[/]x",  # closes a tag that was never opened: a markup parser raises
     "[@click=app.quit]x[/]",  # a live action if parsed as markup
     "ses" + "A" * 10_000,  # 10 kB
-    *[h for h in SHARED_HOSTILE if isinstance(h, str)],
 ]
+#: The suite's shared hostile values (tests/support/hostile.py) that this list lacks.
+HOSTILE += [v for v in SHARED_VALUES if v not in HOSTILE]
 
 #: Characters that must never reach the terminal as themselves.
 RAW = ("\x1b", "\x9b", "\u202e", "\x07")
