@@ -13,7 +13,8 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -148,6 +149,46 @@ class CallFinished:
 Listener = Callable[[CallStarted | CallFinished], None]
 
 
+class _Bound:
+    """The moment (``time.monotonic()``) after which no call may still be waited on: the
+    whole diagnosis' bound. Shared by a gateway and its :meth:`Gateway.with_identities`."""
+
+    def __init__(self) -> None:
+        self.until: float | None = None
+        self.seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """What came back over HTTP for one call (the last attempt), before botocore parsed it."""
+
+    status: int
+    content_type: str
+    request_id: bool
+    head: bytes
+
+
+_RAW = threading.local()
+
+
+def _remember_raw(response_dict: dict[str, Any] | None = None, **_: Any) -> None:
+    """botocore's ``before-parse`` hook: keep the raw status, content type and first bytes
+    of the answer for the calling thread (each call runs in its own thread)."""
+    if not response_dict:
+        return
+    headers = response_dict.get("headers") or {}
+    body = response_dict.get("body") or b""
+    lowered = {str(k).lower(): str(v) for k, v in dict(headers).items()}
+    _RAW.answer = RawAnswer(
+        status=int(response_dict.get("status_code") or 0),
+        content_type=lowered.get("content-type", ""),
+        request_id=any(
+            k in lowered for k in ("x-amzn-requestid", "x-amz-request-id", "x-amz-id-2")
+        ),
+        head=body[:512] if isinstance(body, bytes) else b"",
+    )
+
+
 @dataclass
 class Gateway:
     identities: Identities
@@ -160,6 +201,7 @@ class Gateway:
     def __post_init__(self) -> None:
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
+        self._bound = _Bound()
         self.records: list[CallRecord] = []
 
     # --- public API ------------------------------------------------------------------------
@@ -195,8 +237,23 @@ class Gateway:
         other = Gateway(identities, self.listeners, self.scrub, self.write_guard)
         other._seq = self._seq
         other._lock = self._lock
+        other._bound = self._bound
         other.records = self.records
         return other
+
+    @contextmanager
+    def bounded(self, seconds: float) -> Iterator[None]:
+        """Every call made inside (by any thread, through this gateway or one made by
+        :meth:`with_identities`) is given up on ``seconds`` from now at the latest, and a
+        call started after that is not sent: both become unreachable answers, so whatever
+        waits on them gets its verdict in time."""
+        previous = (self._bound.until, self._bound.seconds)
+        self._bound.until = time.monotonic() + seconds
+        self._bound.seconds = seconds
+        try:
+            yield
+        finally:
+            self._bound.until, self._bound.seconds = previous
 
     def calls(self, kind: Kind | None = None) -> list[CallRecord]:
         with self._lock:
@@ -216,6 +273,64 @@ class Gateway:
                 logging.getLogger("sesfix.gateway").warning(
                     "listener %r failed on %s", listener, type(event).__name__, exc_info=True
                 )
+
+    def _invoke(
+        self,
+        identity: IdentityName,
+        service: str,
+        operation: str,
+        region: str,
+        params: dict[str, Any],
+    ) -> _Answered | _Failed | _GaveUp:
+        """Make the call in a daemon thread and wait for its whole answer, at most
+        ``SESFIX_CALL_DEADLINE`` seconds (or until the run's bound, if sooner).
+
+        botocore's timeouts bound each connect and each read, not the call: an endpoint
+        that sends a byte every few seconds would hold it for ever. The thread left behind
+        is a daemon: it never holds the process open, and its late answer is dropped.
+        """
+        from sesfix.config import CALL_DEADLINE
+
+        budget = CALL_DEADLINE.read()
+        until = self._bound.until
+        if until is not None:
+            left = until - time.monotonic()
+            if left <= 0:
+                return _GaveUp(
+                    f"not asked: the diagnosis' bound of {self._bound.seconds:g} s was reached"
+                )
+            if left < budget:
+                budget = left
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            _RAW.answer = None
+            try:
+                client = self.identities.client(identity, service, region)
+                client.meta.events.register(
+                    "before-parse", _remember_raw, unique_id="sesfix-raw-answer"
+                )
+                box["required"] = _required_members(client, operation)
+                box["data"] = dict(getattr(client, operation)(**params))
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                box["exc"] = exc
+            finally:
+                box["raw"] = getattr(_RAW, "answer", None)
+                done.set()
+
+        worker = threading.Thread(target=work, name=f"aws-{service}-{operation}", daemon=True)
+        worker.start()
+        if not done.wait(budget):
+            bounded_by_run = until is not None and budget < CALL_DEADLINE.read()
+            if bounded_by_run:
+                return _GaveUp(
+                    f"no complete answer before the diagnosis' bound of {self._bound.seconds:g} s"
+                )
+            return _GaveUp(f"no complete answer within {budget:g} s")
+        if "exc" in box:
+            return _Failed(box["exc"], box["raw"])
+        return _Answered(box["data"], box["raw"], box.get("required", ()))
 
     def _scrub(self, text: str) -> str:
         return redact(text, *self.scrub)
@@ -240,14 +355,19 @@ class Gateway:
         message = ""
         status: int | None = None
         unreachable = False
-        try:
-            client = self.identities.client(identity, service, region)
-            response = getattr(client, operation)(**params)
-            data = dict(response)
+        outcome_of = self._invoke(identity, service, operation, region, params)
+        if isinstance(outcome_of, _Answered):
+            data, raw = outcome_of.data, outcome_of.raw
             status = data.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        except Exception as exc:  # noqa: BLE001 - the boundary: every failure is classified
-            code, message, status, unreachable = classify(exc)
+            not_aws = not_aws_answer(raw, data, outcome_of.required)
+            if not_aws:
+                data = None
+                code, message, unreachable = "NotAws", not_aws, True
+        elif isinstance(outcome_of, _Failed):
+            code, message, status, unreachable = classify(outcome_of.exc, outcome_of.raw)
             message = self._scrub(message)
+        else:
+            code, message, unreachable = "Timeout", outcome_of.why, True
         ms = int((time.perf_counter() - started) * 1000)
         outcome = "ok" if code is None and not unreachable else (code or "unreachable")
         record = CallRecord(
@@ -259,21 +379,36 @@ class Gateway:
         return CallResult(record, data, code, message, status, unreachable)
 
 
-def classify(exc: BaseException) -> tuple[str | None, str, int | None, bool]:
-    """(error code, message, HTTP status, unreachable?) for any exception a call raised."""
+def classify(
+    exc: BaseException, raw: RawAnswer | None = None
+) -> tuple[str | None, str, int | None, bool]:
+    """(error code, message, HTTP status, unreachable?) for any exception a call raised.
+
+    ``raw`` is the HTTP answer behind it, when one came: an answer that is not AWS's (an
+    HTML page, an error without AWS's error code) is unreachable whatever its status, never
+    a verdict about the credentials, IAM or the account.
+    """
     import botocore.exceptions as bx
     from botocore.parsers import ResponseParserError
 
+    if raw is not None and _is_html(raw):
+        return "NotAws", not_aws_message(raw), raw.status, True
     if isinstance(exc, bx.ClientError):
-        err = exc.response.get("Error", {})
-        code = str(err.get("Code") or "Unknown")
+        # An S3-style <Error> root (moto's answer to a malformed key ID) is parsed flat.
+        err = exc.response.get("Error") or exc.response
+        code = str(err.get("Code") or "")
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         message = str(err.get("Message") or "")
+        if not code or code.isdigit():
+            # botocore found no AWS error in the body and fell back on the HTTP status.
+            if raw is not None:
+                return "NotAws", not_aws_message(raw), status, True
+            return code or "Unknown", f"HTTP {status}: no AWS error in the answer", status, True
         if code in _UNREACHABLE_CODES or (status is not None and status >= 500):
-            if "<html" in message.lower() or "<!doctype" in message.lower():
-                message = f"HTTP {status}: the endpoint does not implement this call"
             return code, message, status, True
         return code, message, status, False
+    if isinstance(exc, ResponseParserError) and raw is not None:
+        return "NotAws", not_aws_message(raw), raw.status, True
     if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
         return "Timeout", f"no answer in time ({type(exc).__name__})", None, True
     if isinstance(exc, bx.EndpointConnectionError):
@@ -294,3 +429,76 @@ def classify(exc: BaseException) -> tuple[str | None, str, int | None, bool]:
     if isinstance(exc, bx.BotoCoreError):
         return "ClientFailure", f"{type(exc).__name__}", None, True
     return "InternalError", f"{type(exc).__name__}", None, True
+
+
+# --- answers that are not AWS's ------------------------------------------------------------
+
+
+def _is_html(raw: RawAnswer) -> bool:
+    """An HTML page (a proxy's, a captive portal's), whatever the status. The content type
+    alone does not decide: moto labels its XML errors ``text/html``, AWS never sends HTML."""
+    head = raw.head.lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or (
+        "html" in raw.content_type.lower() and not head.startswith((b"<?xml", b"<", b"{"))
+    )
+
+
+def not_aws_message(raw: RawAnswer) -> str:
+    kind = (raw.content_type.split(";", 1)[0].strip() or "no content type")[:60]
+    text = f"something other than AWS answered: HTTP {raw.status}, {kind}"
+    if raw.status in (404, 501):
+        text += " (the endpoint does not implement this call)"
+    return text
+
+
+def not_aws_answer(
+    raw: RawAnswer | None, data: dict[str, Any], required: tuple[str, ...]
+) -> str | None:
+    """Why a successful parse is still not AWS's answer (None when it is).
+
+    AWS's every answer carries a request ID (a header, or ``<RequestId>`` in the Query
+    protocol's ``ResponseMetadata``) and the operation's required output members. ``raw``
+    is None when no HTTP answer was read (botocore's Stubber in tests): then only the shape
+    is checked.
+    """
+    if raw is not None and _is_html(raw):
+        return not_aws_message(raw)
+    missing = [m for m in required if m not in data]
+    has_request_id = bool(data.get("ResponseMetadata", {}).get("RequestId"))
+    if raw is not None and not has_request_id and not raw.request_id:
+        return not_aws_message(raw) + ": no AWS request ID"
+    if missing:
+        where = not_aws_message(raw) if raw is not None else "the answer is not AWS's shape"
+        return f"{where}: {', '.join(missing)} missing"
+    return None
+
+
+# --- one call, bounded as a whole ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Answered:
+    data: dict[str, Any]
+    raw: RawAnswer | None
+    required: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Failed:
+    exc: BaseException
+    raw: RawAnswer | None
+
+
+@dataclass(frozen=True)
+class _GaveUp:
+    why: str
+
+
+def _required_members(client: Any, operation: str) -> tuple[str, ...]:
+    try:
+        name = client.meta.method_to_api_mapping.get(operation) or api_name(operation)
+        model = client.meta.service_model.operation_model(name)
+    except Exception:  # noqa: BLE001 - an unknown name fails the call itself, with its error
+        return ()
+    shape = model.output_shape
+    return tuple(shape.required_members) if shape is not None else ()

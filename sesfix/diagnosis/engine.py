@@ -81,6 +81,7 @@ from sesfix.aws.gateway import (
     Listener,
 )
 from sesfix.aws.identity import IdentityName, OperatorSpec
+from sesfix.config import DIAGNOSIS_DEADLINE
 from sesfix.diagnosis import account as account_mod
 from sesfix.diagnosis import credentials, iam
 from sesfix.diagnosis import region as region_mod
@@ -140,7 +141,8 @@ def diagnose(
     ):
         run = Run(settings, gw, pool, cancel)
         try:
-            _diagnose(run, CHECKS if checks is None else checks)
+            with gw.bounded(DIAGNOSIS_DEADLINE.read()):
+                _diagnose(run, CHECKS if checks is None else checks)
         except Cancelled:
             # Calls already in flight finish (each is bounded by its timeouts); queued
             # ones never start.
