@@ -99,6 +99,8 @@ class CallRecord:
     cli: str
     step: int | None = None
     detail: str = ""
+    #: No answer from AWS itself (timeout, network, throttling, or someone else answered).
+    unreachable: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -371,7 +373,17 @@ class Gateway:
         ms = int((time.perf_counter() - started) * 1000)
         outcome = "ok" if code is None and not unreachable else (code or "unreachable")
         record = CallRecord(
-            seq, call, identity, region, outcome, ms, kind, cli, step, detail=message[:300]
+            seq,
+            call,
+            identity,
+            region,
+            outcome,
+            ms,
+            kind,
+            cli,
+            step,
+            detail=message[:300],
+            unreachable=unreachable,
         )
         with self._lock:
             self.records.append(record)

@@ -31,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress lines on stderr while probing"
     )
+    parser.add_argument(
+        "--lang",
+        dest="check_lang",
+        choices=["en", "vi"],
+        help="language of the evidence and headline (default: --lang before the command, "
+        "then the locale); ids and JSON field names never change",
+    )
     add_source_arguments(parser)
 
 
@@ -38,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
     from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
     from sesfix.locale import detect_language, set_language
 
-    set_language(detect_language(getattr(args, "lang", None)))  # --lang, else the locale
+    # --lang after the command, else before it, else the locale. Evidence and the headline
+    # are written in this language; ids and JSON field names are not.
+    lang = getattr(args, "check_lang", None) or getattr(args, "lang", None)
+    set_language(detect_language(lang))
     with resolve_sources(args) as sources:
         sources.require_variables()
         listeners = []
@@ -114,6 +124,10 @@ def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
         out.write("\r\x1b[K")
     ctx = report.context
     lines: list[str] = []
+    if report.unreachable:
+        # Nothing below is AWS's verdict: say so first, once.
+        lines += _wrap(f"✗ {report.headline}", "", "  ")
+        lines.append("")
     lines += _wrap(
         f"sesfix check · {report.source} · operator: {report.operator} · "
         f"{report.duration_ms / 1000:.2f} s",

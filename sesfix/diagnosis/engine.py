@@ -86,6 +86,7 @@ from sesfix.diagnosis import account as account_mod
 from sesfix.diagnosis import credentials, iam
 from sesfix.diagnosis import region as region_mod
 from sesfix.diagnosis.catalogue import CHECKS
+from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.report import Report, StepResult, StepStatus
 from sesfix.diagnosis.run import Cancelled, Check, Judge, Run, Stage
 from sesfix.findings import SEVERITY_RANK, Finding, Severity
@@ -380,12 +381,25 @@ def _report(run: Run, options: DiagnosisOptions) -> Report:
         steps.append(StepResult(n, status, probes))
     findings.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.step))
     op = options.operator
+    # AWS itself answered nothing: one headline leads the report, whatever else is in it.
+    unreachable = bool(records) and all(r.unreachable for r in records)
+    headline = ""
+    if unreachable:
+        first = min(records, key=lambda r: r.seq)
+        headline = ev(
+            "headline.unreachable",
+            count=len(records),
+            call=first.call,
+            why=first.detail or first.outcome,
+        )
     return Report(
         steps=steps,
         findings=findings,
         context=run.ctx,
         source=run.settings.source,
         operator=op.label if op else "none",
+        unreachable=unreachable,
+        headline=headline,
     )
 
 

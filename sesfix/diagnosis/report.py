@@ -83,6 +83,10 @@ class Report:
     duration_ms: int = 0
     source: str = ""
     operator: str = "none"
+    #: AWS itself answered none of the calls (all timed out, failed on the network, or
+    #: something other than AWS answered): the report leads with :attr:`headline`.
+    unreachable: bool = False
+    headline: str = ""
 
     @property
     def healthy(self) -> bool:
@@ -117,6 +121,8 @@ class Report:
             "source": self.source,
             "operator": self.operator,
             "duration_ms": self.duration_ms,
+            "unreachable": self.unreachable,
+            **({"headline": self.headline} if self.headline else {}),
             "context": self.context.to_json(),
             "steps": [s.to_json() for s in self.steps],
             "findings": [f.to_json() for f in self.findings],

@@ -37,6 +37,9 @@ while the proxy runs (``proxy.fault = ...``). Its answer:
   ``ConnectionClosedError``; botocore's standard retry mode then retries);
 * :class:`Respond` ``(status, body, headers)`` — answer this instead of forwarding (a 503
   ``ServiceUnavailable``, a ``Throttling`` 400, an HTML error page ...);
+* :class:`Drip` ``(interval)`` — send headers, then one body byte every ``interval``
+  seconds (each read is quick; only a deadline for the whole call ends it);
+* :class:`Silent` — read the request and never answer until the proxy stops;
 * :class:`CutBody` ``(keep)`` — forward, then send the real status and headers (with the
   full ``Content-Length``) but only the first ``keep`` bytes of the body, and close the
   connection (botocore does not check the length: it usually reports a
@@ -106,7 +109,24 @@ class CutBody:
     keep: int = 0
 
 
-Fault = Pass | Delay | Close | Respond | CutBody
+@dataclass(frozen=True)
+class Drip:
+    """Send a status line and headers at once, then the body one byte every ``interval``
+    seconds (forever, for practical purposes: ``size`` bytes). Every read the client makes
+    gets a byte well within its read timeout, so only a deadline for the whole call ends it.
+    """
+
+    interval: float = 2.0
+    status: int = 200
+    size: int = 100_000
+
+
+@dataclass(frozen=True)
+class Silent:
+    """Read the request and never answer (until the proxy stops)."""
+
+
+Fault = Pass | Delay | Close | Respond | CutBody | Drip | Silent
 FaultHook = Callable[["RequestInfo"], "Fault | None"]
 
 #: A ready-made throttling answer in the Query protocol's error format (STS/IAM/SES v1).
@@ -280,6 +300,7 @@ class DelayProxy:
         )
         self._thread.start()
         self._stopped = False
+        self._stopping = threading.Event()
 
     # -- public ---------------------------------------------------------------------------
 
@@ -313,6 +334,7 @@ class DelayProxy:
         if self._stopped:
             return
         self._stopped = True
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -373,6 +395,13 @@ class DelayProxy:
                 fault = hook(info) if hook is not None else None
                 if isinstance(fault, Close):
                     self._hang_up()
+                    return
+                if isinstance(fault, Silent):
+                    proxy._stopping.wait()
+                    self._hang_up()
+                    return
+                if isinstance(fault, Drip):
+                    self._drip(fault)
                     return
                 extra = fault.seconds if isinstance(fault, Delay) else 0.0
                 if proxy.delay + extra > 0:
@@ -446,6 +475,21 @@ class DelayProxy:
                 if cut is not None:
                     self._hang_up()
 
+            def _drip(self, fault: Drip) -> None:
+                head = (
+                    f"{self.protocol_version} {fault.status} OK\r\n"
+                    "Content-Type: text/xml\r\n"
+                    f"Content-Length: {fault.size}\r\n\r\n"
+                ).encode("latin-1")
+                self.wfile.write(head)
+                self.wfile.flush()
+                for _ in range(fault.size):
+                    if proxy._stopping.wait(fault.interval):
+                        break
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                self._hang_up()
+
             def _hang_up(self) -> None:
                 self.close_connection = True
                 try:
@@ -465,11 +509,13 @@ __all__ = [
     "CutBody",
     "Delay",
     "DelayProxy",
+    "Drip",
     "Fault",
     "FaultHook",
     "Pass",
     "RequestInfo",
     "Respond",
+    "Silent",
     "first_match",
     "when",
 ]
