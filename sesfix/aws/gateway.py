@@ -293,6 +293,9 @@ class Gateway:
         """
         from sesfix.config import CALL_DEADLINE
 
+        refused = _not_sendable(self.identities, identity, params)
+        if refused:
+            return _GaveUp(refused)
         budget = CALL_DEADLINE.read()
         until = self._bound.until
         if until is not None:
@@ -514,3 +517,24 @@ def _required_members(client: Any, operation: str) -> tuple[str, ...]:
         return ()
     shape = model.output_shape
     return tuple(shape.required_members) if shape is not None else ()
+
+
+def _not_sendable(identities: Identities, identity: IdentityName, params: dict[str, Any]) -> str:
+    """Why this call must not leave the machine ("" when it may).
+
+    A key ID parameter that is not key-ID-shaped may be a secret pasted into the wrong
+    variable: sent, it would sit in CloudTrail. Signing with such an app "key ID" would put
+    it in the Authorization header. The diagnosis already avoids both; this is the last gate.
+    """
+    from sesfix.settings import MAX_VALUE_CHARS, clean, key_id_shaped, looks_like_secret
+
+    key_param = params.get("AccessKeyId")
+    if key_param is not None and not key_id_shaped(str(key_param)):
+        return "not sent: the key ID parameter does not have an access key ID's shape"
+    if identity == "app":
+        key_id = identities.app_key_id or ""
+        if len(key_id) > MAX_VALUE_CHARS or (
+            not key_id_shaped(clean(key_id)) and looks_like_secret(clean(key_id))
+        ):
+            return "not sent: the app's key ID has the shape of a secret, not of a key ID"
+    return ""

@@ -17,12 +17,14 @@ from sesfix import findings as F
 from sesfix.aws import meanings, regions
 from sesfix.aws.connect import app_credentials
 from sesfix.aws.gateway import CallResult
+from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.run import Judge, Run
 from sesfix.findings import Severity
 from sesfix.masking import mask_key_id
 from sesfix.settings import (
     EMAIL_FROM,
     KEY_ID,
+    MAX_VALUE_CHARS,
     PROVIDER,
     QUOTE_PAIRS,
     REGION,
@@ -34,6 +36,7 @@ from sesfix.settings import (
     AppSettings,
     clean,
     is_domain_name,
+    key_id_shaped,
     strip_invisible,
     whitespace_problems,
 )
@@ -91,13 +94,75 @@ def _echo(settings: AppSettings, value: str, limit: int) -> str:
 
 def lint(settings: AppSettings) -> list[F.Finding]:
     """Static checks of the six variables; no network."""
-    return [
+    oversized = _lint_oversized(settings)
+    if settings.key_and_secret_swapped:
+        # The swap is the cause: the key ID's and the secret's shapes are its symptoms.
+        shapes = [_swapped(settings)]
+    else:
+        shapes = [*_lint_key_id(settings), *_lint_secret(settings)]
+    found = [
         *_lint_missing(settings),
         *_lint_invisible(settings),
-        *_lint_key_id(settings),
-        *_lint_secret(settings),
+        *shapes,
         *_lint_values(settings),
     ]
+    # An oversized value is named once, by its length only; no other lint reads it.
+    big = {f.data.get("variable") for f in oversized}
+    return [*oversized, *(f for f in found if not _about(f, big))]
+
+
+_OVERSIZED_IDS = {
+    KEY_ID: "credentials.key_id_malformed",
+    SECRET: "credentials.secret_malformed",
+    TOKEN: "credentials.secret_malformed",
+    REGION: "region.invalid",
+    PROVIDER: "config.provider_not_ses",
+    EMAIL_FROM: "config.email_from_invalid",
+}
+_FINDING_VARIABLE = {
+    "credentials.key_id_malformed": KEY_ID,
+    "credentials.secret_malformed": SECRET,
+    "credentials.smtp_password_as_secret": SECRET,
+    "region.invalid": REGION,
+    "config.provider_not_ses": PROVIDER,
+    "config.email_from_invalid": EMAIL_FROM,
+}
+
+
+def _about(finding: F.Finding, variables: set[Any]) -> bool:
+    variable = finding.data.get("variable") or _FINDING_VARIABLE.get(finding.id)
+    return variable in variables
+
+
+def _lint_oversized(settings: AppSettings) -> list[F.Finding]:
+    """A value over MAX_VALUE_CHARS: its own variable's finding, showing only the length.
+    The diagnosis never uses it in a probe (AppSettings.for_probes)."""
+    return [
+        F.make(
+            _OVERSIZED_IDS[name],
+            ev(
+                "lint.oversized",
+                variable=name,
+                length=len(settings.raw(name) or ""),
+                limit=MAX_VALUE_CHARS,
+            ),
+            severity=Severity.ERROR,
+            variable=name,
+        )
+        for name in settings.oversized()
+    ]
+
+
+def _swapped(settings: AppSettings) -> F.Finding:
+    key_id = clean(settings.access_key_id or "")
+    secret = clean(settings.raw(SECRET) or "")
+    evidence = [ev("lint.swapped.key_is_secret", variable=KEY_ID, length=len(key_id))]
+    if key_id_shaped(secret):
+        evidence.append(
+            ev("lint.swapped.secret_is_key", variable=SECRET, masked=mask_key_id(secret))
+        )
+    evidence.append(ev("lint.swapped.not_sent"))
+    return F.make("credentials.key_and_secret_swapped", *evidence, variable=KEY_ID)
 
 
 def _lint_missing(settings: AppSettings) -> list[F.Finding]:
@@ -430,7 +495,7 @@ def _confirm_with_cleaned(run: Run, evidence: str) -> None:
         )
         or f.id in (*_UNREPAIRABLE_LINT, "credentials.stale_session_token")
     ]
-    creds = app_credentials(run.settings.cleaned())
+    creds = app_credentials(run.settings.for_probes().cleaned())
     if creds is None or not targets:
         return
     if run.has(*_UNREPAIRABLE_LINT):

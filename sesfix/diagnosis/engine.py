@@ -90,7 +90,14 @@ from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.report import Report, StepResult, StepStatus
 from sesfix.diagnosis.run import Cancelled, Check, Judge, Run, Stage
 from sesfix.findings import SEVERITY_RANK, Finding, Severity
-from sesfix.settings import AppSettings, clean
+from sesfix.settings import (
+    AppSettings,
+    both_forms,
+    clean,
+    is_domain_name,
+    key_id_shaped,
+    to_idna,
+)
 
 STS_REGION = regions.DEFAULT_STS_REGION
 
@@ -134,7 +141,9 @@ def diagnose(
     ``checks`` replaces the registered checks (default: the catalogue's)."""
     options = options or DiagnosisOptions()
     started = time.perf_counter()
-    gw = gateway or make_gateway(settings, options.operator, listeners)
+    # What must never reach AWS (a key ID that is a secret, oversized values) is left out
+    # of the probes; the lint names it.
+    gw = gateway or make_gateway(settings.for_probes(), options.operator, listeners)
     cancel = cancel or threading.Event()
     with (
         _gc_paused(),
@@ -168,14 +177,21 @@ def _diagnose(run: Run, checks: Sequence[Check]) -> None:
             judge(run)
     ctx = run.ctx
     ctx.key_id_masked = s.masked_key_id
-    ctx.domain = s.domain
-    ctx.sender = s.sender_address
-    region = s.clean_region
+    probe = s.for_probes()
+    if probe.domain and is_domain_name(probe.domain):
+        # AWS takes international names in their IDNA form; people read both.
+        ctx.domain = to_idna(probe.domain)
+        ctx.domain_shown = both_forms(probe.domain)
+    ctx.sender = _sender_for_aws(probe.sender_address)
+    region = probe.clean_region
     region_ok = region is not None and regions.is_ses_region(region)
     ctx.region = region if region_ok else None
-    has_app = run.gateway.identities.has_app
+    has_app = run.gateway.identities.has_app and probe.has_credentials
     has_op = run.gateway.identities.has_operator
-    key_id = clean(s.access_key_id) if s.access_key_id else None
+    raw_key = clean(probe.access_key_id) if probe.access_key_id else None
+    # Only a key-ID-shaped value is ever a parameter (iam:GetAccessKeyLastUsed,
+    # sts:GetAccessKeyInfo): anything else may be a secret, and CloudTrail keeps parameters.
+    key_id = raw_key if raw_key and key_id_shaped(raw_key) else None
 
     # ---- round 1 --------------------------------------------------------------------------
     # Round 2 waits on these three: they go first (each first client of a service costs
@@ -257,6 +273,14 @@ def _diagnose(run: Run, checks: Sequence[Check]) -> None:
     # ---- registered checks -----------------------------------------------------------------
     _finish(run, early)
     _finish(run, [(check, run.submit(check.fn, run)) for check in staged["late"]])
+
+
+def _sender_for_aws(address: str | None) -> str | None:
+    """The sender with its domain in IDNA form (``a@xn--bcher-kva.example``)."""
+    if not address or "@" not in address:
+        return None
+    local, domain = address.rsplit("@", 1)
+    return f"{local}@{to_idna(domain)}" if is_domain_name(domain) else None
 
 
 def _learn_identities(

@@ -61,7 +61,10 @@ class Context:
     operator_arn: str | None = None
     operator_account: str | None = None
     region: str | None = None
+    #: The sender's domain as AWS takes it (IDNA, ``xn--bcher-kva.example``).
     domain: str | None = None
+    #: The domain as people read it: ``bücher.example (xn--bcher-kva.example)``.
+    domain_shown: str | None = None
     sender: str | None = None
     verified_regions: list[str] = field(default_factory=list)
     attached_policies: list[str] = field(default_factory=list)
