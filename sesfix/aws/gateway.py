@@ -173,6 +173,12 @@ class RawAnswer:
 _RAW = threading.local()
 
 
+def _forget_raw(**_: Any) -> None:
+    """botocore's ``before-send`` hook: a new attempt; forget the previous one's answer.
+    (Returns None: a value would replace the request's answer.)"""
+    _RAW.answer = None
+
+
 def _remember_raw(response_dict: dict[str, Any] | None = None, **_: Any) -> None:
     """botocore's ``before-parse`` hook: keep the raw status, content type and first bytes
     of the answer for the calling thread (each call runs in its own thread)."""
@@ -313,9 +319,9 @@ class Gateway:
             _RAW.answer = None
             try:
                 client = self.identities.client(identity, service, region)
-                client.meta.events.register(
-                    "before-parse", _remember_raw, unique_id="sesfix-raw-answer"
-                )
+                events = client.meta.events
+                events.register("before-send", _forget_raw, unique_id="sesfix-raw-reset")
+                events.register("before-parse", _remember_raw, unique_id="sesfix-raw-answer")
                 box["required"] = _required_members(client, operation)
                 box["data"] = dict(getattr(client, operation)(**params))
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
@@ -422,8 +428,12 @@ def classify(
         if code in _UNREACHABLE_CODES or (status is not None and status >= 500):
             return code, message, status, True
         return code, message, status, False
-    if isinstance(exc, ResponseParserError) and raw is not None:
-        return "NotAws", not_aws_message(raw), raw.status, True
+    if raw is not None and (
+        not isinstance(exc, bx.BotoCoreError) or isinstance(exc, ResponseParserError)
+    ):
+        # An answer came but could not be read as the operation's (botocore's parsers
+        # raise KeyError and the like on a body of another shape): not AWS's answer.
+        return "NotAws", not_aws_message(raw) + ": not the operation's format", raw.status, True
     if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
         return "Timeout", f"no answer in time ({type(exc).__name__})", None, True
     if isinstance(exc, bx.EndpointConnectionError):

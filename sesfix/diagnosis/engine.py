@@ -298,6 +298,14 @@ def _learn_identities(
         if op_caller.ok and op_caller.data:
             ctx.operator_arn = op_caller.data.get("Arn")
             ctx.operator_account = op_caller.data.get("Account")
+        elif op_caller.unreachable:
+            # No answer is not a refusal: nothing is known about the operator's rights.
+            run.unreachable(
+                op_caller,
+                step=1,
+                severity=Severity.WARNING,
+                note=ev("note.operator_unknown"),
+            )
         else:
             run.add(
                 F.make(

@@ -17,6 +17,7 @@ from typing import Any
 from sesfix import findings as F
 from sesfix.aws import meanings, policy, regions
 from sesfix.aws.gateway import CallResult
+from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.report import Context
 from sesfix.diagnosis.run import Run
 from sesfix.findings import Severity
@@ -316,6 +317,10 @@ def _fetch_documents(run: Run, fut: IamFutures, attached: CallResult) -> _Docume
     failed = [r for r in (attached, inline, groups, get_user) if not r.ok]
     if failed:
         r = failed[0]
+        if r.unreachable:
+            # No answer from AWS is not a fact about the user's rights.
+            run.unreachable(r, step=1, severity=Severity.WARNING, note=ev("note.iam_unread"))
+            return None
         run.add(
             F.make(
                 "iam.cannot_inspect",
@@ -376,6 +381,9 @@ def _parse_documents(
 ) -> tuple[list[policy.PolicyDoc], policy.PolicyDoc | None] | None:
     for label, doc in [*collected, *([boundary_item] if boundary_item else [])]:
         if isinstance(doc, CallResult):
+            if doc.unreachable:
+                run.unreachable(doc, step=1, severity=Severity.WARNING, note=ev("note.iam_unread"))
+                return None
             run.add(
                 F.make(
                     "iam.cannot_inspect",
@@ -412,17 +420,17 @@ def _judge_documents(
 ) -> bool:
     ctx = run.ctx
     user = ctx.app_user or ""
-    ev = policy.evaluate(SEND_ACTIONS, policy_docs, boundary_doc)
+    evaluation = policy.evaluate(SEND_ACTIONS, policy_docs, boundary_doc)
     sources = [d.source for d in policy_docs] or ["none"]
     base = [
         f"policies of IAM user {user}: " + ", ".join(sources),
         *([f"groups: {', '.join(group_names)}"] if group_names else []),
     ]
-    if ev.all_allowed():
+    if evaluation.all_allowed():
         ctx.can_send = True
         conditional = [
             ref.describe()
-            for v in ev.verdicts.values()
+            for v in evaluation.verdicts.values()
             if v.allowed_by and all(ref.conditional for ref in v.allowed_by)
             for ref in v.allowed_by
         ]
@@ -439,7 +447,7 @@ def _judge_documents(
             )
         return True
     ctx.can_send = False
-    verdicts = list(ev.verdicts.values())
+    verdicts = list(evaluation.verdicts.values())
     if any(v.decision == "explicitDeny" for v in verdicts):
         lines = [d.describe() for v in verdicts for d in v.denied_by]
         run.add(F.make("iam.ses_explicit_deny", *base, *dict.fromkeys(lines), user=user))

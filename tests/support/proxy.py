@@ -158,6 +158,8 @@ class RequestInfo:
     attempt: int  # botocore's attempt number (amz-sdk-request), 1 when absent
     started: float  # time.monotonic() when the request arrived
     body: bytes = field(default=b"", repr=False)
+    #: Every header as sent (Authorization included), for tests that prove what never left.
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def label(self) -> str:
@@ -208,6 +210,7 @@ def _describe(seq: int, method: str, path: str, headers: Message, body: bytes) -
         attempt=int(attempt_match.group(1)) if attempt_match else 1,
         started=time.monotonic(),
         body=body,
+        headers=tuple((str(k), str(v)) for k, v in headers.items()),
     )
 
 
