@@ -260,9 +260,20 @@ def _char_name(ch: str) -> str:
     return names.get(ch) or unicodedata.name(ch, f"U+{ord(ch):04X}").lower()
 
 
-def whitespace_problems(value: str) -> list[str]:
-    """Human descriptions of invisible characters, by position, never showing the value."""
-    problems: list[str] = []
+@dataclass(frozen=True)
+class Spot:
+    """One invisible character in a value: where (leading, inner, trailing), which, at."""
+
+    where: str
+    name: str
+    code: str
+    position: int
+    length: int
+
+
+def whitespace_spots(value: str) -> list[Spot]:
+    """The invisible characters of a value, by position, never showing the value."""
+    spots: list[Spot] = []
     n = len(value)
     for i, ch in enumerate(value):
         invisible = ch in _ZERO_WIDTH or ch == "\u00a0" or ch.isspace()
@@ -276,8 +287,16 @@ def whitespace_problems(value: str) -> list[str]:
             where = "trailing"
         else:
             where = "inner"
-        problems.append(f"{where} {_char_name(ch)} (U+{ord(ch):04X}) at position {i + 1} of {n}")
-    return problems
+        spots.append(Spot(where, _char_name(ch), f"U+{ord(ch):04X}", i + 1, n))
+    return spots
+
+
+def whitespace_problems(value: str) -> list[str]:
+    """Human descriptions (English) of invisible characters, by position."""
+    return [
+        f"{s.where} {s.name} ({s.code}) at position {s.position} of {s.length}"
+        for s in whitespace_spots(value)
+    ]
 
 
 _KEY_ID_RE = re.compile(r"^A(?:KIA|SIA)[A-Z0-9]{16}$")
@@ -361,4 +380,5 @@ __all__ = [
     "strip_invisible",
     "to_idna",
     "whitespace_problems",
+    "whitespace_spots",
 ]

@@ -38,7 +38,7 @@ from sesfix.settings import (
     is_domain_name,
     key_id_shaped,
     strip_invisible,
-    whitespace_problems,
+    whitespace_spots,
 )
 
 STS_REGION = regions.DEFAULT_STS_REGION
@@ -86,9 +86,9 @@ def _echo(settings: AppSettings, value: str, limit: int) -> str:
     pasted into the wrong variable: then only its shape is shown."""
     secrets = [settings.raw(SECRET), settings.raw(TOKEN)]
     if any(s and len(clean(s)) >= 6 and clean(s) in value for s in secrets):
-        return "(the secret's value, not shown)"
+        return ev("lint.echo.secret_value")
     if _secret_shaped(value):
-        return "(a value shaped like a secret access key, not shown)"
+        return ev("lint.echo.secret_shaped")
     return repr(value[:limit])
 
 
@@ -172,8 +172,12 @@ def _lint_missing(settings: AppSettings) -> list[F.Finding]:
     for name in REQUIRED:
         value = settings.raw(name)
         if value is None or value.strip() == "":
-            state = "is not set" if value is None else "is empty"
-            out.append(F.make("config.missing_variable", f"{name} {state} in {src}", variable=name))
+            state = "lint.not_set" if value is None else "lint.empty"
+            out.append(
+                F.make(
+                    "config.missing_variable", ev(state, variable=name, source=src), variable=name
+                )
+            )
     return out
 
 
@@ -184,15 +188,26 @@ def _lint_invisible(settings: AppSettings) -> list[F.Finding]:
         value = settings.raw(name)
         if not value or (value.strip() == "" and name not in SECRET_VARIABLES):
             continue
-        problems = whitespace_problems(value)
+        spots = whitespace_spots(value)
         if name == EMAIL_FROM:
             # 'Rental Shop <no-reply@anyrent.shop>': spaces inside the display name are fine.
-            problems = [p for p in problems if not p.startswith("inner space ")]
-        if problems:
+            spots = [p for p in spots if not (p.where == "inner" and p.name == "space")]
+        if spots:
             out.append(
                 F.make(
                     "credentials.whitespace",
-                    *(f"{name}: {p}" for p in problems[:5]),
+                    *(
+                        ev(
+                            "lint.whitespace",
+                            variable=name,
+                            where=ev(f"lint.where.{p.where}"),
+                            char=p.name,
+                            code=p.code,
+                            position=p.position,
+                            length=p.length,
+                        )
+                        for p in spots[:5]
+                    ),
                     variable=name,
                     step=2,
                 )
@@ -201,7 +216,7 @@ def _lint_invisible(settings: AppSettings) -> list[F.Finding]:
             out.append(
                 F.make(
                     "credentials.quoted_value",
-                    f"{name} starts and ends with a quote character ({len(value)} characters)",
+                    ev("lint.quoted", variable=name, length=len(value)),
                     variable=name,
                 )
             )
@@ -218,39 +233,45 @@ def _lint_key_id(settings: AppSettings) -> list[F.Finding]:
         reasons: list[str] = []
         prefix = k[:4].upper()
         if prefix in _ENTITY_PREFIXES:
-            reasons.append(f"prefix {prefix} marks {_ENTITY_PREFIXES[prefix]}, not an access key")
+            reasons.append(ev("lint.key.entity", prefix=prefix, entity=ev(f"lint.entity.{prefix}")))
         elif prefix not in ("AKIA", "ASIA"):
-            reasons.append(f"starts with {k[:4]!r}, not AKIA or ASIA")
+            reasons.append(ev("lint.key.prefix", start=repr(k[:4])))
         if len(k) != 20:
-            reasons.append(f"is {len(k)} characters long, not 20")
+            reasons.append(ev("lint.key.length", length=len(k)))
         bad = sorted({c for c in k if c not in _KEY_ALPHABET})
         if bad:
             lower = any(c.islower() for c in bad)
             reasons.append(
-                "contains lower-case letters"
-                if lower
-                else f"contains {len(bad)} character(s) outside A-Z 0-9"
+                ev("lint.key.lower") if lower else ev("lint.key.outside", count=len(bad))
             )
         if reasons:
+            masked = settings.masked_key_id
             out.append(
                 F.make(
                     "credentials.key_id_malformed",
-                    *(f"{KEY_ID} ({mask_key_id(k)}) {r}" for r in reasons),
+                    *(
+                        ev("lint.key.reason", variable=KEY_ID, masked=masked, reason=r)
+                        for r in reasons
+                    ),
                 )
             )
         if prefix == "ASIA" and not (token and token.strip()):
             out.append(
                 F.make(
                     "credentials.temporary_key_without_token",
-                    f"{KEY_ID} ({mask_key_id(k)}) is a temporary key and {TOKEN} is not set",
+                    ev("lint.key.asia", variable=KEY_ID, masked=mask_key_id(k), token=TOKEN),
                 )
             )
         if prefix == "AKIA" and token and token.strip():
             out.append(
                 F.make(
                     "credentials.stale_session_token",
-                    f"{TOKEN} is set ({len(token)} characters) beside the long-term key "
-                    f"{mask_key_id(k)}",
+                    ev(
+                        "lint.key.stale_token",
+                        token=TOKEN,
+                        length=len(token),
+                        masked=mask_key_id(k),
+                    ),
                 )
             )
     return out
@@ -266,17 +287,16 @@ def _lint_secret(settings: AppSettings) -> list[F.Finding]:
             out.append(
                 F.make(
                     "credentials.smtp_password_as_secret",
-                    f"{SECRET} is 44 characters and starts like an SES SMTP password "
-                    "(a secret access key is 40)",
+                    ev("lint.secret.smtp", variable=SECRET),
                 )
             )
         elif len(s) != 40 or not set(s) <= _SECRET_ALPHABET:
             why = []
             if len(s) != 40:
-                why.append(f"is {len(s)} characters long, not 40")
+                why.append(ev("lint.secret.length", variable=SECRET, length=len(s)))
             if not set(s) <= _SECRET_ALPHABET:
-                why.append("contains characters outside A-Z a-z 0-9 / + =")
-            out.append(F.make("credentials.secret_malformed", *(f"{SECRET} {w}" for w in why)))
+                why.append(ev("lint.secret.alphabet", variable=SECRET))
+            out.append(F.make("credentials.secret_malformed", *why))
     return out
 
 
@@ -289,7 +309,7 @@ def _lint_values(settings: AppSettings) -> list[F.Finding]:
         out.append(
             F.make(
                 "config.provider_not_ses",
-                f"{PROVIDER} is {_echo(settings, clean(provider), 40)}, the app sends with SES only for 'ses'",
+                ev("lint.provider", variable=PROVIDER, value=_echo(settings, clean(provider), 40)),
             )
         )
 
@@ -298,13 +318,13 @@ def _lint_values(settings: AppSettings) -> list[F.Finding]:
         r = clean(region)
         if not regions.is_ses_region(r):
             hint = regions.closest_region_names(r)
-            evidence = [
-                f"{REGION} is {_echo(settings, r, 40)}, which is not a region where SES is offered"
-            ]
+            evidence = [ev("lint.region", variable=REGION, value=_echo(settings, r, 40))]
             if r.lower() != r and regions.is_ses_region(r.lower()):
-                evidence = [f"{REGION} is {r!r}: region names are lower case ({r.lower()!r})"]
+                evidence = [
+                    ev("lint.region.case", variable=REGION, value=repr(r), lower=repr(r.lower()))
+                ]
             elif hint:
-                evidence.append("did you mean " + " or ".join(hint) + "?")
+                evidence.append(ev("lint.region.hint", names=" / ".join(hint)))
             out.append(F.make("region.invalid", *evidence))
 
     if settings.email_from and settings.email_from.strip():
@@ -313,8 +333,11 @@ def _lint_values(settings: AppSettings) -> list[F.Finding]:
             out.append(
                 F.make(
                     "config.email_from_invalid",
-                    f"{EMAIL_FROM} is {_echo(settings, clean(settings.email_from), 80)}: no sender address "
-                    "with a domain could be read from it",
+                    ev(
+                        "lint.email_from",
+                        variable=EMAIL_FROM,
+                        value=_echo(settings, clean(settings.email_from), 80),
+                    ),
                 )
             )
     return out
@@ -333,12 +356,12 @@ def lint_check(run: Run) -> Judge | None:
 def describe_last_use(used: dict[str, Any]) -> str:
     when = used.get("LastUsedDate")
     if not when:
-        return "never used"
+        return ev("key.never_used")
     stamp = when.strftime("%Y-%m-%d %H:%M UTC") if hasattr(when, "strftime") else str(when)
     service, region = used.get("ServiceName"), used.get("Region")
-    where = f" by {service}" if service and service != "N/A" else ""
-    where += f" in {region}" if region and region != "N/A" else ""
-    return f"last used {stamp}{where}"
+    where = ev("key.by_service", service=service) if service and service != "N/A" else ""
+    where += ev("key.in_region", region=region) if region and region != "N/A" else ""
+    return ev("key.last_used", when=stamp) + where
 
 
 def judge_keys(run: Run, keys: CallResult | None, key_id: str | None) -> None:
@@ -347,7 +370,7 @@ def judge_keys(run: Run, keys: CallResult | None, key_id: str | None) -> None:
         return
     if not keys.ok or not keys.data:
         if keys.unreachable:
-            run.unreachable(keys, step=2, severity=Severity.INFO, note="key status not checked")
+            run.unreachable(keys, step=2, severity=Severity.INFO, note=ev("note.key_unchecked"))
         return
     metadata = keys.data.get("AccessKeyMetadata", [])
     ctx.key_count = len(metadata)
@@ -361,8 +384,7 @@ def judge_keys(run: Run, keys: CallResult | None, key_id: str | None) -> None:
         run.add(
             F.make(
                 "credentials.key_inactive",
-                f"{mask_key_id(key_id)} of IAM user {ctx.app_user} has Status Inactive "
-                "(iam:ListAccessKeys)",
+                ev("key.inactive", masked=mask_key_id(key_id), user=ctx.app_user),
                 user=ctx.app_user,
             )
         )
@@ -370,8 +392,14 @@ def judge_keys(run: Run, keys: CallResult | None, key_id: str | None) -> None:
         run.add(
             F.make(
                 "credentials.key_count",
-                f"IAM user {ctx.app_user} has {ctx.key_count} access keys: "
-                + ", ".join([f"{mask_key_id(key_id)} ({ctx.key_status})", *ctx.other_key_ids]),
+                ev(
+                    "key.count",
+                    user=ctx.app_user,
+                    count=ctx.key_count,
+                    keys=", ".join(
+                        [f"{mask_key_id(key_id)} ({ctx.key_status})", *ctx.other_key_ids]
+                    ),
+                ),
             )
         )
 
@@ -398,13 +426,13 @@ def judge_credentials(
             caller,
             step=2,
             severity=Severity.ERROR,
-            note="without an answer the credentials cannot be judged",
+            note=ev("note.credentials_unjudged"),
         )
         run.unknown_steps.update({2, 3})
         if not run.gateway.identities.has_operator:
             run.unknown_steps.add(1)
         return True
-    evidence = f"sts:GetCallerIdentity as the app answered {code}"
+    evidence = ev("probe.app_answered", call="sts:GetCallerIdentity", code=code)
     message = caller.error_message.lower()
     skewed = code == "RequestExpired" or (
         code in meanings.AUTH_BAD_SIGNATURE
@@ -414,15 +442,21 @@ def judge_credentials(
         *_UNREPAIRABLE_LINT, "credentials.stale_session_token"
     )
     if skewed:
-        run.add(F.make("credentials.clock_skew", evidence, caller.error_message[:200]))
+        run.add(
+            F.make(
+                "credentials.clock_skew",
+                evidence,
+                ev("aws.message", message=caller.error_message[:200]),
+            )
+        )
     elif code == "NoCredentials":
         if not run.has("config.missing_variable"):
-            run.add(F.make("config.missing_variable", "the SDK found no credentials"))
+            run.add(F.make("config.missing_variable", ev("key.sdk_none")))
     elif lint_explains:
         _confirm_with_cleaned(run, evidence)
     elif code in meanings.AUTH_UNKNOWN_KEY:
         if run.has("credentials.key_inactive"):
-            inactive_note = "AWS rejects the inactive key with InvalidClientTokenId"
+            inactive_note = ev("key.inactive_rejected")
             run.append_evidence("credentials.key_inactive", evidence, inactive_note)
         else:
             run.add(
@@ -430,15 +464,15 @@ def judge_credentials(
             )
     elif code in meanings.AUTH_BAD_SIGNATURE:
         owner = (
-            f"key {ctx.key_id_masked} belongs to IAM user {ctx.app_user}"
+            ev("key.owner_user", masked=ctx.key_id_masked, user=ctx.app_user)
             if ctx.app_user
-            else f"key {ctx.key_id_masked} is known to AWS"
+            else ev("key.owner_known", masked=ctx.key_id_masked)
         )
         run.add(
             F.make(
                 "credentials.secret_mismatch",
                 evidence,
-                owner + ", but the secret is not its pair",
+                owner,
                 user=ctx.app_user,
             )
         )
@@ -450,7 +484,7 @@ def judge_credentials(
             F.make(
                 "credentials.key_id_malformed",
                 evidence,
-                caller.error_message[:200],
+                ev("aws.message", message=caller.error_message[:200]),
                 severity=Severity.ERROR,
             )
         )
@@ -459,7 +493,9 @@ def judge_credentials(
             F.make(
                 "credentials.key_not_found",
                 evidence,
-                meanings.meaning(code) or caller.error_message[:200],
+                ev(f"meaning.{code}")
+                if code in meanings.CAUSES
+                else ev("aws.message", message=caller.error_message[:200]),
             )
         )
     run.unknown_steps.update({3})
@@ -508,11 +544,11 @@ def _confirm_with_cleaned(run: Run, evidence: str) -> None:
     probe = run.gateway.with_identities(run.gateway.identities.with_app(creds))
     result = probe.read("app", "sts", "get_caller_identity", STS_REGION, step=2)
     if result.ok:
-        note = "with the invisible characters and quotes removed, AWS accepts the credentials"
+        note = ev("key.cleaned_accepted")
         if run.has("credentials.stale_session_token"):
-            note = "without the session token (and cleaned), AWS accepts the credentials"
+            note = ev("key.without_token_accepted")
     else:
-        note = f"even with the values cleaned AWS answers {result.record.outcome}"
+        note = ev("key.cleaned_refused", code=result.record.outcome)
         if result.error_code in meanings.AUTH_UNKNOWN_KEY:
             run.add(F.make("credentials.key_not_found", note))
         elif result.error_code in meanings.AUTH_BAD_SIGNATURE:
@@ -525,27 +561,18 @@ def _key_origin(run: Run, last_used: CallResult | None, key_id: str | None) -> l
     """With an operator: where does the key ID come from?"""
     ctx = run.ctx
     if last_used is None:
-        return [
-            "no operator identity: sesfix cannot tell whether the key was deleted or "
-            "belongs to another account"
-        ]
+        return [ev("key.origin.no_operator")]
     if last_used.ok and last_used.data:
         user = last_used.data.get("UserName")
-        return [f"the key ID is in this account's records (user {user}) but AWS rejects it"]
+        return [ev("key.origin.in_records", user=user)]
+    if not key_id:
+        return [ev("key.origin.not_key_shaped")]
     info = run.gateway.read(
         "operator", "sts", "get_access_key_info", STS_REGION, AccessKeyId=key_id, step=2
     )
     if info.ok and info.data:
         owner = info.data.get("Account")
         if ctx.operator_account and owner != ctx.operator_account:
-            return [
-                f"sts:GetAccessKeyInfo says the key belongs to account {owner}; the operator "
-                f"works in account {ctx.operator_account}"
-            ]
-        return [
-            f"the key ID has the format of account {owner}'s keys but no IAM user has it "
-            "(deleted or mistyped)"
-        ]
-    return [
-        f"iam:GetAccessKeyLastUsed answered {last_used.record.outcome}: not a key of this account"
-    ]
+            return [ev("key.origin.other_account", owner=owner, operator=ctx.operator_account)]
+        return [ev("key.origin.deleted", owner=owner)]
+    return [ev("key.origin.not_here", code=last_used.record.outcome)]

@@ -310,8 +310,8 @@ def _learn_identities(
             run.add(
                 F.make(
                     "iam.cannot_inspect",
-                    f"the operator identity itself was refused: {op_caller.record.outcome}",
-                    op_caller.error_message,
+                    ev("engine.operator_refused", code=op_caller.record.outcome),
+                    ev("aws.message", message=op_caller.error_message),
                 )
             )
     if last_used is not None and last_used.ok and last_used.data:
@@ -326,9 +326,12 @@ def _learn_identities(
         run.add(
             F.make(
                 "iam.cannot_inspect",
-                f"the app's key belongs to account {ctx.app_account}; the operator works in "
-                f"account {ctx.operator_account}",
-                "use an operator profile of the app's account",
+                ev(
+                    "engine.other_account",
+                    app=ctx.app_account,
+                    operator=ctx.operator_account,
+                ),
+                ev("engine.use_app_account"),
             )
         )
         return False
@@ -375,8 +378,8 @@ def _name_operator_denials(run: Run, records: list[CallRecord]) -> None:
         run.add(
             F.make(
                 "probe.access_denied",
-                f"{r.call} as operator in {r.region} answered {r.outcome}",
-                f"the operator's policy lacks {r.call} (see sesfix/policies/operator-diagnose.json)",
+                ev("engine.operator_denied", call=r.call, region=r.region, code=r.outcome),
+                ev("engine.operator_lacks", call=r.call),
                 step=r.step or 1,
                 call=r.call,
                 region=r.region,
