@@ -79,6 +79,13 @@ def cli_command(service: str, operation: str, region: str, params: dict[str, Any
     return " ".join(parts)
 
 
+def _say(name: str, /, **values: Any) -> str:
+    """The gateway's own words about a call (reader's language; AWS's codes stay as they are)."""
+    from sesfix.locale import t
+
+    return t(f"gateway.{name}", **values)
+
+
 def _shell_quote(value: str) -> str:
     import shlex
 
@@ -307,9 +314,7 @@ class Gateway:
         if until is not None:
             left = until - time.monotonic()
             if left <= 0:
-                return _GaveUp(
-                    f"not asked: the diagnosis' bound of {self._bound.seconds:g} s was reached"
-                )
+                return _GaveUp(_say("bound_reached", seconds=f"{self._bound.seconds:g}"))
             if left < budget:
                 budget = left
         box: dict[str, Any] = {}
@@ -335,10 +340,8 @@ class Gateway:
         if not done.wait(budget):
             bounded_by_run = until is not None and budget < CALL_DEADLINE.read()
             if bounded_by_run:
-                return _GaveUp(
-                    f"no complete answer before the diagnosis' bound of {self._bound.seconds:g} s"
-                )
-            return _GaveUp(f"no complete answer within {budget:g} s")
+                return _GaveUp(_say("bound_passed", seconds=f"{self._bound.seconds:g}"))
+            return _GaveUp(_say("call_deadline", seconds=f"{budget:g}"))
         if "exc" in box:
             return _Failed(box["exc"], box["raw"])
         return _Answered(box["data"], box["raw"], box.get("required", ()))
@@ -433,24 +436,24 @@ def classify(
     ):
         # An answer came but could not be read as the operation's (botocore's parsers
         # raise KeyError and the like on a body of another shape): not AWS's answer.
-        return "NotAws", not_aws_message(raw) + ": not the operation's format", raw.status, True
+        return "NotAws", not_aws_message(raw) + _say("not_format"), raw.status, True
     if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
-        return "Timeout", f"no answer in time ({type(exc).__name__})", None, True
+        return "Timeout", _say("timeout", error=type(exc).__name__), None, True
     if isinstance(exc, bx.EndpointConnectionError):
-        return "EndpointConnectionError", "could not connect to the endpoint", None, True
+        return "EndpointConnectionError", _say("no_connect"), None, True
     if isinstance(exc, (bx.ConnectionClosedError, bx.IncompleteReadError)):
-        return "ConnectionClosed", "the connection closed mid-answer", None, True
+        return "ConnectionClosed", _say("closed"), None, True
     if isinstance(exc, ResponseParserError):
-        return "BadResponse", "the endpoint sent an answer that is not AWS's format", None, True
+        return "BadResponse", _say("bad_format"), None, True
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
-        return "NoCredentials", "no usable credentials", None, False
+        return "NoCredentials", _say("no_credentials"), None, False
     if isinstance(exc, bx.InvalidRegionError):
-        return "InvalidRegion", "the region name is not valid", None, False
+        return "InvalidRegion", _say("bad_region"), None, False
     if isinstance(exc, (UnicodeError, ValueError)) and not isinstance(exc, bx.BotoCoreError):
         # Non-ASCII characters in a key cannot even be put into an HTTP header.
-        return "Unsignable", f"the request could not be built: {type(exc).__name__}", None, False
+        return "Unsignable", _say("unsignable", error=type(exc).__name__), None, False
     if isinstance(exc, bx.ConnectionError):
-        return "ConnectionError", f"network error ({type(exc).__name__})", None, True
+        return "ConnectionError", _say("network", error=type(exc).__name__), None, True
     if isinstance(exc, bx.BotoCoreError):
         return "ClientFailure", f"{type(exc).__name__}", None, True
     return "InternalError", f"{type(exc).__name__}", None, True
@@ -469,10 +472,12 @@ def _is_html(raw: RawAnswer) -> bool:
 
 
 def not_aws_message(raw: RawAnswer) -> str:
-    kind = (raw.content_type.split(";", 1)[0].strip() or "no content type")[:60]
-    text = f"something other than AWS answered: HTTP {raw.status}, {kind}"
+    from sesfix.text import visible
+
+    kind = visible(raw.content_type.split(";", 1)[0].strip(), limit=60) or _say("no_type")
+    text = _say("not_aws", status=raw.status, kind=kind)
     if raw.status in (404, 501):
-        text += " (the endpoint does not implement this call)"
+        text += _say("not_implemented")
     return text
 
 
@@ -491,10 +496,10 @@ def not_aws_answer(
     missing = [m for m in required if m not in data]
     has_request_id = bool(data.get("ResponseMetadata", {}).get("RequestId"))
     if raw is not None and not has_request_id and not raw.request_id:
-        return not_aws_message(raw) + ": no AWS request ID"
+        return not_aws_message(raw) + _say("no_request_id")
     if missing:
-        where = not_aws_message(raw) if raw is not None else "the answer is not AWS's shape"
-        return f"{where}: {', '.join(missing)} missing"
+        where = not_aws_message(raw) if raw is not None else _say("not_shape")
+        return where + _say("missing", members=", ".join(missing))
     return None
 
 
@@ -540,11 +545,11 @@ def _not_sendable(identities: Identities, identity: IdentityName, params: dict[s
 
     key_param = params.get("AccessKeyId")
     if key_param is not None and not key_id_shaped(str(key_param)):
-        return "not sent: the key ID parameter does not have an access key ID's shape"
+        return _say("not_sent_param")
     if identity == "app":
         key_id = identities.app_key_id or ""
         if len(key_id) > MAX_VALUE_CHARS or (
             not key_id_shaped(clean(key_id)) and looks_like_secret(clean(key_id))
         ):
-            return "not sent: the app's key ID has the shape of a secret, not of a key ID"
+            return _say("not_sent_app")
     return ""
