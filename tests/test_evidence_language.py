@@ -146,3 +146,31 @@ def test_check_with_lang_vi_writes_vietnamese_evidence_with_the_same_ids(
     assert en_lines["evidence"][0].startswith("AWS_SECRET_ACCESS_KEY: trailing space")
     assert vi_lines["evidence"][0].startswith("AWS_SECRET_ACCESS_KEY: ký tự space (U+0020) ở cuối")
     assert vi_lines["evidence"] != en_lines["evidence"]
+
+
+def test_the_gateways_words_are_the_catalogues_english_and_said_in_vietnamese(
+    vietnamese: None,
+) -> None:
+    """The gateway keeps its words in English (records, JSON); the catalogue's English is
+    the same text, and evidence says them in the reader's language."""
+    from sesfix.aws.answers import WORDS
+    from sesfix.diagnosis.evidence import gateway_words
+
+    en = catalogue("en")
+    assert {f"gateway.{k}": v for k, v in WORDS.items()} == {
+        k: v for k, v in en.items() if k.startswith("gateway.")
+    }
+    said = gateway_words(
+        "something other than AWS answered: HTTP 403, text/html"
+        " (the endpoint does not implement this call): Account, Arn missing"
+    )
+    assert said == (
+        "một bên không phải AWS đã trả lời: HTTP 403, text/html"
+        " (endpoint không hỗ trợ lệnh gọi này): thiếu Account, Arn"
+    )
+    assert gateway_words("no complete answer within 2 s") == (
+        "không nhận được câu trả lời đầy đủ trong 2 giây"
+    )
+    assert gateway_words("AccessDenied: User is not authorized") == (
+        "AccessDenied: User is not authorized"  # AWS's own words stay as AWS wrote them
+    )

@@ -18,6 +18,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from sesfix.aws.answers import (
+    RAW,
+    RawAnswer,
+    forget_raw,
+    is_html,
+    not_aws_answer,
+    not_aws_message,
+    not_sendable,
+    remember_raw,
+    required_members,
+    say,
+)
 from sesfix.aws.identity import Identities, IdentityName
 from sesfix.masking import Secret, redact
 
@@ -77,13 +89,6 @@ def cli_command(service: str, operation: str, region: str, params: dict[str, Any
         parts.extend([flag, _shell_quote(str(value))])
     parts.extend(["--region", region])
     return " ".join(parts)
-
-
-def _say(name: str, /, **values: Any) -> str:
-    """The gateway's own words about a call (reader's language; AWS's codes stay as they are)."""
-    from sesfix.locale import t
-
-    return t(f"gateway.{name}", **values)
 
 
 def _shell_quote(value: str) -> str:
@@ -165,43 +170,6 @@ class _Bound:
     def __init__(self) -> None:
         self.until: float | None = None
         self.seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class RawAnswer:
-    """What came back over HTTP for one call (the last attempt), before botocore parsed it."""
-
-    status: int
-    content_type: str
-    request_id: bool
-    head: bytes
-
-
-_RAW = threading.local()
-
-
-def _forget_raw(**_: Any) -> None:
-    """botocore's ``before-send`` hook: a new attempt; forget the previous one's answer.
-    (Returns None: a value would replace the request's answer.)"""
-    _RAW.answer = None
-
-
-def _remember_raw(response_dict: dict[str, Any] | None = None, **_: Any) -> None:
-    """botocore's ``before-parse`` hook: keep the raw status, content type and first bytes
-    of the answer for the calling thread (each call runs in its own thread)."""
-    if not response_dict:
-        return
-    headers = response_dict.get("headers") or {}
-    body = response_dict.get("body") or b""
-    lowered = {str(k).lower(): str(v) for k, v in dict(headers).items()}
-    _RAW.answer = RawAnswer(
-        status=int(response_dict.get("status_code") or 0),
-        content_type=lowered.get("content-type", ""),
-        request_id=any(
-            k in lowered for k in ("x-amzn-requestid", "x-amz-request-id", "x-amz-id-2")
-        ),
-        head=body[:512] if isinstance(body, bytes) else b"",
-    )
 
 
 @dataclass
@@ -306,7 +274,7 @@ class Gateway:
         """
         from sesfix.config import CALL_DEADLINE
 
-        refused = _not_sendable(self.identities, identity, params)
+        refused = not_sendable(self.identities, identity, params)
         if refused:
             return _GaveUp(refused)
         budget = CALL_DEADLINE.read()
@@ -314,25 +282,25 @@ class Gateway:
         if until is not None:
             left = until - time.monotonic()
             if left <= 0:
-                return _GaveUp(_say("bound_reached", seconds=f"{self._bound.seconds:g}"))
+                return _GaveUp(say("bound_reached", seconds=f"{self._bound.seconds:g}"))
             if left < budget:
                 budget = left
         box: dict[str, Any] = {}
         done = threading.Event()
 
         def work() -> None:
-            _RAW.answer = None
+            RAW.answer = None
             try:
                 client = self.identities.client(identity, service, region)
                 events = client.meta.events
-                events.register("before-send", _forget_raw, unique_id="sesfix-raw-reset")
-                events.register("before-parse", _remember_raw, unique_id="sesfix-raw-answer")
-                box["required"] = _required_members(client, operation)
+                events.register("before-send", forget_raw, unique_id="sesfix-raw-reset")
+                events.register("before-parse", remember_raw, unique_id="sesfix-raw-answer")
+                box["required"] = required_members(client, operation)
                 box["data"] = dict(getattr(client, operation)(**params))
             except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
                 box["exc"] = exc
             finally:
-                box["raw"] = getattr(_RAW, "answer", None)
+                box["raw"] = getattr(RAW, "answer", None)
                 done.set()
 
         worker = threading.Thread(target=work, name=f"aws-{service}-{operation}", daemon=True)
@@ -340,8 +308,8 @@ class Gateway:
         if not done.wait(budget):
             bounded_by_run = until is not None and budget < CALL_DEADLINE.read()
             if bounded_by_run:
-                return _GaveUp(_say("bound_passed", seconds=f"{self._bound.seconds:g}"))
-            return _GaveUp(_say("call_deadline", seconds=f"{budget:g}"))
+                return _GaveUp(say("bound_passed", seconds=f"{self._bound.seconds:g}"))
+            return _GaveUp(say("call_deadline", seconds=f"{budget:g}"))
         if "exc" in box:
             return _Failed(box["exc"], box["raw"])
         return _Answered(box["data"], box["raw"], box.get("required", ()))
@@ -415,7 +383,7 @@ def classify(
     import botocore.exceptions as bx
     from botocore.parsers import ResponseParserError
 
-    if raw is not None and _is_html(raw):
+    if raw is not None and is_html(raw):
         return "NotAws", not_aws_message(raw), raw.status, True
     if isinstance(exc, bx.ClientError):
         # An S3-style <Error> root (moto's answer to a malformed key ID) is parsed flat.
@@ -436,71 +404,27 @@ def classify(
     ):
         # An answer came but could not be read as the operation's (botocore's parsers
         # raise KeyError and the like on a body of another shape): not AWS's answer.
-        return "NotAws", not_aws_message(raw) + _say("not_format"), raw.status, True
+        return "NotAws", not_aws_message(raw) + say("not_format"), raw.status, True
     if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
-        return "Timeout", _say("timeout", error=type(exc).__name__), None, True
+        return "Timeout", say("timeout", error=type(exc).__name__), None, True
     if isinstance(exc, bx.EndpointConnectionError):
-        return "EndpointConnectionError", _say("no_connect"), None, True
+        return "EndpointConnectionError", say("no_connect"), None, True
     if isinstance(exc, (bx.ConnectionClosedError, bx.IncompleteReadError)):
-        return "ConnectionClosed", _say("closed"), None, True
+        return "ConnectionClosed", say("closed"), None, True
     if isinstance(exc, ResponseParserError):
-        return "BadResponse", _say("bad_format"), None, True
+        return "BadResponse", say("bad_format"), None, True
     if isinstance(exc, (bx.NoCredentialsError, bx.PartialCredentialsError)):
-        return "NoCredentials", _say("no_credentials"), None, False
+        return "NoCredentials", say("no_credentials"), None, False
     if isinstance(exc, bx.InvalidRegionError):
-        return "InvalidRegion", _say("bad_region"), None, False
+        return "InvalidRegion", say("bad_region"), None, False
     if isinstance(exc, (UnicodeError, ValueError)) and not isinstance(exc, bx.BotoCoreError):
         # Non-ASCII characters in a key cannot even be put into an HTTP header.
-        return "Unsignable", _say("unsignable", error=type(exc).__name__), None, False
+        return "Unsignable", say("unsignable", error=type(exc).__name__), None, False
     if isinstance(exc, bx.ConnectionError):
-        return "ConnectionError", _say("network", error=type(exc).__name__), None, True
+        return "ConnectionError", say("network", error=type(exc).__name__), None, True
     if isinstance(exc, bx.BotoCoreError):
         return "ClientFailure", f"{type(exc).__name__}", None, True
     return "InternalError", f"{type(exc).__name__}", None, True
-
-
-# --- answers that are not AWS's ------------------------------------------------------------
-
-
-def _is_html(raw: RawAnswer) -> bool:
-    """An HTML page (a proxy's, a captive portal's), whatever the status. The content type
-    alone does not decide: moto labels its XML errors ``text/html``, AWS never sends HTML."""
-    head = raw.head.lstrip().lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or (
-        "html" in raw.content_type.lower() and not head.startswith((b"<?xml", b"<", b"{"))
-    )
-
-
-def not_aws_message(raw: RawAnswer) -> str:
-    from sesfix.text import visible
-
-    kind = visible(raw.content_type.split(";", 1)[0].strip(), limit=60) or _say("no_type")
-    text = _say("not_aws", status=raw.status, kind=kind)
-    if raw.status in (404, 501):
-        text += _say("not_implemented")
-    return text
-
-
-def not_aws_answer(
-    raw: RawAnswer | None, data: dict[str, Any], required: tuple[str, ...]
-) -> str | None:
-    """Why a successful parse is still not AWS's answer (None when it is).
-
-    AWS's every answer carries a request ID (a header, or ``<RequestId>`` in the Query
-    protocol's ``ResponseMetadata``) and the operation's required output members. ``raw``
-    is None when no HTTP answer was read (botocore's Stubber in tests): then only the shape
-    is checked.
-    """
-    if raw is not None and _is_html(raw):
-        return not_aws_message(raw)
-    missing = [m for m in required if m not in data]
-    has_request_id = bool(data.get("ResponseMetadata", {}).get("RequestId"))
-    if raw is not None and not has_request_id and not raw.request_id:
-        return not_aws_message(raw) + _say("no_request_id")
-    if missing:
-        where = not_aws_message(raw) if raw is not None else _say("not_shape")
-        return where + _say("missing", members=", ".join(missing))
-    return None
 
 
 # --- one call, bounded as a whole ----------------------------------------------------------
@@ -522,34 +446,3 @@ class _Failed:
 @dataclass(frozen=True)
 class _GaveUp:
     why: str
-
-
-def _required_members(client: Any, operation: str) -> tuple[str, ...]:
-    try:
-        name = client.meta.method_to_api_mapping.get(operation) or api_name(operation)
-        model = client.meta.service_model.operation_model(name)
-    except Exception:  # noqa: BLE001 - an unknown name fails the call itself, with its error
-        return ()
-    shape = model.output_shape
-    return tuple(shape.required_members) if shape is not None else ()
-
-
-def _not_sendable(identities: Identities, identity: IdentityName, params: dict[str, Any]) -> str:
-    """Why this call must not leave the machine ("" when it may).
-
-    A key ID parameter that is not key-ID-shaped may be a secret pasted into the wrong
-    variable: sent, it would sit in CloudTrail. Signing with such an app "key ID" would put
-    it in the Authorization header. The diagnosis already avoids both; this is the last gate.
-    """
-    from sesfix.settings import MAX_VALUE_CHARS, clean, key_id_shaped, looks_like_secret
-
-    key_param = params.get("AccessKeyId")
-    if key_param is not None and not key_id_shaped(str(key_param)):
-        return _say("not_sent_param")
-    if identity == "app":
-        key_id = identities.app_key_id or ""
-        if len(key_id) > MAX_VALUE_CHARS or (
-            not key_id_shaped(clean(key_id)) and looks_like_secret(clean(key_id))
-        ):
-            return _say("not_sent_app")
-    return ""

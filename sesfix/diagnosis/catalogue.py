@@ -7,11 +7,9 @@ another's answers across steps.
 
 from __future__ import annotations
 
-from sesfix.diagnosis import credentials
+from sesfix.diagnosis import lint
 from sesfix.diagnosis.run import Check
 
-CHECKS: tuple[Check, ...] = (
-    Check("credentials.lint", step=2, stage="lint", fn=credentials.lint_check),
-)
+CHECKS: tuple[Check, ...] = (Check("credentials.lint", step=2, stage="lint", fn=lint.lint_check),)
 
 __all__ = ["CHECKS"]
