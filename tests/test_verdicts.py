@@ -118,6 +118,35 @@ def test_the_whole_diagnosis_is_bounded(proxied: Start, monkeypatch: pytest.Monk
     assert _verdicts(report) == set()
 
 
+def test_cancelling_gives_up_every_call_in_flight(
+    proxied: Start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The wizard's Esc sets the diagnosis' cancel event: calls hanging on a silent
+    endpoint are given up at once, not at their deadline (15 s by default)."""
+    import threading
+
+    from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+    from tests.support.engine import settings_of
+
+    monkeypatch.setenv("SESFIX_READ_TIMEOUT", "120")
+    acct, proxy = proxied("seed", _always(Silent()))
+    cancel = threading.Event()
+    pressed: list[float] = []
+
+    def press_esc() -> None:
+        while proxy.count < 3:  # the first round is in flight
+            time.sleep(0.01)
+        pressed.append(time.monotonic())
+        cancel.set()
+
+    threading.Thread(target=press_esc, daemon=True).start()
+    report = diagnose(settings_of(acct), DiagnosisOptions(operator=acct.operator), cancel=cancel)
+    after = time.monotonic() - pressed[0]
+    assert after < 1.0, f"{after:.2f} s after cancel"
+    assert _verdicts(report) == set(), report.finding_ids()
+    assert all(s.status in ("unknown", "fail") for s in report.steps)
+
+
 def test_check_as_a_process_ends_within_the_bound_and_leads_with_the_headline(
     proxied: Start, isolated_world: Path
 ) -> None:

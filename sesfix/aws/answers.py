@@ -22,6 +22,7 @@ WORDS: dict[str, str] = {
     "bound_reached": "not asked: the diagnosis' bound of {seconds} s was reached",
     "bound_passed": "no complete answer before the diagnosis' bound of {seconds} s",
     "call_deadline": "no complete answer within {seconds} s",
+    "cancelled": "given up: the diagnosis was cancelled",
     "timeout": "no answer in time ({error})",
     "no_connect": "could not connect to the endpoint",
     "closed": "the connection closed mid-answer",

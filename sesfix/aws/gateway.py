@@ -170,6 +170,8 @@ class _Bound:
     def __init__(self) -> None:
         self.until: float | None = None
         self.seconds: float = 0.0
+        #: Set to give up every call at once (the wizard's Esc); None: only time ends them.
+        self.cancel: threading.Event | None = None
 
 
 @dataclass
@@ -225,18 +227,20 @@ class Gateway:
         return other
 
     @contextmanager
-    def bounded(self, seconds: float) -> Iterator[None]:
+    def bounded(self, seconds: float, cancel: threading.Event | None = None) -> Iterator[None]:
         """Every call made inside (by any thread, through this gateway or one made by
         :meth:`with_identities`) is given up on ``seconds`` from now at the latest, and a
         call started after that is not sent: both become unreachable answers, so whatever
-        waits on them gets its verdict in time."""
-        previous = (self._bound.until, self._bound.seconds)
+        waits on them gets its verdict in time. Setting ``cancel`` gives them all up at
+        once (within about 50 ms), whatever the network is doing."""
+        previous = (self._bound.until, self._bound.seconds, self._bound.cancel)
         self._bound.until = time.monotonic() + seconds
         self._bound.seconds = seconds
+        self._bound.cancel = cancel
         try:
             yield
         finally:
-            self._bound.until, self._bound.seconds = previous
+            self._bound.until, self._bound.seconds, self._bound.cancel = previous
 
     def calls(self, kind: Kind | None = None) -> list[CallRecord]:
         with self._lock:
@@ -305,7 +309,9 @@ class Gateway:
 
         worker = threading.Thread(target=work, name=f"aws-{service}-{operation}", daemon=True)
         worker.start()
-        if not done.wait(budget):
+        if not self._wait(done, budget):
+            if self._bound.cancel is not None and self._bound.cancel.is_set():
+                return _GaveUp(say("cancelled"))
             bounded_by_run = until is not None and budget < CALL_DEADLINE.read()
             if bounded_by_run:
                 return _GaveUp(say("bound_passed", seconds=f"{self._bound.seconds:g}"))
@@ -313,6 +319,20 @@ class Gateway:
         if "exc" in box:
             return _Failed(box["exc"], box["raw"])
         return _Answered(box["data"], box["raw"], box.get("required", ()))
+
+    def _wait(self, done: threading.Event, budget: float) -> bool:
+        """Wait for the call, at most ``budget`` seconds or until the run is cancelled."""
+        cancel = self._bound.cancel
+        if cancel is None:
+            return done.wait(budget)
+        until = time.monotonic() + budget
+        while not cancel.is_set():
+            left = until - time.monotonic()
+            if left <= 0:
+                return done.is_set()
+            if done.wait(min(left, 0.05)):
+                return True
+        return done.is_set()
 
     def _scrub(self, text: str) -> str:
         return redact(text, *self.scrub)

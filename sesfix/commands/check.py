@@ -19,7 +19,12 @@ HELP = "diagnose why the app cannot send through SES (all five steps)"
 EPILOG = (
     "exit status: 0 when no finding is an error (warnings such as the sandbox allowed); "
     "1 when one is, including a step AWS left without an answer (probe.unreachable); "
-    "2 for a usage error (unknown flag, unreadable env file, unknown profile)."
+    "2 for a usage error (unknown flag, unreadable env file, unknown profile). "
+    "time: each AWS call is given up after SESFIX_CALL_DEADLINE seconds in all (15), the "
+    "whole diagnosis after SESFIX_DIAGNOSIS_DEADLINE (40); what did not answer by then is "
+    "probe.unreachable and the verdict is given. When AWS itself answered nothing (timeouts, "
+    "network, or a proxy's page instead of AWS's answer), the report leads with one headline "
+    'and the JSON has "unreachable": true.'
 )
 
 

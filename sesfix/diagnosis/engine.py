@@ -151,7 +151,7 @@ def diagnose(
     ):
         run = Run(settings, gw, pool, cancel)
         try:
-            with gw.bounded(DIAGNOSIS_DEADLINE.read()):
+            with gw.bounded(DIAGNOSIS_DEADLINE.read(), cancel):
                 _diagnose(run, CHECKS if checks is None else checks)
         except Cancelled:
             # Calls already in flight finish (each is bounded by its timeouts); queued
