@@ -23,6 +23,7 @@ WORDS: dict[str, str] = {
     "bound_passed": "no complete answer before the diagnosis' bound of {seconds} s",
     "call_deadline": "no complete answer within {seconds} s",
     "cancelled": "given up: the diagnosis was cancelled",
+    "write_deadline": "no complete answer within {seconds} s: the change may or may not have been made",
     "timeout": "no answer in time ({error})",
     "no_connect": "could not connect to the endpoint",
     "closed": "the connection closed mid-answer",

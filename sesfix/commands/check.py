@@ -147,6 +147,8 @@ def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
     if ctx.key_last_used:
         who.append(f"key {ctx.key_last_used}")
     who += [f"region {ctx.region or '?'}", f"sender {ctx.sender or '?'}"]
+    if ctx.domain_shown and ctx.domain_shown != ctx.domain:
+        who.append(f"domain {ctx.domain_shown}")
     lines += _wrap("app: " + " · ".join(who), "", "     ")
     for step in report.steps:
         lines.append("")
