@@ -62,6 +62,9 @@ MAX_ATTEMPTS = Number(
 VERIFY_TIMEOUT = Number(
     "SESFIX_VERIFY_TIMEOUT", 120, 0, 3600, meaning="seconds to wait for a fix to take effect"
 )
+SMTP_DEADLINE = Number(
+    "SESFIX_SMTP_DEADLINE", 25, 1, 600, meaning="seconds the whole live SMTP probe may take"
+)
 RAILWAY_TIMEOUT = Number(
     "SESFIX_RAILWAY_TIMEOUT", 60, 1, 3600, meaning="seconds one railway CLI call may take"
 )
@@ -74,10 +77,35 @@ ALL: tuple[Number, ...] = (
     MAX_ATTEMPTS,
     VERIFY_TIMEOUT,
     RAILWAY_TIMEOUT,
+    SMTP_DEADLINE,
 )
 
 
 def validate(environ: Mapping[str, str] | None = None) -> None:
-    """Raise :class:`UsageError` for the first invalid ``SESFIX_*`` number."""
+    """Raise :class:`UsageError` for the first invalid ``SESFIX_*`` number (and for a
+    ``SESFIX_SMTP_ENDPOINT`` that is not HOST:PORT)."""
     for number in ALL:
         number.read(environ)
+    smtp_endpoint(environ)
+
+
+SMTP_ENDPOINT = "SESFIX_SMTP_ENDPOINT"
+
+
+def smtp_endpoint(environ: Mapping[str, str] | None = None) -> tuple[str, int] | None:
+    """``SESFIX_SMTP_ENDPOINT=HOST:PORT`` (``[v6]:PORT`` for IPv6): where the live SMTP probe
+    connects instead of SMTP_HOST:SMTP_PORT (tests, practice, proxies); None when unset."""
+    env = os.environ if environ is None else environ
+    raw = env.get(SMTP_ENDPOINT, "").strip()
+    if not raw:
+        return None
+    host, sep, port = raw.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        from sesfix.text import visible
+
+        raise UsageError(
+            f"{SMTP_ENDPOINT}={visible(raw, limit=80)} is not HOST:PORT.",
+            hint="for example 127.0.0.1:2587, or unset it to probe SMTP_HOST:SMTP_PORT.",
+        )
+    return host, int(port)

@@ -9,10 +9,13 @@ formatted:
 * every :class:`~sesfix.masking.Secret` this process has created, in any spelling
   a log line may carry it (plain, URL-encoded, JSON-escaped, ``repr`` of bytes);
 * secret-bearing fields by name, whatever their value: ``SecretAccessKey``,
-  ``SessionToken``, ``X-Amz-Security-Token``, ``aws_secret_access_key``,
-  ``SmtpPassword``, ``Authorization`` signatures;
-* any standalone 40-character token of the secret alphabet (the shape of a
-  secret access key);
+  ``SessionToken``, ``X-Amz-Security-Token`` (in headers, canonical requests and
+  URL-encoded query strings), ``aws_secret_access_key``, ``SmtpPassword``;
+* SigV4 signatures in every form botocore logs them: ``Signature=`` in the
+  Authorization header, ``X-Amz-Signature=`` in presigned URLs, and the
+  ``Signature:`` dump of botocore.auth;
+* anything with the shape of a secret (:func:`sesfix.masking.redact`): secret access
+  keys, session tokens, SMTP passwords, whatever field they sit in;
 * AWS key IDs, masked as ``AKIA…WXYZ``.
 
 The filter also runs as the log-record factory while the log is on, so every handler
@@ -52,7 +55,17 @@ _NAMED_VALUE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _CREDENTIAL = re.compile(r"(Credential=)([^,\s]*?)(/\d{8}/[^/,\s]*/[^/,\s]*/aws4_request)")
-_SIGNATURE = re.compile(r"(Signature=)([0-9a-f]{16,})", re.IGNORECASE)
+# SigV4 signatures in every form botocore logs them: ``Signature=<hex>`` in an
+# Authorization header, ``X-Amz-Signature=<hex>`` in a presigned URL (either also
+# URL-encoded as ``Signature%3D``), and botocore.auth's own ``Signature:\n<hex>`` dump.
+_SIGNATURE = re.compile(
+    r"((?:Signature|X-Amz-Signature)(?:=|%3D|:\s*|\\n))([0-9a-f]{16,})", re.IGNORECASE
+)
+# Session tokens in any header, canonical-request or query spelling (also URL-encoded).
+_TOKEN_ENCODED = re.compile(
+    r"((?:X-Amz-Security-Token|SessionToken|security-token)(?:=|%3D|:\s*))([A-Za-z0-9%/+=_-]{16,})",
+    re.IGNORECASE,
+)
 _SECRET_SHAPE = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
 
 
@@ -74,14 +87,21 @@ def _secret_pattern(value: str) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
-def scrub(text: str) -> str:
-    """``text`` with every known secret, secret-bearing field and key ID removed."""
-    for secret in known_secrets():
-        text = _secret_pattern(secret).sub(MASK, text)
+def scrub_fields(text: str) -> str:
+    """``text`` with the values of secret-bearing fields (by name, in XML, JSON, headers,
+    ini and query strings, URL-encoded too) and SigV4 signatures masked."""
     for pattern in _FIELD_PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK + m.group(4), text)
     text = _NAMED_VALUE.sub(lambda m: m.group("name") + m.group("sep") + MASK, text)
     text = _SIGNATURE.sub(lambda m: m.group(1) + MASK, text)
+    return _TOKEN_ENCODED.sub(lambda m: m.group(1) + MASK, text)
+
+
+def scrub(text: str) -> str:
+    """``text`` with every known secret, secret-bearing field and key ID removed."""
+    for secret in known_secrets():
+        text = _secret_pattern(secret).sub(MASK, text)
+    text = scrub_fields(text)
     # The key ID in a signed request; masked even when it is not key-shaped (a secret
     # pasted into AWS_ACCESS_KEY_ID is sent there).
     text = _CREDENTIAL.sub(lambda m: m.group(1) + mask_key_id(m.group(2)) + m.group(3), text)

@@ -10,6 +10,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from sesfix.errors import UsageError
+
 APP_NAME = "sesfix"
 
 #: The practice scenario this process runs against (``None``: the real AWS account).
@@ -19,15 +21,45 @@ _practice_run: str = ""
 _practice_lock = threading.Lock()
 
 
-def state_dir() -> Path:
+def _state_dir_path() -> Path:
     override = os.environ.get("SESFIX_STATE_DIR")
     if override:
-        path = Path(override)
-    else:
-        from platformdirs import user_state_dir
+        return Path(override)
+    from platformdirs import user_state_dir
 
-        path = Path(user_state_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    return Path(user_state_dir(APP_NAME, appauthor=False))
+
+
+def _not_a_directory(path: Path) -> UsageError:
+    from sesfix.text import visible
+
+    source = "SESFIX_STATE_DIR" if os.environ.get("SESFIX_STATE_DIR") else "the state directory"
+    return UsageError(
+        f"{source} {visible(str(path), limit=200)} is not a directory "
+        "(sesfix keeps its audit log there)",
+        hint="point SESFIX_STATE_DIR at a directory, or unset it to use the default.",
+    )
+
+
+def validate() -> None:
+    """Raise :class:`UsageError` when the state directory cannot be one (a file, or under
+    a file). Creates nothing: ``check`` writes no file at all."""
+    path = _state_dir_path()
+    for part in (path, *path.parents):
+        if part.exists():
+            if not part.is_dir():
+                raise _not_a_directory(path)
+            return
+
+
+def state_dir() -> Path:
+    path = _state_dir_path()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise _not_a_directory(path) from None
+    if not path.is_dir():
+        raise _not_a_directory(path)
     return path
 
 

@@ -13,7 +13,6 @@ says so and how to fix it; callers fall back to a file or pasted text.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,14 +22,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from sesfix.errors import SesfixError
 from sesfix.masking import Secret, redact
+from sesfix.subproc import communicate, kill_group
 
 if TYPE_CHECKING:
     from sesfix.diagnosis.engine import DiagnosisOptions
     from sesfix.diagnosis.report import Report
 
 EXECUTABLE = "railway"
-#: Seconds a single CLI call may take (env: SESFIX_RAILWAY_TIMEOUT).
-DEFAULT_TIMEOUT = 60.0
+#: Seconds a single CLI call may take: ``sesfix.config.RAILWAY_TIMEOUT``
+#: (env: SESFIX_RAILWAY_TIMEOUT, default 60).
 #: Most lines ``fetch_logs`` asks for.
 MAX_LOG_LINES = 10_000
 INSTALL_HINT = (
@@ -67,6 +67,12 @@ class RailwayTimeout(RailwayError):
     reason = "timeout"
 
 
+class RailwayValueTooLarge(RailwayError):
+    """A variable sesfix reads holds a value far beyond any credential or address."""
+
+    reason = "value_too_large"
+
+
 class RailwayOutdated(RailwayError):
     """The CLI does not know a subcommand or flag sesfix uses (an old version)."""
 
@@ -81,10 +87,9 @@ def installed() -> bool:
 def _timeout(timeout: float | None) -> float:
     if timeout is not None:
         return timeout
-    try:
-        return float(os.environ.get("SESFIX_RAILWAY_TIMEOUT", DEFAULT_TIMEOUT))
-    except ValueError:
-        return DEFAULT_TIMEOUT
+    from sesfix import config
+
+    return config.RAILWAY_TIMEOUT.read()
 
 
 def executable() -> str:
@@ -113,32 +118,44 @@ def _check_option(what: str, value: str) -> None:
         raise SesfixError(f"{value[:40]!r} is not a Railway {what} name", title="Railway CLI")
 
 
+#: Most bytes sesfix reads from one ``railway`` call: its output is outside text of any
+#: size, and a runaway CLI must not fill memory. Logs get more room than variables.
+MAX_OUTPUT = 1024 * 1024
+MAX_LOG_OUTPUT = 5 * 1024 * 1024
+#: Most characters one variable value may hold before sesfix refuses to use it.
+MAX_VALUE = 8 * 1024
+
+
+class RailwayOutputTooLarge(RailwayError):
+    reason = "too_large"
+
+
 def run(
     args: Sequence[str],
     *,
     stdin: str | None = None,
     timeout: float | None = None,
     scrub: Sequence[str | Secret] = (),
+    limit: int = MAX_OUTPUT,
 ) -> str:
     """Run ``railway ARGS`` and return its stdout; classify its failures.
 
     ``stdin`` is the only way a value reaches the CLI; ``scrub`` lists values that must not
-    appear in an error message even if the CLI echoes them.
+    appear in an error message even if the CLI echoes them. The CLI runs in its own process
+    group (session), which is killed as a whole on timeout, when its output passes
+    ``limit`` bytes, or when children it left behind keep its pipes open after it exits.
     """
     exe = executable()
     argv = [exe, *args]
     seconds = _timeout(timeout)
     try:
-        # A fixed executable, no shell, no secret in argv.
-        proc = subprocess.run(
+        # A fixed executable, no shell, no secret in argv, its own process group.
+        proc = subprocess.Popen(
             argv,
-            input=stdin if stdin is not None else "",
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=seconds,
-            check=False,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
         )
     except FileNotFoundError:
         raise RailwayNotInstalled(
@@ -146,14 +163,26 @@ def run(
         ) from None
     except PermissionError:
         raise RailwayNotInstalled(f"{exe} is not executable", hint=INSTALL_HINT + ".") from None
-    except subprocess.TimeoutExpired:
+    try:
+        out, err, why = communicate(proc, (stdin or "").encode("utf-8"), seconds, limit)
+    finally:
+        kill_group(proc)
+    if why == "timeout":
         raise RailwayTimeout(
             f"`railway {_shown(args)}` did not finish within {seconds:g} s",
             hint="check the network and `railway status`; set SESFIX_RAILWAY_TIMEOUT to wait longer.",
-        ) from None
+        )
+    if why == "too_large":
+        raise RailwayOutputTooLarge(
+            f"`railway {_shown(args)}` printed more than {limit // 1024:,} kB; "
+            "sesfix stopped reading it",
+            hint="ask for fewer lines (--lines) or check the service's variables in the dashboard.",
+        )
+    stdout = out.decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise _classify(args, proc.stderr or proc.stdout or "", proc.returncode, scrub)
-    return proc.stdout
+        stderr = err.decode("utf-8", "replace")
+        raise _classify(args, stderr or stdout or "", proc.returncode or 1, scrub)
+    return stdout
 
 
 def _shown(args: Sequence[str]) -> str:
@@ -217,7 +246,38 @@ def read_variables(service: str | None = None, environment: str | None = None) -
             "`railway variable list --json` printed JSON that is not a map of variables",
             hint="update the Railway CLI (`npm i -g @railway/cli`).",
         )
-    return {str(k): "" if v is None else str(v) for k, v in data.items()}
+    return _bounded({str(k): "" if v is None else str(v) for k, v in data.items()})
+
+
+def _used_by_sesfix(name: str) -> bool:
+    return name.startswith(("AWS_", "EMAIL_", "SMTP_", "SES_", "MAIL_"))
+
+
+def _bounded(values: dict[str, str]) -> dict[str, str]:
+    """The variables, each at most :data:`MAX_VALUE` characters. An oversized value of a
+    variable sesfix reads is an error naming it and its length (never echoing it: it is
+    not used in any probe); other oversized ones (a certificate bundle, say) are left out."""
+    import logging
+
+    out: dict[str, str] = {}
+    for name, value in values.items():
+        if len(value) <= MAX_VALUE:
+            out[name] = value
+            continue
+        from sesfix.text import visible
+
+        shown = visible(name, limit=80)
+        if _used_by_sesfix(name):
+            raise RailwayValueTooLarge(
+                f"the Railway variable {shown} holds {len(value):,} characters, more than "
+                f"the {MAX_VALUE:,} sesfix reads: it is not what the app needs there, so "
+                "sesfix does not use it",
+                hint=f"check {shown} in the Railway dashboard (Variables).",
+            )
+        logging.getLogger("sesfix.railway").warning(
+            "left out Railway variable %s: %d characters (over %d)", shown, len(value), MAX_VALUE
+        )
+    return out
 
 
 @dataclass(frozen=True)
@@ -311,7 +371,9 @@ def fetch_logs(
         raise SesfixError("--lines must be at least 1", title="Railway CLI")
     n = min(lines, MAX_LOG_LINES)
     out = run(
-        ["logs", *_target(service, environment), "--lines", str(n), "--json"], timeout=timeout
+        ["logs", *_target(service, environment), "--lines", str(n), "--json"],
+        timeout=timeout,
+        limit=MAX_LOG_OUTPUT,
     )
     return out.splitlines()
 
@@ -344,26 +406,36 @@ def push_new_key_to_railway(
     either value.
     """
     from sesfix.settings import KEY_ID, SECRET
+    from sesfix.smtp.renew import smtp_credentials
 
-    result = set_variables(
-        {KEY_ID: new_key.access_key_id, SECRET: new_key.secret},
-        service,
-        environment,
-        skip_deploys=skip_deploys,
-        timeout=timeout,
+    # An app that sends through SES's SMTP endpoint logs in with the key ID and a password
+    # derived from the secret: both change with the key (issue 14).
+    smtp = smtp_credentials(
+        read_variables(service, environment), new_key.access_key_id, new_key.secret
     )
+    wanted: dict[str, str | Secret] = {
+        KEY_ID: new_key.access_key_id,
+        SECRET: new_key.secret,
+        **smtp,
+    }
+    result = set_variables(wanted, service, environment, skip_deploys=skip_deploys, timeout=timeout)
     stored = read_variables(service, environment)
     wrong = [
         name
-        for name, want in ((KEY_ID, new_key.access_key_id), (SECRET, new_key.secret.reveal()))
-        if stored.get(name) != want
+        for name, want in wanted.items()
+        if stored.get(name) != (want.reveal() if isinstance(want, Secret) else want)
     ]
     if wrong:
         raise RailwayError(
             f"after writing, Railway holds different values for {', '.join(wrong)}",
             hint="set them by hand in the dashboard (Variables) and redeploy.",
         )
-    notes = ("read back from Railway: both variables hold the new key",)
+    notes: tuple[str, ...] = ("read back from Railway: both variables hold the new key",)
+    if smtp:
+        notes += (
+            f"the app sends through SES SMTP: {', '.join(smtp)} renewed with it "
+            "(the SMTP password derived from the new secret for the endpoint's region)",
+        )
     return SetResult(result.names, service, environment, result.redeploys, notes)
 
 
@@ -409,7 +481,9 @@ __all__ = [
     "RailwayNotLinked",
     "RailwayNotLoggedIn",
     "RailwayOutdated",
+    "RailwayOutputTooLarge",
     "RailwayTimeout",
+    "RailwayValueTooLarge",
     "SetResult",
     "executable",
     "fetch_logs",

@@ -53,6 +53,11 @@ class AppSettings:
     email_from: str | None = None
     source: str = "environment"
     domain_override: str | None = None
+    #: The app's ``SMTP_*`` variables as given (passwords wrapped as Secret), for the SMTP
+    #: checks (:mod:`sesfix.smtp.settings` reads them); empty when the app has none.
+    smtp_values: Mapping[str, str | Secret] = field(default_factory=dict, repr=False)
+    #: ``check --smtp``: run the SMTP checks even when no SMTP variable is set.
+    smtp_requested: bool = False
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, str], source: str) -> AppSettings:
@@ -72,6 +77,11 @@ class AppSettings:
             provider=text(PROVIDER),
             email_from=text(EMAIL_FROM),
             source=source,
+            smtp_values={
+                k: Secret(str(v)) if "PASS" in k else str(v)
+                for k, v in values.items()
+                if k.startswith("SMTP_") and v is not None
+            },
         )
 
     @classmethod

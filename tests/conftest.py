@@ -23,9 +23,10 @@ SENTINEL_SECRET = "SeNtInEl/sEcReT+kEy0123456789abcdefghijK"  # 40 chars, secret
 @pytest.fixture(autouse=True)
 def isolated_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
-        if name.startswith(("AWS_", "SESFIX_", "RAILWAY_")) or name in (
+        if name.startswith(("AWS_", "SESFIX_", "RAILWAY_", "SMTP_")) or name in (
             "EMAIL_PROVIDER",
             "EMAIL_FROM",
+            "SSL_CERT_FILE",
         ):
             monkeypatch.delenv(name, raising=False)
     home = tmp_path / "home"
@@ -66,7 +67,10 @@ def account(
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.endpoint)
 
     def load(scenario: Scenario | str) -> SimulatedAccount:
-        return moto_server.load(SCENARIOS[scenario] if isinstance(scenario, str) else scenario)
+        acct = moto_server.load(SCENARIOS[scenario] if isinstance(scenario, str) else scenario)
+        for name, value in acct.smtp_environ().items():  # an SMTP scenario's endpoint
+            monkeypatch.setenv(name, value)
+        return acct
 
     return load
 

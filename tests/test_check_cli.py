@@ -41,7 +41,9 @@ def assert_schema(doc: dict) -> None:
             assert probe["identity"] in ("app", "operator")
             assert isinstance(probe["ms"], int) and probe["ms"] >= 0
             assert ":" in probe["call"] and probe["outcome"]
-            assert probe["cli"].startswith("aws ")
+            assert probe["cli"].startswith(
+                "openssl " if probe["call"].startswith("smtp:") else "aws "
+            )
     for f in doc["findings"]:
         assert f["id"] in CATALOGUE
         assert f["severity"] in ("error", "warning", "info")

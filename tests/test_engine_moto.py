@@ -246,8 +246,13 @@ def test_missing_variable(account, variable):
 
 def test_wrong_provider(account):
     acct = account("healthy")
-    report = check(acct, {PROVIDER: "smtp"})
+    report = check(acct, {PROVIDER: "console"})
     assert errors(report) == ["config.provider_not_ses"]
+    # 'smtp' is SES through its SMTP interface: then the SMTP variables are what is missing.
+    report = check(acct, {PROVIDER: "smtp"})
+    assert errors(report) == ["config.missing_variable"]
+    missing = [f.data["variable"] for f in report.errors]
+    assert missing == ["SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD"]
 
 
 def test_invalid_region(account):

@@ -294,26 +294,30 @@ def test_correlate_inactive_key() -> None:
     report = _report(
         F.make("credentials.key_inactive", "AKIA…MPLE of IAM user rental-app has Status Inactive")
     )
-    (sentence,) = logs.correlate(a, report)
+    verdict, sentence = logs.correlate(a, report)
+    assert verdict.startswith("the live check's verdict leads: credentials.key_inactive")
     assert sentence.startswith("the logs show InvalidClientTokenId at 10:42; the live probe shows")
     assert "inactive" in sentence.lower()
 
 
 def test_correlate_healthy_now() -> None:
     a = analyze(["❌ [Email Service - SES] Error: SignatureDoesNotMatch"])
-    (sentence,) = logs.correlate(a, _report())
+    verdict, sentence = logs.correlate(a, _report())
+    assert "no error in the variables checked" in verdict
     assert "passes now" in sentence and "redeploy" in sentence
 
 
 def test_correlate_other_cause_and_stale_variables() -> None:
     a = analyze(["❌ [Email Service - SES] Error: SignatureDoesNotMatch"])
-    (sentence,) = logs.correlate(a, _report(F.make("iam.ses_permission_missing", "x")))
+    verdict, sentence = logs.correlate(a, _report(F.make("iam.ses_permission_missing", "x")))
+    assert verdict.startswith("the live check's verdict leads: iam.ses_permission_missing")
+    assert "fix: sesfix fix attach-ses-full-access" in verdict
     assert "does not reproduce" in sentence and "iam.ses_permission_missing" in sentence
     nc = analyze_text(GUIDE_NOT_CONFIGURED)
-    (s2,) = logs.correlate(nc, _report())
+    _verdict, s2 = logs.correlate(nc, _report())
     assert "not redeployed" in s2
     ok = analyze_text(GUIDE_SUCCESS)
-    (s3,) = logs.correlate(ok, _report(F.make("credentials.secret_mismatch", "x")))
+    _verdict, s3 = logs.correlate(ok, _report(F.make("credentials.secret_mismatch", "x")))
     assert "not the ones the running service uses" in s3
 
 

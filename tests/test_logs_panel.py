@@ -53,7 +53,9 @@ async def test_pasted_text_with_a_live_report() -> None:
         await pilot.pause()
         analysed = [m for m in seen if isinstance(m, LogPanel.Analysed)]
         assert analysed and analysed[-1].analysis.failing_code == "InvalidClientTokenId"
-        assert analysed[-1].correlation[0].startswith("the logs show InvalidClientTokenId at 10:42")
+        verdict, sentence = analysed[-1].correlation  # the live check's verdict leads
+        assert verdict.startswith("the live check's verdict leads: credentials.key_inactive")
+        assert sentence.startswith("the logs show InvalidClientTokenId at 10:42")
         text = _result(app)
         assert "InvalidClientTokenId" in text and "credentials.key_not_found" in text
         assert app.query_one(LogPanel).analysis is analysed[-1].analysis

@@ -148,7 +148,8 @@ def test_logs_check_links_logs_and_live_probe(account, fake, capsys) -> None:
     rc = main(["logs", "--from-railway", "-s", "api", "--check", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 1
-    (sentence,) = out["correlation"]
+    verdict, sentence = out["correlation"]
+    assert verdict.startswith("the live check's verdict leads: iam.ses_permission_missing")
     assert sentence.startswith("the logs show AccessDenied at 10:42; the live probe shows")
     assert "iam.ses_permission_missing" in [f["id"] for f in out["check"]["findings"]]
     argv = [c["argv"][:2] for c in fake.calls()]

@@ -176,10 +176,19 @@ def test_malformed_secret(secret, why):
     assert secret not in text(found)
 
 
-@pytest.mark.parametrize("provider", ["smtp", "console", "SES", "amazon-ses"])
+@pytest.mark.parametrize("provider", ["sendgrid", "console", "SES", "amazon-ses"])
 def test_provider_not_ses(provider):
     found = lint_of(**{PROVIDER: provider})
     assert ids(found) == ["config.provider_not_ses"]
+
+
+def test_provider_smtp_is_ses_through_smtp():
+    """EMAIL_PROVIDER=smtp sends through SES's SMTP interface (issue 14): the SMTP checks
+    judge it; the AWS variables become optional for the app (info, not error)."""
+    assert ids(lint_of(**{PROVIDER: "smtp"})) == []
+    found = lint_of(**{PROVIDER: "smtp", SECRET: None})
+    assert ids(found) == ["config.missing_variable"]
+    assert found[0].severity == "info"
 
 
 @pytest.mark.parametrize(

@@ -242,6 +242,19 @@ class Gateway:
         finally:
             self._bound.until, self._bound.seconds, self._bound.cancel = previous
 
+    def next_seq(self) -> int:
+        """A number in this run's sequence, for a call made outside boto3 (SMTP, DNS)."""
+        with self._lock:
+            return next(self._seq)
+
+    def observe(self, event: CallStarted | CallFinished) -> None:
+        """A call made outside boto3 (the SMTP probe): listeners see it as they see AWS
+        calls, and its record counts among :meth:`calls`."""
+        if isinstance(event, CallFinished):
+            with self._lock:
+                self.records.append(event.record)
+        self._emit(event)
+
     def calls(self, kind: Kind | None = None) -> list[CallRecord]:
         with self._lock:
             return [r for r in self.records if kind is None or r.kind == kind]

@@ -46,18 +46,20 @@ class OperatorSpec:
 def client_config(**overrides: Any) -> Any:
     """Bounded timeouts and botocore's standard retry mode, for every client.
 
-    ``SESFIX_CONNECT_TIMEOUT`` / ``SESFIX_READ_TIMEOUT`` / ``SESFIX_MAX_ATTEMPTS`` tune them.
+    ``SESFIX_CONNECT_TIMEOUT`` / ``SESFIX_READ_TIMEOUT`` / ``SESFIX_MAX_ATTEMPTS`` tune them
+    (read and checked by :mod:`sesfix.config`: an invalid value is a usage error, never a
+    probe that fails for a reason unrelated to AWS).
     """
-    import os
-
     from botocore.config import Config
 
+    from sesfix import config
+
     settings: dict[str, Any] = {
-        "connect_timeout": float(os.environ.get("SESFIX_CONNECT_TIMEOUT", "3")),
-        "read_timeout": float(os.environ.get("SESFIX_READ_TIMEOUT", "6")),
+        "connect_timeout": config.CONNECT_TIMEOUT.read(),
+        "read_timeout": config.READ_TIMEOUT.read(),
         "retries": {
             "mode": "standard",
-            "total_max_attempts": int(os.environ.get("SESFIX_MAX_ATTEMPTS", "3")),
+            "total_max_attempts": int(config.MAX_ATTEMPTS.read()),
         },
         "max_pool_connections": 50,
         "user_agent_extra": "sesfix",

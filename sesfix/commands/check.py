@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, TextIO
 
 from sesfix.commands.common import add_source_arguments, resolve_sources
+from sesfix.commands.output import dump_json, shown, write
 
 if TYPE_CHECKING:
     from sesfix.aws.gateway import CallFinished, CallStarted
@@ -43,6 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="language of the evidence and headline (default: --lang before the command, "
         "then the locale); ids and JSON field names never change",
     )
+    parser.add_argument(
+        "--smtp",
+        action="store_true",
+        help="run the SMTP checks (lint on step 2, live AUTH test on step 3) even when no "
+        "SMTP_* variable is set",
+    )
     add_source_arguments(parser)
 
 
@@ -59,12 +65,16 @@ def run(args: argparse.Namespace) -> int:
         listeners = []
         if not args.quiet and sys.stderr.isatty():
             listeners.append(_progress(sys.stderr))
+        settings = sources.settings
+        if getattr(args, "smtp", False):
+            from dataclasses import replace
+
+            settings = replace(settings, smtp_requested=True)
         report = diagnose(
-            sources.settings, DiagnosisOptions(operator=sources.operator), listeners=listeners
+            settings, DiagnosisOptions(operator=sources.operator), listeners=listeners
         )
     if args.json:
-        json.dump(report.to_json(), sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        dump_json(report.to_json(), sys.stdout)
     else:
         render_text(report, sys.stdout)
     return 0 if report.healthy else 1
@@ -81,9 +91,8 @@ def _progress(stream: TextIO):  # type: ignore[no-untyped-def]
         if isinstance(event, CallFinished):
             r = event.record
             with lock:
-                stream.write(
-                    f"\r\x1b[K  {r.call} ({r.identity}, {r.region}) → {r.outcome} {r.ms} ms"
-                )
+                line = f"{r.call} ({r.identity}, {r.region}) → {r.outcome} {r.ms} ms"
+                stream.write(f"\r\x1b[K  {shown(line, limit=200)}")
                 stream.flush()
 
     return listener
@@ -134,21 +143,21 @@ def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
         lines += _wrap(f"✗ {report.headline}", "", "  ")
         lines.append("")
     lines += _wrap(
-        f"sesfix check · {report.source} · operator: {report.operator} · "
+        f"sesfix check · {shown(report.source)} · operator: {shown(report.operator)} · "
         f"{report.duration_ms / 1000:.2f} s",
         "",
         "  ",
     )
     who = [f"key {ctx.key_id_masked}"]
     if ctx.app_user:
-        who.append(f"IAM user {ctx.app_user}")
+        who.append(f"IAM user {shown(ctx.app_user)}")
     if ctx.app_account:
         who.append(f"account {ctx.app_account}")
     if ctx.key_last_used:
         who.append(f"key {ctx.key_last_used}")
-    who += [f"region {ctx.region or '?'}", f"sender {ctx.sender or '?'}"]
+    who += [f"region {shown(ctx.region or '?')}", f"sender {shown(ctx.sender or '?')}"]
     if ctx.domain_shown and ctx.domain_shown != ctx.domain:
-        who.append(f"domain {ctx.domain_shown}")
+        who.append(f"domain {shown(ctx.domain_shown)}")
     lines += _wrap("app: " + " · ".join(who), "", "     ")
     for step in report.steps:
         lines.append("")
@@ -158,15 +167,17 @@ def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
             mark = "✓" if p.outcome == "ok" else "✗"
             lines.append(f"  {mark} {p.call:<37} {p.identity:<8} {p.region:<14} {p.ms:>5} ms")
             if p.outcome != "ok":
-                answer = f"answered {p.outcome}" + (f": {p.detail}" if p.detail else "")
+                answer = f"answered {shown(p.outcome)}" + (
+                    f": {shown(p.detail)}" if p.detail else ""
+                )
                 lines += _wrap(answer[:240], "      ", "      ")
             if commands:
                 lines += _shell_lines(p.cli)
         for f in report.findings_for(step.number):
             lines.append(f"  {_SEV[str(f.severity)]} {f.severity} {f.id}")
-            lines += _wrap(f.title, "      ", "      ")
+            lines += _wrap(shown(f.title), "      ", "      ")
             for e in f.evidence:
-                lines += _wrap(e, "      · ", "        ")
+                lines += _wrap(shown(e), "      · ", "        ")
             if f.fixes and f.severity != "info":
                 also = f"  (or: {', '.join(f.fixes[1:])})" if len(f.fixes) > 1 else ""
                 lines += _wrap(f"fix: sesfix fix {f.fixes[0]}{also}", "      ", "        ")
@@ -179,4 +190,6 @@ def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
         ids = ", ".join(dict.fromkeys(f.id for f in report.errors))
         verdict = f"{len(report.errors)} error(s): {ids}"
     lines += _wrap(f"Verdict: {verdict}", "", "  ")
-    out.write("\n".join(lines) + "\n")
+    # Outside values were made visible one by one above (length-capped); this pass is the
+    # last line of defence for anything else in the report (masks secret shapes too).
+    write(out, "\n".join(lines) + "\n")

@@ -7,7 +7,6 @@ Exit 0: applied and verified (or nothing to do). 1: refused, failed, or not veri
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
@@ -19,6 +18,7 @@ from sesfix.locale import t
 
 if TYPE_CHECKING:
     from sesfix.fixes.model import Plan
+    from sesfix.settings import AppSettings
 
 __all__ = ["add_arguments", "confirm", "progress_to", "render_plan", "render_result", "run"]
 
@@ -118,25 +118,34 @@ def run(args: argparse.Namespace) -> int:
 
     set_language(detect_language(getattr(args, "lang", None)))
     spec = fix_spec(args.fix_id)
-    if getattr(args, "to_railway", False) and spec.id != "rotate-access-key":
-        raise UsageError("--to-railway goes with rotate-access-key only")
+    if getattr(args, "to_railway", False) and spec.id not in _HANDS_OVER:
+        raise UsageError(t("smtpcli.to_railway_only"))
     inputs = parse_inputs(args.input)
     args.verify_timeout = verify_timeout(args)  # checked before any probe
-    out, err = sys.stdout, sys.stderr
+    from sesfix.commands.output import safe_stream
+
+    # Every line goes out with outside text made visible and secrets masked (the one
+    # exception, a new secret shown once on a terminal, writes to the stream underneath).
+    out, err = safe_stream(sys.stdout), safe_stream(sys.stderr)
     with resolve_sources(args) as sources:
         if not args.json:
             err.write(t("fixcli.diagnosing", fix=spec.id, source=sources.settings.source) + "\n")
-        report = diagnose(sources.settings, DiagnosisOptions(operator=sources.operator))
+        settings = sources.settings
+        report = diagnose(settings, DiagnosisOptions(operator=sources.operator))
         if args.dry_run and sources.operator is None and spec.kind == "aws":
             return _sketch(spec.id, report, args.json, out)
-        plan = plan_fix(spec.id, report, sources.settings, operator=sources.operator, inputs=inputs)
+        plan = plan_fix(spec.id, report, settings, operator=sources.operator, inputs=inputs)
+        if spec.id == "derive-smtp-password" and plan.inputs_needed and _may_ask(args):
+            # No secret at hand: the person types it (never echoed, never an --input).
+            typed = _ask_secret(settings, out)
+            if typed is not None:
+                settings = typed
+                plan = plan_fix(spec.id, report, typed, operator=sources.operator, inputs=inputs)
         # --yes never answers a question for the person (e.g. which key to delete)
         if plan.inputs_needed and not (args.dry_run or args.json or args.yes) and can_ask():
             for field in plan.inputs_needed:
                 inputs[field.name] = _ask_input(field, out)
-            plan = plan_fix(
-                spec.id, report, sources.settings, operator=sources.operator, inputs=inputs
-            )
+            plan = plan_fix(spec.id, report, settings, operator=sources.operator, inputs=inputs)
         if args.json:
             return _run_json(args, plan, sources)
         render_plan(plan, out)
@@ -146,6 +155,10 @@ def run(args: argparse.Namespace) -> int:
                 out.write(plan.missing_permission.describe() + "\n")
             return 1
         if plan.kind == "guidance" or plan.noop:
+            if spec.id == "derive-smtp-password" and plan.changes and not args.dry_run:
+                from sesfix.commands.to_railway import hand_over_smtp
+
+                return hand_over_smtp(plan, settings, args, out)
             return 0
         if plan.inputs_needed:
             names = " ".join(f"--input {i.name}=…" for i in plan.inputs_needed)
@@ -168,13 +181,17 @@ def run(args: argparse.Namespace) -> int:
             return 2
         result = apply_plan(
             plan,
-            settings=sources.settings,
+            settings=settings,
             operator=sources.operator,
             confirmed=True,
-            progress=progress_to(sys.stderr),
+            progress=progress_to(err),
             verify_timeout=args.verify_timeout,
         )
         render_result(result, out)
+        if result.new_key is not None and not getattr(args, "to_railway", False):
+            from sesfix.commands.to_railway import renew_smtp_after_rotation
+
+            renew_smtp_after_rotation(result.new_key, settings, out)
         if getattr(args, "to_railway", False) and result.new_key is not None:
             from sesfix.commands.to_railway import after_rotation
 
@@ -194,12 +211,40 @@ def _sketch(fix_id: str, report: object, as_json: bool, out: TextIO) -> int:
     fix = fix_entry(fix_id)
     if as_json:
         doc = {"schema": "sesfix.fix/1", "without_operator": sketch(fix, report)}  # type: ignore[arg-type]
-        json.dump(doc, sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        from sesfix.commands.output import dump_json
+
+        dump_json(doc, sys.stdout)
         return 0
     render_sketch(fix, report, out)  # type: ignore[arg-type]
     out.write("\n" + t("fixcli.dry_run") + "\n")
     return 0
+
+
+_HANDS_OVER = ("rotate-access-key", "derive-smtp-password")
+
+
+def _may_ask(args: argparse.Namespace) -> bool:
+    return not (args.dry_run or args.json) and can_ask()
+
+
+def _ask_secret(settings: AppSettings, out: TextIO) -> AppSettings | None:
+    """The secret access key, typed without echo; settings carrying it, or None."""
+    import getpass
+    from dataclasses import replace
+
+    from sesfix.masking import Secret, mask_key_id
+
+    key_id = settings.access_key_id
+    try:
+        typed = getpass.getpass(
+            t("smtpcli.ask_secret", key=mask_key_id(key_id)),
+            stream=out,
+        )
+    except (EOFError, KeyboardInterrupt):
+        return None
+    if not typed.strip():
+        return None
+    return replace(settings, secret_access_key=Secret(typed.strip()))
 
 
 def _run_json(args: argparse.Namespace, plan: Plan, sources: object) -> int:
@@ -235,8 +280,9 @@ def _run_json(args: argparse.Namespace, plan: Plan, sources: object) -> int:
             "guidance": result.guidance,
         }
         code = 0 if result.status == "applied" and result.verified is not False else 1
-    json.dump(doc, sys.stdout, indent=2, default=str)
-    sys.stdout.write("\n")
+    from sesfix.commands.output import dump_json
+
+    dump_json(doc, sys.stdout)
     return code
 
 

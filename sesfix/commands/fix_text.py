@@ -92,7 +92,10 @@ def render_result(result: ApplyResult, out: TextIO) -> None:
     if result.new_key is not None:
         key = result.new_key
         if out.isatty():
-            out.write(
+            from sesfix.commands.output import unsafe
+
+            # The one thing written past the output filter: the new secret, shown once.
+            unsafe(out).write(
                 "\n" + t("fixcli.new_key_once") + "\n"
                 f"  AWS_ACCESS_KEY_ID={key.access_key_id}\n"
                 f"  AWS_SECRET_ACCESS_KEY={key.secret.reveal()}\n"

@@ -7,13 +7,13 @@ or no outcome); 2: usage; 3: inconclusive (none of the mail service's lines in t
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from sesfix.commands.common import Sources
     from sesfix.diagnosis.report import Report
+    from sesfix.findings import Finding
     from sesfix.logs import LogAnalysis
     from sesfix.masking import Secret
 
@@ -56,22 +56,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object (schema sesfix.logs/1)"
     )
+    # SUPPRESS: given after the subcommand they win; not given, `sesfix --lang vi logs` and
+    # `sesfix --demo seed logs` (the top-level flags) are not overwritten with None.
+    parser.add_argument(
+        "--lang",
+        choices=["en", "vi"],
+        default=argparse.SUPPRESS,
+        help="language of the text (JSON field names never change)",
+    )
+    parser.add_argument(
+        "--demo",
+        nargs="?",
+        const="seed",
+        default=argparse.SUPPRESS,
+        metavar="SCENARIO",
+        help="read a practice scenario's sample log (with --check: and check its practice account)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     import os
 
     from sesfix import logs
+    from sesfix.commands.output import dump_json, safe_stream
     from sesfix.errors import UsageError
+    from sesfix.locale import detect_language, set_language, t
 
+    set_language(detect_language(getattr(args, "lang", None)))
     file = args.file
+    demo = getattr(args, "demo", None)
+    if demo and (file or args.from_railway):
+        raise UsageError("choose one place to read logs from: FILE, --from-railway or --demo")
     if file and args.from_railway and not args.check:
         raise UsageError(
             "choose one place to read logs from: FILE or --from-railway",
             hint="(with --check, --from-railway and FILE read variables from Railway and logs "
             "from FILE)",
         )
-    if file is None and not args.from_railway and sys.stdin.isatty():
+    if file is None and not args.from_railway and not demo and sys.stdin.isatty():
         raise UsageError(
             "no log to read",
             hint="give a FILE, - for stdin (paste, then Ctrl-D), or --from-railway",
@@ -97,7 +119,13 @@ def run(args: argparse.Namespace) -> int:
             if s is not None
         ]
     try:
-        if file and file != "-":
+        if demo:
+            analysis = logs.analyze_text(
+                _sample_log(demo),
+                secrets=scrub,
+                source=t("logread.cli.demo_source", name=demo),
+            )
+        elif file and file != "-":
             analysis = logs.analyze_file(file, secrets=scrub)
         elif file == "-" or not args.from_railway:
             analysis = logs.analyze(
@@ -122,14 +150,13 @@ def run(args: argparse.Namespace) -> int:
             sources.close()
 
     if args.json:
-        out = analysis.to_json()
+        out: dict[str, object] = analysis.to_json()
         if report is not None:
             out["check"] = report.to_json()
             out["correlation"] = correlation
-        json.dump(out, sys.stdout, indent=2, default=str)
-        sys.stdout.write("\n")
+        dump_json(out, sys.stdout)
     else:
-        render_text(analysis, sys.stdout, correlation if report is not None else None)
+        render_text(analysis, safe_stream(sys.stdout), correlation if report is not None else None)
     return exit_code(analysis)
 
 
@@ -146,44 +173,87 @@ _STATUS = {"✓": "✓", "✗": "✗", "?": "?", "·": "·"}
 _SEV = {"error": "✗", "warning": "!", "info": "i"}
 
 
+def _sample_log(name: str) -> str:
+    """The practice scenario's sample log (what its app would have logged), or a usage
+    error saying the scenario defines none."""
+    from sesfix.demo import sample_log
+    from sesfix.errors import UsageError
+    from sesfix.locale import t
+
+    text = sample_log(name)
+    if not text.strip():
+        raise UsageError(
+            t("logread.cli.demo_no_sample", name=name), hint=t("logread.cli.demo_hint")
+        )
+    return text
+
+
 def render_text(analysis: LogAnalysis, out: TextIO, correlation: list[str] | None) -> None:
+    """The analysis for people. With a live check, its verdict comes first: the logs name a
+    code, the live check names the cause."""
+    from sesfix.locale import t
     from sesfix.logs import short_time
 
-    json_part = f", {analysis.json_lines:,} JSON" if analysis.json_lines else ""
-    out.write(f"sesfix logs · {analysis.source} · {analysis.lines:,} lines{json_part}\n\n")
+    json_part = (
+        t("logread.cli.json_lines", count=f"{analysis.json_lines:,}") if analysis.json_lines else ""
+    )
+    out.write(
+        t(
+            "logread.cli.header",
+            source=analysis.source,
+            lines=f"{analysis.lines:,}",
+            json=json_part,
+        )
+        + "\n\n"
+    )
+    if correlation:
+        out.write(f"{t('logread.cli.live')}\n  {correlation[0]}\n\n")
     out.write(f"{analysis.summary()}\n\n")
     for name, status, detail in analysis.steps():
         out.write(f"  {_STATUS.get(status, status)} {name:<24} {detail}\n")
     if analysis.codes:
-        out.write("\nAWS error codes in the log:\n")
+        out.write(f"\n{t('logread.cli.codes')}\n")
         for c in sorted(analysis.codes.values(), key=lambda c: c.first_line):
             out.write(f"  {c.code} — {c.when()}\n")
             if c.meaning:
                 out.write(f"      {c.meaning}\n")
             if c.sample:
-                out.write(f"      line {c.first_line}: {c.sample}\n")
+                out.write(f"      {t('logread.cli.line')} {c.first_line}: {c.sample}\n")
         if analysis.other_codes:
-            out.write(f"  (and {analysis.other_codes} sightings of further codes)\n")
+            out.write(t("logread.cli.further_codes", count=analysis.other_codes) + "\n")
     findings = analysis.findings()
     if findings:
-        out.write("\nWhat sesfix check calls it:\n")
+        out.write(f"\n{t('logread.cli.findings')}\n")
         for f in findings:
-            out.write(f"  {_SEV[str(f.severity)]} {f.id} — {f.title}\n")
+            out.write(f"  {_SEV[str(f.severity)]} {f.id} — {_title(f)}\n")
             for e in f.evidence:
                 out.write(f"      · {e}\n")
-            if f.fixes:
-                out.write(f"      fixes: {', '.join(f.fixes)}  (sesfix fix {f.fixes[0]})\n")
+            if f.fixes:  # an ambiguous code has none: its evidence says what to run
+                fixes = t("logread.cli.fixes", fixes=", ".join(f.fixes), first=f.fixes[0])
+                out.write(f"      {fixes}\n")
     if analysis.timeline:
-        out.write("\nLast events:\n")
+        out.write(f"\n{t('logread.cli.events')}\n")
         for event in list(analysis.timeline)[-8:]:
             when = short_time(event.at) if event.at else "     "
-            what = f"{event.kind} {event.code}" if event.code else event.kind
-            out.write(f"  {when}  line {event.line:<8} {what}\n")
+            kind = t(f"logread.event.{event.kind}")
+            what = f"{kind} {event.code}" if event.code else kind
+            out.write(f"  {when}  {t('logread.cli.line')} {event.line:<8} {what}\n")
     if correlation is not None:
-        out.write("\nLogs and the live check:\n")
-        if not correlation:
-            out.write("  · nothing in the logs to link to the live check\n")
-        for sentence in correlation:
+        out.write(f"\n{t('logread.cli.correlation')}\n")
+        rest = correlation[1:]
+        if not rest:
+            out.write(f"  · {t('logread.cli.nothing_to_link')}\n")
+        for sentence in rest:
             out.write(f"  · {sentence}\n")
     elif not analysis.ok:
-        out.write("\nRun with --check to link this to a live diagnosis of the app's variables.\n")
+        out.write(f"\n{t('logread.cli.run_check')}\n")
+
+
+def _title(finding: Finding) -> str:
+    """The finding's title in the current language (a log-made title stays as made)."""
+    from sesfix.locale import has, language, t
+
+    key = f"finding.{finding.id}.title"
+    if finding.data.get("ambiguous") or language() == "en" or not has(key):
+        return finding.title
+    return t(key)

@@ -106,6 +106,7 @@ def list_changes(out: TextIO, err: TextIO) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from sesfix.commands.fix import confirm, progress_to
+    from sesfix.commands.output import safe_stream
     from sesfix.fixes import undo
     from sesfix.fixes.recorded import operator_gateway
     from sesfix.fixes.reverse import age_text, check_undo, entry_account, entry_age, plan_undo
@@ -113,7 +114,8 @@ def _run(args: argparse.Namespace) -> int:
     from sesfix.locations import practice_scenario
     from sesfix.text import visible
 
-    out, err = sys.stdout, sys.stderr
+    # Every line goes out with outside text made visible and secrets masked.
+    out, err = safe_stream(sys.stdout), safe_stream(sys.stderr)
     if args.list:
         return list_changes(out, err)
     if args.last and args.entry_id:
@@ -178,7 +180,7 @@ def _run(args: argparse.Namespace) -> int:
             entry.id,
             operator=sources.operator,
             confirmed=True,
-            progress=progress_to(sys.stderr),
+            progress=progress_to(err),
             force=args.force,
         )
     return render_undo(result, out)

@@ -74,6 +74,9 @@ class Scenario:
     intended_fixes: tuple[str, ...] = ()
     #: Extra app variables (may hold secret-shaped values: kept out of repr).
     extra_env: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    #: The app sends through SES SMTP, broken this way (``sesfix.demo.smtp.SCENARIO_KINDS``);
+    #: a practice SMTP endpoint on loopback stands for SES's.
+    smtp: str = ""
 
     def __post_init__(self) -> None:
         from sesfix.settings import VARIABLES
@@ -171,6 +174,33 @@ SCENARIOS: dict[str, Scenario] = {
             intended_fixes=("verify-domain",),
         ),
         Scenario(
+            "smtp-raw-secret",
+            "The app sends through SES SMTP with the secret access key as its SMTP password.",
+            managed_policies=(S3_FULL, SES_FULL),
+            provider="smtp",
+            smtp="raw-secret",
+            expected_errors=("smtp.password_is_secret_key",),
+            intended_fixes=("derive-smtp-password",),
+        ),
+        Scenario(
+            "smtp-wrong-region",
+            "The SMTP password was derived for us-east-1; the SMTP endpoint is in ap-southeast-1.",
+            managed_policies=(S3_FULL, SES_FULL),
+            provider="smtp",
+            smtp="wrong-region",
+            expected_errors=("smtp.password_wrong_region",),
+            intended_fixes=("derive-smtp-password",),
+        ),
+        Scenario(
+            "smtp-blocked-port",
+            "The host drops outbound SMTP (like Railway below Pro); HTTPS to SES works.",
+            managed_policies=(S3_FULL, SES_FULL),
+            provider="smtp",
+            smtp="blocked-port",
+            expected_errors=("smtp.port_blocked",),
+            intended_fixes=("switch-to-ses-api",),
+        ),
+        Scenario(
             "healthy",
             "Everything is right: this is what good looks like.",
             managed_policies=(S3_FULL, SES_FULL),
@@ -247,6 +277,8 @@ class SimulatedAccount:
     #: How the app's variables name their source; None: "practice account (SCENARIO)".
     label: str | None = None
     _session: Any = field(default=None, repr=False)
+    #: The SMTP scenario's endpoint (``sesfix.demo.smtp.ScenarioEndpoint``), if any.
+    smtp: Any = field(default=None, repr=False)
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -280,7 +312,17 @@ class SimulatedAccount:
         return cls(endpoint=f"http://{host}:{real_port}", _server=server)
 
     def stop(self) -> None:
+        self._stop_smtp()
         self._server.stop()
+
+    def _stop_smtp(self) -> None:
+        if self.smtp is not None:
+            self.smtp.stop()
+            self.smtp = None
+
+    def smtp_environ(self) -> dict[str, str]:
+        """sesfix's own variables that point its SMTP probe at this scenario's endpoint."""
+        return dict(self.smtp.environ) if self.smtp is not None else {}
 
     def __enter__(self) -> SimulatedAccount:
         return self
@@ -341,6 +383,7 @@ class SimulatedAccount:
     def load(self, scenario: Scenario | str) -> SimulatedAccount:
         """Reset the account and build ``scenario`` in it; auth is enforced afterwards."""
         sc = resolve_scenario(scenario) if isinstance(scenario, str) else scenario
+        self._stop_smtp()
         self.reset()
         iam = self.client("iam")
         iam.create_user(UserName=OPERATOR_USER)
@@ -380,6 +423,13 @@ class SimulatedAccount:
         }
         for variable, fault in sc.faults:
             env[variable] = FAULTS[fault](env[variable])
+        if sc.smtp:
+            from sesfix.demo.smtp import ScenarioEndpoint
+
+            self.smtp = ScenarioEndpoint.start(
+                sc.smtp, key["AccessKeyId"], Secret(key["SecretAccessKey"]), sc.region
+            )
+            env.update(self.smtp.app_env)
         self.app_env = env
         self.scenario = sc
         if self._server.front is not None:
@@ -398,7 +448,7 @@ class SimulatedAccount:
         """
         from sesfix.settings import VARIABLES
 
-        if name not in VARIABLES:
+        if name not in VARIABLES and not name.startswith("SMTP_"):
             raise ValueError(f"{name} is not one of the app's variables")
         if value is None:
             self.app_env.pop(name, None)

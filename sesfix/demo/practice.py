@@ -216,8 +216,10 @@ class PracticeInfo:
             if self._closed:
                 raise UsageError("the practice account was closed before it was ready")
             if self._restore is None:  # first call: the practice starts now
+                from sesfix.demo import smtp
+
                 self._restore = _both(
-                    point_environment(account.endpoint),
+                    _both(smtp.point(account.smtp_environ()), point_environment(account.endpoint)),
                     enter_practice(self.spec.name if self.named else "random"),
                 )
                 self.account = account

@@ -45,6 +45,10 @@ def sample_log(scenario: Scenario | str) -> str:
     sc = resolve_scenario(scenario) if isinstance(scenario, str) else scenario
     if sc.name == "random":  # pragma: no cover - resolve_scenario never returns it
         raise ValueError("random has no log of its own")
+    if sc.smtp:
+        from sesfix.demo import smtp
+
+        return smtp.sample_log(sc.smtp, sc.region)
     if sc.provider != "ses":
         return (
             "\n".join(

@@ -7,9 +7,12 @@ another's answers across steps.
 
 from __future__ import annotations
 
-from sesfix.diagnosis import lint
+from sesfix.diagnosis import lint, smtp
 from sesfix.diagnosis.run import Check
 
-CHECKS: tuple[Check, ...] = (Check("credentials.lint", step=2, stage="lint", fn=lint.lint_check),)
+CHECKS: tuple[Check, ...] = (
+    Check("credentials.lint", step=2, stage="lint", fn=lint.lint_check),
+    *smtp.CHECKS,
+)
 
 __all__ = ["CHECKS"]

@@ -9,6 +9,7 @@ password's shape are in docs/aws-facts.md.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sesfix import findings as F
@@ -166,15 +167,18 @@ def _lint_missing(settings: AppSettings) -> list[F.Finding]:
     """Required variables that are not set or empty."""
     out: list[F.Finding] = []
     src = settings.source
+    # An app sending through SMTP reads no AWS variable: only sesfix's AWS checks need them.
+    smtp = settings.provider is not None and clean(settings.provider) == "smtp"
     for name in REQUIRED:
         value = settings.raw(name)
         if value is None or value.strip() == "":
             state = "lint.not_set" if value is None else "lint.empty"
-            out.append(
-                F.make(
-                    "config.missing_variable", ev(state, variable=name, source=src), variable=name
-                )
-            )
+            note = smtp and name in (KEY_ID, SECRET, REGION)
+            evidence = [ev(state, variable=name, source=src)]
+            if note:
+                evidence.append(ev("lint.smtp_needs_no_aws_variable"))
+            finding = F.make("config.missing_variable", *evidence, variable=name)
+            out.append(replace(finding, severity=F.Severity.INFO) if note else finding)
     return out
 
 
@@ -302,7 +306,8 @@ def _lint_values(settings: AppSettings) -> list[F.Finding]:
     out: list[F.Finding] = []
     provider = settings.provider
     # Whitespace or quotes around 'ses' were reported above against EMAIL_PROVIDER.
-    if provider is not None and provider.strip() != "" and clean(provider) != "ses":
+    # 'smtp': the app sends through SES's SMTP interface (sesfix.diagnosis.smtp checks it).
+    if provider is not None and provider.strip() != "" and clean(provider) not in ("ses", "smtp"):
         out.append(
             F.make(
                 "config.provider_not_ses",

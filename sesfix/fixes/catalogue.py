@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sesfix.errors import UsageError
 from sesfix.findings import CATALOGUE as FINDINGS
-from sesfix.fixes import account, domain, iam, keys, variables
+from sesfix.fixes import account, domain, iam, keys, smtp, variables
 from sesfix.fixes.context import (
     Fix,
     PlanContext,
@@ -55,12 +55,15 @@ PUBLISHED: tuple[str, ...] = (
     "use-operator-profile",
     "enable-opt-in-region",
     "resume-sending",
+    "derive-smtp-password",
+    "set-smtp-port",
+    "switch-to-ses-api",
 )
 
 
 def _registry() -> dict[str, Fix]:
     declared: dict[str, Fix] = {}
-    for family in (iam, keys, domain, account, variables):
+    for family in (iam, keys, domain, account, variables, smtp):
         for fix in family.FIXES:
             if fix.id in declared:
                 raise RuntimeError(f"fix {fix.id} is declared twice")

@@ -303,7 +303,7 @@ class DelayProxy:
         )
         self._thread.start()
         self._stopped = False
-        self._stopping = threading.Event()
+        self._stopping = threading.Event()  # wakes sleeping Delay/Drip handlers on stop()
 
     # -- public ---------------------------------------------------------------------------
 
@@ -408,7 +408,7 @@ class DelayProxy:
                     return
                 extra = fault.seconds if isinstance(fault, Delay) else 0.0
                 if proxy.delay + extra > 0:
-                    time.sleep(proxy.delay + extra)
+                    proxy._stopping.wait(proxy.delay + extra)
                 if isinstance(fault, Respond):
                     self._answer(fault.status, list(fault.headers), fault.body)
                     return
@@ -484,6 +484,7 @@ class DelayProxy:
                     "Content-Type: text/xml\r\n"
                     f"Content-Length: {fault.size}\r\n\r\n"
                 ).encode("latin-1")
+                self.close_connection = True
                 self.wfile.write(head)
                 self.wfile.flush()
                 for _ in range(fault.size):

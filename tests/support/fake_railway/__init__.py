@@ -47,6 +47,10 @@ class FakeRailway:
             return []
         return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
 
+    def grandchild_pid(self) -> int | None:
+        path = self.state / "grandchild.pid"
+        return int(path.read_text()) if path.exists() else None
+
     def deploys(self) -> int:
         path = self.state / "deploys"
         return len(path.read_text().splitlines()) if path.exists() else 0

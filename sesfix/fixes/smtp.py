@@ -1,0 +1,301 @@
+"""SMTP fixes: derive the SMTP password, set the endpoint/port/TLS pair, or leave SMTP for
+the SES HTTPS API. All guidance (no AWS call); their variable changes are data
+(:attr:`Plan.changes`, values wrapped as :class:`Secret`) that practice applies and the
+front-ends hand over (keyring, clipboard, Railway through stdin), never printed by a plan.
+
+``derive-smtp-password`` takes the secret sesfix holds: a keyring entry (input
+``keyring_label``) or the app's AWS_SECRET_ACCESS_KEY; a front-end that lets a person type
+the secret plans with settings carrying it (``replace(settings, secret_access_key=...)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sesfix.fixes.context import Fix, PlanContext, PlanStep, findings
+from sesfix.fixes.model import InputField, Plan, VariableChange
+from sesfix.masking import Secret, mask_key_id
+from sesfix.settings import KEY_ID, PROVIDER, REGION, SECRET, clean
+from sesfix.smtp import derive, endpoints
+from sesfix.smtp import settings as S
+
+if TYPE_CHECKING:
+    from sesfix.settings import AppSettings
+    from sesfix.smtp.settings import SmtpSettings
+
+#: The app's own secret cannot make a working SMTP password when AWS rejects it.
+_BROKEN_SECRET = ("credentials.secret_mismatch", "credentials.key_not_found")
+
+
+def keyring_label(key_id: str, region: str) -> str:
+    """Where a derived SMTP credential is kept in the OS keyring: ``smtp:AKIA…WXYZ:region``."""
+    return f"smtp:{mask_key_id(key_id)}:{region}"
+
+
+def _smtp(ctx: PlanContext) -> SmtpSettings:
+    return S.from_app(ctx.settings)
+
+
+def _region(ctx: PlanContext, smtp: SmtpSettings) -> str | None:
+    """The region the SMTP password must be derived for: SMTP_HOST's, else AWS_SES_REGION."""
+    if smtp.region:
+        return smtp.region
+    raw = ctx.settings.region
+    if raw and clean(raw).lower() in endpoints.DERIVATION_REGIONS:
+        return clean(raw).lower()
+    return None
+
+
+def _redeploy(ctx: PlanContext) -> str:
+    return (
+        f"Change them where the app reads them ({ctx.settings.source}), then redeploy the app "
+        "(on Railway a restart is not enough: redeploy)."
+    )
+
+
+def _held_secret(ctx: PlanContext, plan: Plan) -> tuple[str, Secret, str] | None:
+    """(key ID, secret, where it came from), or None with the plan told why."""
+    label = ctx.inputs.get("keyring_label", "").strip()
+    if label:
+        from sesfix.secrets import load_credentials
+
+        creds = load_credentials(label)
+        if creds is None:
+            plan.refused = f"the OS keyring has no key pair under '{label}'"
+            return None
+        return creds.access_key_id, creds.secret_access_key, f"the keyring entry '{label}'"
+    secret = ctx.settings.secret_access_key
+    key_id = ctx.key_id
+    if secret is None or not secret.reveal().strip() or not key_id:
+        from sesfix.secrets import list_labels
+
+        labels = tuple(x for x in list_labels() if not x.startswith("smtp:"))
+        plan.inputs_needed.append(
+            InputField(
+                "keyring_label",
+                "the keyring entry holding the access key whose SMTP password to derive",
+                choices=labels,
+                help="sesfix keeps rotated keys there; or type the secret in the wizard",
+            )
+        )
+        return None
+    broken = findings(ctx, *_BROKEN_SECRET)
+    if broken:
+        plan.refused = (
+            f"AWS rejects the app's key pair ({broken[0].id}): an SMTP password derived from "
+            "that secret would fail too. Rotate the key first (rotate-access-key), then derive."
+        )
+        return None
+    return key_id, Secret(clean(secret.reveal())), SECRET
+
+
+def _derive(ctx: PlanContext, plan: Plan) -> None:
+    smtp = _smtp(ctx)
+    region = _region(ctx, smtp)
+    if region is None:
+        plan.refused = (
+            f"{S.HOST} is not an SES SMTP endpoint and {REGION} names no SES region: there is "
+            "no region to derive the password for (see set-smtp-port)"
+        )
+        return
+    if region in endpoints.NO_SMTP_ENDPOINT:
+        plan.refused = (
+            f"SES has no SMTP endpoint in {region}: no SMTP password works there "
+            "(see switch-to-ses-api)"
+        )
+        return
+    held = _held_secret(ctx, plan)
+    if held is None:
+        return
+    key_id, secret, source = held
+    password = derive.smtp_password(secret.reveal(), region)
+    user_var, pass_var = smtp.username_variable, smtp.password_variable
+    if smtp.clean_username != key_id:
+        plan.changes.append(VariableChange(user_var, Secret(key_id)))
+        plan.guidance.append(
+            f"Set {user_var} to {mask_key_id(key_id)} (the access key ID: SES SMTP logs in "
+            "with it, not with the IAM user name)."
+        )
+    current = smtp.password.reveal() if smtp.password is not None else None
+    if current == password:
+        plan.noop = not plan.changes
+        plan.noop_reason = f"{pass_var} already holds the SMTP password for {region}"
+    else:
+        plan.changes.append(VariableChange(pass_var, Secret(password)))
+        plan.guidance.append(
+            f"Set {pass_var} to the SMTP password derived from {source} "
+            f"({mask_key_id(key_id)}) for {region}: 44 characters starting with 'B', not shown "
+            "here. sesfix hands it over: OS keyring, clipboard in the wizard, or Railway "
+            "through stdin with `sesfix fix derive-smtp-password --to-railway`."
+        )
+    if not smtp.clean_host or smtp.region != region:
+        plan.changes.append(VariableChange(S.HOST, Secret(endpoints.endpoint(region))))
+        plan.guidance.append(f"Set {S.HOST} to {endpoints.endpoint(region)}.")
+    plan.guidance.append("The derivation, as AWS's guide prints it (SES SMTP credentials):")
+    plan.guidance.append(derive.GUIDE_SNIPPET.rstrip())
+    plan.guidance.append(_redeploy(ctx))
+    plan.summary = (
+        f"Compute the SES SMTP password of {mask_key_id(key_id)} for {region} from the secret "
+        "sesfix holds; no AWS call."
+    )
+    plan.verify = "sesfix check: the live test's smtp:Auth answers 235"
+
+
+def _port_pair(ctx: PlanContext, smtp: SmtpSettings) -> tuple[int, endpoints.TlsMode]:
+    """The port to use: one a live probe found answering, else the app's TLS wish, else 587."""
+    for f in ctx.report.findings:
+        port = f.data.get("suggested_port")
+        if f.id in ("smtp.port_blocked", "smtp.tls_mode_mismatch") and isinstance(port, int):
+            mode = f.data.get("suggested_mode") or endpoints.tls_mode(port) or "starttls"
+            return port, mode
+    want = endpoints.secure_mode(smtp.secure)
+    if smtp.port_number and endpoints.tls_mode(smtp.port_number):
+        port = smtp.port_number
+        return port, endpoints.tls_mode(port) or "starttls"
+    mode = want or "starttls"
+    return endpoints.port_for(mode), mode
+
+
+def _set_port(ctx: PlanContext, plan: Plan) -> None:
+    smtp = _smtp(ctx)
+    port, mode = _port_pair(ctx, smtp)
+    secure = "true" if mode == "implicit" else "false"
+    region = _region(ctx, smtp)
+    if smtp.region is None and region and region not in endpoints.NO_SMTP_ENDPOINT:
+        plan.changes.append(VariableChange(S.HOST, Secret(endpoints.endpoint(region))))
+        plan.guidance.append(
+            f"Set {S.HOST} to {endpoints.endpoint(region)} (SES's SMTP endpoint for {region})."
+        )
+    if smtp.port_number != port:
+        plan.changes.append(VariableChange(S.PORT, Secret(str(port))))
+    if endpoints.secure_mode(smtp.secure) != mode or smtp.secure is None:
+        plan.changes.append(VariableChange(S.SECURE, Secret(secure)))
+    if not plan.changes:
+        plan.noop = True
+        plan.noop_reason = f"{S.HOST}, {S.PORT} and {S.SECURE} already agree"
+        return
+    name = "STARTTLS" if mode == "starttls" else "implicit TLS (TLS wrapper)"
+    plan.guidance.append(
+        f"Set {S.PORT}={port} and {S.SECURE}={secure}: SES speaks {name} there "
+        f"({endpoints.describe_ports()}). Libraries that name it otherwise: nodemailer "
+        f"secure: {secure}; Django EMAIL_USE_{'SSL' if mode == 'implicit' else 'TLS'}=True; "
+        f"Laravel MAIL_ENCRYPTION={'ssl' if mode == 'implicit' else 'tls'}."
+    )
+    for f in findings(ctx, "smtp.port_blocked"):
+        answering = f.data.get("answering_ports") or []
+        if answering:
+            plan.guidance.append(
+                "Ports that answered from here: " + ", ".join(str(p) for p in answering) + "."
+            )
+        else:
+            plan.guidance.append(
+                "No SES SMTP port answered from here: if the host blocks SMTP, changing the "
+                "port will not help (see switch-to-ses-api)."
+            )
+    plan.guidance.append(_redeploy(ctx))
+    plan.verify = "sesfix check: smtp:Connect and smtp:StartTLS answer ok"
+
+
+def _switch_to_api(ctx: PlanContext, plan: Plan) -> None:
+    smtp = _smtp(ctx)
+    region = _region(ctx, smtp)
+    plan.changes.append(VariableChange(PROVIDER, Secret("ses")))
+    plan.guidance.append(
+        f"Send through the SES HTTPS API (port 443, never blocked like SMTP): set {PROVIDER}=ses "
+        f"and give the app {KEY_ID} ({mask_key_id(ctx.key_id) if ctx.key_id else 'the key ID'}), "
+        f"{SECRET} (the 40-character secret, not the SMTP password) and "
+        f"{REGION}={region or '<the region where the sender is verified>'}."
+    )
+    if region and not ctx.settings.region:
+        plan.changes.append(VariableChange(REGION, Secret(region)))
+    for f in findings(ctx, "smtp.port_blocked"):
+        if f.data.get("platform") == "railway":
+            plan.guidance.append(
+                "On Railway's Free, Trial and Hobby plans this is the only way to send; on Pro "
+                "and above SMTP is allowed (redeploy after upgrading)."
+            )
+    present = [name for name, value in smtp.present().items() if value is not None]
+    for name in present:
+        plan.changes.append(VariableChange(name, None))
+    if present:
+        plan.guidance.append(
+            f"Delete {', '.join(present)}: the app no longer sends through SMTP, and sesfix "
+            "stops testing SMTP once they are gone."
+        )
+    plan.guidance.append(
+        "The IAM user needs ses:SendEmail (and ses:SendRawEmail for raw messages), as for SMTP."
+    )
+    plan.guidance.append(_redeploy(ctx))
+    plan.verify = "sesfix check: step 3's AWS probes pass"
+
+
+def _guide(fix_id: str, title: str, description: str, plan: PlanStep) -> Fix:
+    return Fix(
+        id=fix_id, title=title, kind="guidance", undoable=False, description=description, plan=plan
+    )
+
+
+FIXES = (
+    _guide(
+        "derive-smtp-password",
+        "Derive the SES SMTP password for the app's region",
+        "Compute the SMTP password from the access key's secret for the SMTP endpoint's region "
+        "(AWS's published derivation) and hand it over with the key ID as username.",
+        _derive,
+    ),
+    _guide(
+        "set-smtp-port",
+        "Use SES's SMTP endpoint with a port and TLS mode that agree",
+        "STARTTLS on 587 (or 2587, 25), implicit TLS on 465 (or 2465): set SMTP_PORT and "
+        "SMTP_SECURE as one pair, and SMTP_HOST to the region's email-smtp endpoint.",
+        _set_port,
+    ),
+    _guide(
+        "switch-to-ses-api",
+        "Send through the SES HTTPS API instead of SMTP",
+        "For hosts that block outbound SMTP (Railway below Pro, Render free, DigitalOcean) or "
+        "regions without an SMTP endpoint: the SES API on port 443.",
+        _switch_to_api,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """A derived SMTP credential, handed over: kept in the keyring when it can be."""
+
+    username: str
+    password: Secret
+    region: str
+    keyring_label: str
+    keyring_stored: bool
+    keyring_detail: str = ""
+    #: The variables to write, in the app's spellings (for Railway, practice, the wizard).
+    values: dict[str, Secret] | None = None
+
+
+def hand_over(plan: Plan, settings: AppSettings) -> HandOver | None:
+    """Keep a derive-smtp-password plan's credential in the OS keyring (like a rotated key);
+    None when the plan carries no new password. Never raises for the keyring."""
+    if plan.fix_id != "derive-smtp-password" or plan.refused:
+        return None
+    smtp = S.from_app(settings)
+    values = {c.name: c.value for c in plan.changes if c.value is not None}
+    password = values.get(smtp.password_variable)
+    if password is None:
+        return None
+    user = values.get(smtp.username_variable)
+    username = user.reveal() if user is not None else (smtp.clean_username or "")
+    host = values.get(S.HOST)
+    region = endpoints.region_of_host(host.reveal() if host else (smtp.host or "")) or ""
+    from sesfix.secrets import store_credentials
+
+    label = keyring_label(username, region)
+    status = store_credentials(label, username, password)
+    return HandOver(
+        username, password, region, label, status.usable, status.reason or status.backend, values
+    )
+
+
+__all__ = ["FIXES", "HandOver", "hand_over", "keyring_label"]

@@ -1,0 +1,188 @@
+# ruff: noqa: F811 - pytest fixtures imported from tests.support.smtp_server
+"""The SMTP checks inside the diagnosis and ``sesfix check``: the simulated account (moto with
+IAM auth) for AWS, a real SMTP server on loopback (aiosmtpd + trustme) that accepts only the
+app key's password derived for its region, reached through SESFIX_SMTP_ENDPOINT."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from sesfix import cli
+from sesfix.demo.account import SimulatedAccount
+from sesfix.demo.smtp import Certificates, PracticeSmtpServer
+from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+from sesfix.masking import Secret
+from sesfix.settings import AppSettings
+from sesfix.smtp import derive
+from tests.support.smtp_server import blocked_port, certificates, closed_port  # noqa: F401
+
+REGION = "ap-southeast-1"  # the scenarios' region
+HOST = f"email-smtp.{REGION}.amazonaws.com"
+
+
+@pytest.fixture
+def healthy(account) -> SimulatedAccount:  # type: ignore[no-untyped-def]
+    return account("healthy")
+
+
+@pytest.fixture
+def endpoint(
+    healthy: SimulatedAccount, certificates: Certificates, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[PracticeSmtpServer]:
+    secret = Secret(healthy.app_env["AWS_SECRET_ACCESS_KEY"])
+    server = PracticeSmtpServer(healthy.app_env["AWS_ACCESS_KEY_ID"], secret, REGION, certificates)
+    server.start()
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{server.starttls_port}")
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca_file))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def smtp_env(acct: SimulatedAccount, password: str, **over: str) -> dict[str, str]:
+    env = dict(acct.app_env)
+    env.update(
+        {
+            "EMAIL_PROVIDER": "smtp",
+            "SMTP_HOST": HOST,
+            "SMTP_PORT": "587",
+            "SMTP_USERNAME": acct.app_env["AWS_ACCESS_KEY_ID"],
+            "SMTP_PASSWORD": password,
+        }
+    )
+    env.update(over)
+    return env
+
+
+def run(env: dict[str, str], acct: SimulatedAccount):  # type: ignore[no-untyped-def]
+    return diagnose(AppSettings.from_mapping(env, "test"), DiagnosisOptions(operator=acct.operator))
+
+
+def smtp_calls(report) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return [(p.call, p.outcome) for p in report.step(3).probes if p.call.startswith("smtp:")]
+
+
+def right_password(acct: SimulatedAccount) -> str:
+    return derive.smtp_password(acct.app_env["AWS_SECRET_ACCESS_KEY"], REGION)
+
+
+def test_right_smtp_settings_pass_with_live_auth(healthy, endpoint) -> None:  # type: ignore[no-untyped-def]
+    report = run(smtp_env(healthy, right_password(healthy)), healthy)
+    assert smtp_calls(report) == [
+        ("smtp:Connect", "ok"),
+        ("smtp:StartTLS", "ok"),
+        ("smtp:Auth", "ok"),
+    ]
+    assert [f.id for f in report.findings if f.id.startswith("smtp.")] == []
+    assert report.healthy, [f.id for f in report.errors]
+    assert report.step(3).status == "pass"
+    assert endpoint.attempts[-1].accepted
+
+
+def test_raw_secret_is_named_once_and_confirmed_live(healthy, endpoint) -> None:  # type: ignore[no-untyped-def]
+    report = run(smtp_env(healthy, healthy.app_env["AWS_SECRET_ACCESS_KEY"]), healthy)
+    assert ("smtp:Auth", "535") in smtp_calls(report)
+    ids = [f.id for f in report.errors]
+    assert ids == ["smtp.password_is_secret_key"]
+    finding = report.errors[0]
+    assert finding.step == 2
+    assert any(e.startswith("live test:") and "535" in e for e in finding.evidence)
+    assert report.step(3).status == "fail"
+    assert endpoint.attempts[-1].accepted is False
+
+
+def test_password_for_another_region(healthy, endpoint) -> None:  # type: ignore[no-untyped-def]
+    wrong = derive.smtp_password(healthy.app_env["AWS_SECRET_ACCESS_KEY"], "eu-west-1")
+    report = run(smtp_env(healthy, wrong), healthy)
+    assert [f.id for f in report.errors] == ["smtp.password_wrong_region"]
+    assert report.errors[0].data["derived_region"] == "eu-west-1"
+    assert report.step(3).status == "fail"
+
+
+def test_live_failure_without_a_lint_cause_is_auth_failed(healthy, endpoint) -> None:  # type: ignore[no-untyped-def]
+    # The SMTP user is another key than the app's AWS key: sesfix cannot trace the password
+    # offline, so only SES's 535 speaks.
+    other = derive.smtp_password("an0ther/secret+of+another+key+0123456789", REGION)
+    env = smtp_env(healthy, other, SMTP_USERNAME="AKIAQOTHERSMTPUSER01")
+    report = run(env, healthy)
+    assert [f.id for f in report.errors] == ["smtp.auth_failed"]
+    assert report.errors[0].step == 3
+
+
+def test_no_smtp_variables_no_smtp_probe(healthy) -> None:  # type: ignore[no-untyped-def]
+    report = run(dict(healthy.app_env), healthy)
+    assert smtp_calls(report) == []
+
+
+def test_check_smtp_flag_without_variables(healthy) -> None:  # type: ignore[no-untyped-def]
+    settings = replace(AppSettings.from_mapping(dict(healthy.app_env), "test"), smtp_requested=True)
+    report = diagnose(settings, DiagnosisOptions(operator=healthy.operator))
+    missing = [f for f in report.errors if f.id == "config.missing_variable"]
+    assert [f.data["variable"] for f in missing] == ["SMTP_HOST"]
+
+
+def test_check_json_shows_smtp_probes_in_step_3(healthy, endpoint, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    env = smtp_env(healthy, healthy.app_env["AWS_SECRET_ACCESS_KEY"])
+    env_file = tmp_path / "app.env"
+    env_file.write_text("".join(f'{k}="{v}"\n' for k, v in env.items()))
+    code = cli.main(["check", "--json", "--smtp", "--env-file", str(env_file)])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    doc = json.loads(out)
+    step3 = next(s for s in doc["steps"] if s["number"] == 3)
+    smtp = [p for p in step3["probes"] if p["call"].startswith("smtp:")]
+    assert [p["call"] for p in smtp] == ["smtp:Connect", "smtp:StartTLS", "smtp:Auth"]
+    assert smtp[-1]["outcome"] == "535"
+    assert all(
+        p["cli"] == f"openssl s_client -starttls smtp -connect 127.0.0.1:{endpoint.starttls_port}"
+        for p in smtp
+    )
+    assert [f["id"] for f in doc["findings"] if f["severity"] == "error"] == [
+        "smtp.password_is_secret_key"
+    ]
+    assert healthy.app_env["AWS_SECRET_ACCESS_KEY"] not in out + err
+    assert healthy.app_env["AWS_ACCESS_KEY_ID"] not in out + err
+
+
+def test_bad_endpoint_override_is_a_usage_error_before_any_probe(
+    healthy, monkeypatch, tmp_path: Path, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from sesfix import config
+
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", "no-port-here")
+    with pytest.raises(Exception, match="not HOST:PORT"):
+        config.validate()
+    env_file = tmp_path / "app.env"
+    env = smtp_env(healthy, right_password(healthy))
+    env_file.write_text("".join(f'{k}="{v}"\n' for k, v in env.items()))
+    assert cli.main(["check", "--json", "--env-file", str(env_file)]) == 2
+    out, err = capsys.readouterr()
+    assert "SESFIX_SMTP_ENDPOINT" in err and out == ""
+
+
+def test_blocked_port_is_named_only_when_aws_answers(
+    healthy, blocked_port, closed_port, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """'HTTPS to SES works' comes from AWS's own answers in the run: with them, a dropped SMTP
+    connect is smtp.port_blocked; with AWS unreachable too, it is no verdict on SMTP."""
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{blocked_port.port}")
+    env = smtp_env(healthy, right_password(healthy))
+    report = run(env, healthy)
+    assert [f.id for f in report.errors] == ["smtp.port_blocked"]
+    assert "HTTPS to SES answers" in " ".join(report.errors[0].evidence)
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{closed_port.port}")
+    report = run(env, healthy)
+    assert "smtp.port_blocked" not in report.finding_ids()
+    smtp_unreachable = [
+        f
+        for f in report.findings
+        if f.id == "probe.unreachable" and f.data.get("call") == "smtp:Connect"
+    ]
+    assert smtp_unreachable and "HTTPS to SES failed too" in " ".join(smtp_unreachable[0].evidence)

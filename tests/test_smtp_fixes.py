@@ -1,0 +1,172 @@
+# ruff: noqa: F811 - pytest fixtures imported from tests.support.smtp_server
+"""The SMTP fixes, planned from real diagnoses (moto with IAM auth + the loopback SMTP
+server) and proven by applying their variable changes and diagnosing again."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from sesfix.demo.account import SimulatedAccount
+from sesfix.demo.smtp import Certificates, PracticeSmtpServer
+from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
+from sesfix.fixes import FIX_CATALOGUE, plan_fix
+from sesfix.fixes.model import Plan
+from sesfix.masking import Secret
+from sesfix.settings import AppSettings
+from sesfix.smtp import derive
+from tests.support.smtp_server import certificates  # noqa: F401
+
+REGION = "ap-southeast-1"
+HOST = f"email-smtp.{REGION}.amazonaws.com"
+
+
+@pytest.fixture
+def healthy(account) -> SimulatedAccount:  # type: ignore[no-untyped-def]
+    return account("healthy")
+
+
+@pytest.fixture
+def endpoint(
+    healthy: SimulatedAccount, certificates: Certificates, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[PracticeSmtpServer]:
+    secret = Secret(healthy.app_env["AWS_SECRET_ACCESS_KEY"])
+    server = PracticeSmtpServer(healthy.app_env["AWS_ACCESS_KEY_ID"], secret, REGION, certificates)
+    server.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca_file))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def smtp_env(acct: SimulatedAccount, **over: str) -> dict[str, str]:
+    env = dict(acct.app_env)
+    env.update(
+        {
+            "EMAIL_PROVIDER": "smtp",
+            "SMTP_HOST": HOST,
+            "SMTP_PORT": "587",
+            "SMTP_USERNAME": acct.app_env["AWS_ACCESS_KEY_ID"],
+            "SMTP_PASSWORD": acct.app_env["AWS_SECRET_ACCESS_KEY"],
+        }
+    )
+    env.update(over)
+    return {k: v for k, v in env.items() if v != "<unset>"}
+
+
+def diagnosed(env: dict[str, str], acct: SimulatedAccount):  # type: ignore[no-untyped-def]
+    settings = AppSettings.from_mapping(env, "test")
+    return settings, diagnose(settings, DiagnosisOptions(operator=acct.operator))
+
+
+def applied(env: dict[str, str], plan: Plan) -> dict[str, str]:
+    out = dict(env)
+    for change in plan.changes:
+        if change.value is None:
+            out.pop(change.name, None)
+        else:
+            out[change.name] = change.value.reveal()
+    return out
+
+
+def test_fixes_are_published_and_answer_the_smtp_findings() -> None:
+    assert FIX_CATALOGUE["derive-smtp-password"].kind == "guidance"
+    assert "smtp.password_is_secret_key" in FIX_CATALOGUE["derive-smtp-password"].answers
+    assert "smtp.tls_mode_mismatch" in FIX_CATALOGUE["set-smtp-port"].answers
+    assert "smtp.port_blocked" in FIX_CATALOGUE["switch-to-ses-api"].answers
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["raw-secret", "other-region", "legacy"],
+)
+def test_derive_smtp_password_makes_ses_accept_the_login(
+    healthy: SimulatedAccount, endpoint: PracticeSmtpServer, monkeypatch, password: str
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{endpoint.starttls_port}")
+    secret = healthy.app_env["AWS_SECRET_ACCESS_KEY"]
+    value = {
+        "raw-secret": secret,
+        "other-region": derive.smtp_password(secret, "us-east-1"),
+        "legacy": derive.smtp_password_sigv2(secret),
+    }[password]
+    env = smtp_env(healthy, SMTP_PASSWORD=value)
+    settings, report = diagnosed(env, healthy)
+    assert "derive-smtp-password" in report.fix_ids()
+    plan = plan_fix("derive-smtp-password", report, settings, operator=healthy.operator)
+    assert not plan.refused and not plan.inputs_needed, plan.refused
+    assert [c.name for c in plan.changes] == ["SMTP_PASSWORD"]
+    assert "def smtp_password" in "\n".join(plan.guidance)  # the guide's derivation, shown
+    # Nothing secret in what the plan prints or serialises.
+    shown = json.dumps(plan.to_json()) + "\n".join(plan.guidance) + repr(plan)
+    derived = derive.smtp_password(secret, REGION)
+    assert derived not in shown and secret not in shown
+    # Applying the change makes SES (the loopback server) accept the login.
+    _, after = diagnosed(applied(env, plan), healthy)
+    assert [f.id for f in after.errors] == []
+    assert endpoint.attempts[-1].accepted
+
+
+def test_derive_sets_the_username_to_the_key_id(
+    healthy: SimulatedAccount, endpoint, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{endpoint.implicit_port}")
+    env = smtp_env(healthy, SMTP_USERNAME="ses-smtp-user.20240101-123456", SMTP_PORT="465")
+    settings, report = diagnosed(env, healthy)
+    plan = plan_fix("derive-smtp-password", report, settings, operator=healthy.operator)
+    assert [c.name for c in plan.changes] == ["SMTP_USERNAME", "SMTP_PASSWORD"]
+    _, after = diagnosed(applied(env, plan), healthy)
+    assert after.errors == []
+
+
+def test_derive_refuses_a_secret_aws_rejects(healthy: SimulatedAccount, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    env = smtp_env(healthy, AWS_SECRET_ACCESS_KEY="x" * 40)
+    settings, report = diagnosed(env, healthy)
+    plan = plan_fix("derive-smtp-password", report, settings, operator=healthy.operator)
+    assert "credentials.secret_mismatch" in plan.refused
+
+
+def test_derive_without_a_secret_asks_for_the_keyring_entry(healthy: SimulatedAccount) -> None:  # type: ignore[no-untyped-def]
+    env = smtp_env(healthy, AWS_SECRET_ACCESS_KEY="<unset>")
+    settings, report = diagnosed(env, healthy)
+    plan = plan_fix("derive-smtp-password", report, settings, operator=healthy.operator)
+    assert [i.name for i in plan.inputs_needed] == ["keyring_label"]
+    assert plan.changes == []
+
+
+def test_set_smtp_port_fixes_a_tls_mismatch(
+    healthy: SimulatedAccount, endpoint, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    # The app says implicit TLS on 587: the server there speaks STARTTLS.
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{endpoint.starttls_port}")
+    good = derive.smtp_password(healthy.app_env["AWS_SECRET_ACCESS_KEY"], REGION)
+    env = smtp_env(healthy, SMTP_PASSWORD=good, SMTP_SECURE="true")
+    settings, report = diagnosed(env, healthy)
+    assert [f.id for f in report.errors] == ["smtp.tls_mode_mismatch"]
+    plan = plan_fix("set-smtp-port", report, settings, operator=healthy.operator)
+    changes = {c.name: c.value.reveal() for c in plan.changes if c.value}
+    assert changes == {"SMTP_SECURE": "false"}
+    _, after = diagnosed(applied(env, plan), healthy)
+    assert after.errors == []
+
+
+def test_set_smtp_port_takes_a_port_that_answered(healthy: SimulatedAccount) -> None:  # type: ignore[no-untyped-def]
+    from sesfix.diagnosis.report import Context, Report
+    from sesfix.findings import make
+
+    blocked = make("smtp.port_blocked", "x", answering_ports=[2587], suggested_port=2587,
+                   suggested_mode="starttls", platform="railway")  # fmt: skip
+    report = Report(steps=[], findings=[blocked], context=Context())
+    settings = AppSettings.from_mapping(smtp_env(healthy), "test")
+    plan = plan_fix("set-smtp-port", report, settings, operator=None)
+    assert {c.name: c.value.reveal() for c in plan.changes if c.value} == {
+        "SMTP_PORT": "2587",
+        "SMTP_SECURE": "false",
+    }
+    api = plan_fix("switch-to-ses-api", report, settings, operator=None)
+    assert {c.name: c.value.reveal() for c in api.changes if c.value} == {"EMAIL_PROVIDER": "ses"}
+    assert any("Railway" in g for g in api.guidance)
+    assert any("AWS_SES_REGION=ap-southeast-1" in g for g in api.guidance)
