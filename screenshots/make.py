@@ -94,7 +94,7 @@ async def walk(size: tuple[int, int], suffix: str = "", lang: str = "en") -> Non
             await pilot.press("enter")
             await settle(pilot, app)
             save(app, "08-fix-plan")
-            await pilot.press("y")
+            await pilot.press("a")
             await settle(pilot, app)
             save(app, "09-practice-summary")
             await pilot.press("escape")

@@ -177,6 +177,18 @@ CATALOGUE: dict[str, FindingSpec] = {
             "rotate-access-key",
         ),
         _spec(
+            "credentials.key_and_secret_swapped",
+            "error",
+            2,
+            "The key ID and the secret are swapped",
+            "AWS_ACCESS_KEY_ID holds a value shaped like a secret (a secret access key, SMTP "
+            "password or session token), not a key ID (AKIA or ASIA and 16 more letters and "
+            "digits). Signed with it, every request would carry the secret in its "
+            "Authorization header, so sesfix sent none. Put the key ID and the secret back in "
+            "their own variables; if the app ever logged its AWS_ACCESS_KEY_ID, the secret is "
+            "in those logs: rotate the key.",
+        ),
+        _spec(
             "credentials.clock_skew",
             "error",
             2,

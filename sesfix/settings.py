@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
 from pathlib import Path
+from typing import Any
 
 from sesfix.errors import UsageError
 from sesfix.masking import Secret, mask_key_id
@@ -31,6 +32,9 @@ REQUIRED: tuple[str, ...] = (KEY_ID, SECRET, REGION, PROVIDER, EMAIL_FROM)
 SECRET_VARIABLES = frozenset({SECRET, TOKEN})
 
 MAX_ENV_FILE_BYTES = 1024 * 1024
+#: The longest value of one variable sesfix uses. A longer one (a pasted file, a log) is a
+#: finding that shows only its length and is never sent to AWS nor used to sign a request.
+MAX_VALUE_CHARS = 4096
 
 _ZERO_WIDTH = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 QUOTE_PAIRS = {('"', '"'), ("'", "'"), ("`", "`"), ("\u201c", "\u201d"), ("\u2018", "\u2019")}
@@ -118,7 +122,49 @@ class AppSettings:
 
     @property
     def masked_key_id(self) -> str:
-        return mask_key_id(self.access_key_id)
+        """``AKIA…WXYZ``; a value that is no key ID (a secret pasted there, a huge value)
+        is not even partly shown."""
+        value = self.access_key_id
+        if value and len(value) > MAX_VALUE_CHARS:
+            return f"(a {len(value)}-character value, not shown)"
+        if value and looks_like_secret(clean(value)):
+            return "(a secret-shaped value, not shown)"
+        return mask_key_id(value)
+
+    def oversized(self) -> list[str]:
+        """The variables whose value is longer than :data:`MAX_VALUE_CHARS`."""
+        return [n for n in VARIABLES if len(self.raw(n) or "") > MAX_VALUE_CHARS]
+
+    @property
+    def key_and_secret_swapped(self) -> bool:
+        """AWS_ACCESS_KEY_ID holds a value shaped like a secret (key, token, SMTP password)."""
+        value = self.access_key_id
+        return (
+            bool(value)
+            and not key_id_shaped(clean(value or ""))
+            and looks_like_secret(clean(value or ""))
+        )
+
+    def for_probes(self) -> AppSettings:
+        """These settings without what must never reach AWS: a key pair whose key ID is a
+        secret (signing would put it in the Authorization header) and oversized values."""
+        drop = set(self.oversized())
+        if self.key_and_secret_swapped:
+            drop |= {KEY_ID, SECRET, TOKEN}
+        if not drop:
+            return self
+        fields = {
+            KEY_ID: "access_key_id",
+            SECRET: "secret_access_key",
+            TOKEN: "session_token",
+            REGION: "region",
+            PROVIDER: "provider",
+            EMAIL_FROM: "email_from",
+        }
+        if {KEY_ID, SECRET} & drop:
+            drop |= {KEY_ID, SECRET, TOKEN}
+        cleared: dict[str, Any] = {fields[name]: None for name in drop}
+        return replace(self, **cleared)
 
     @property
     def sender_address(self) -> str | None:
@@ -168,7 +214,9 @@ class AppSettings:
             if value is None:
                 out[name] = "(not set)"
             elif name == KEY_ID:
-                out[name] = mask_key_id(value)
+                out[name] = self.masked_key_id
+            elif len(value) > MAX_VALUE_CHARS:
+                out[name] = f"(set, {len(value)} characters, not shown)"
             elif name in SECRET_VARIABLES:
                 out[name] = f"(set, {len(value)} characters)"
             else:
@@ -226,9 +274,20 @@ def _char_name(ch: str) -> str:
     return names.get(ch) or unicodedata.name(ch, f"U+{ord(ch):04X}").lower()
 
 
-def whitespace_problems(value: str) -> list[str]:
-    """Human descriptions of invisible characters, by position, never showing the value."""
-    problems: list[str] = []
+@dataclass(frozen=True)
+class Spot:
+    """One invisible character in a value: where (leading, inner, trailing), which, at."""
+
+    where: str
+    name: str
+    code: str
+    position: int
+    length: int
+
+
+def whitespace_spots(value: str) -> list[Spot]:
+    """The invisible characters of a value, by position, never showing the value."""
+    spots: list[Spot] = []
     n = len(value)
     for i, ch in enumerate(value):
         invisible = ch in _ZERO_WIDTH or ch == "\u00a0" or ch.isspace()
@@ -242,8 +301,56 @@ def whitespace_problems(value: str) -> list[str]:
             where = "trailing"
         else:
             where = "inner"
-        problems.append(f"{where} {_char_name(ch)} (U+{ord(ch):04X}) at position {i + 1} of {n}")
-    return problems
+        spots.append(Spot(where, _char_name(ch), f"U+{ord(ch):04X}", i + 1, n))
+    return spots
+
+
+def whitespace_problems(value: str) -> list[str]:
+    """Human descriptions (English) of invisible characters, by position."""
+    return [
+        f"{s.where} {s.name} ({s.code}) at position {s.position} of {s.length}"
+        for s in whitespace_spots(value)
+    ]
+
+
+_KEY_ID_RE = re.compile(r"^A(?:KIA|SIA)[A-Z0-9]{16}$")
+
+
+def key_id_shaped(value: str) -> bool:
+    """An access key ID's shape: AKIA (long-term) or ASIA (temporary) and 16 more of A-Z 0-9.
+    Only such a value is ever sent to AWS as a key ID parameter."""
+    return bool(_KEY_ID_RE.match(value))
+
+
+def looks_like_secret(value: str) -> bool:
+    """The shape of a secret access key (40), an SMTP password (44) or a session token
+    (hundreds): base64 characters, mixed case with digits, 30 or more of them."""
+    return (
+        len(value) >= 30
+        and set(value) <= _SECRET_ALPHABET
+        and any(c.islower() for c in value)
+        and any(c.isupper() for c in value)
+        and any(c.isdigit() for c in value)
+    )
+
+
+def to_idna(domain: str) -> str:
+    """A domain as AWS takes it: international labels in their IDNA (``xn--``) form."""
+    name = domain.strip().rstrip(".")
+    if name.isascii():
+        return name.lower()
+    try:
+        return name.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return name
+
+
+def both_forms(domain: str) -> str:
+    """``bücher.example (xn--bcher-kva.example)``; an ASCII domain stays as it is."""
+    ascii_form = to_idna(domain)
+    if ascii_form == domain or domain.isascii():
+        return domain
+    return f"{domain} ({ascii_form})"
 
 
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -271,15 +378,21 @@ def is_domain_name(value: str) -> bool:
 
 __all__ = [
     "KEY_ID",
+    "MAX_VALUE_CHARS",
     "QUOTE_PAIRS",
     "REGION",
     "SECRET",
     "TOKEN",
     "VARIABLES",
     "AppSettings",
+    "both_forms",
     "clean",
     "is_domain_name",
+    "key_id_shaped",
+    "looks_like_secret",
     "read_env_file",
     "strip_invisible",
+    "to_idna",
     "whitespace_problems",
+    "whitespace_spots",
 ]

@@ -14,16 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Button
 
 from sesfix.commands.demo import make_demo_app
 from sesfix.demo.account import SCENARIOS
 from sesfix.demo.practice import PracticeInfo
 from sesfix.findings import CATALOGUE
 from sesfix.tui.app import SesfixApp
-from sesfix.tui.render import screen_text
 from sesfix.tui.screens.confirm import ConfirmFixScreen
 from sesfix.tui.screens.summary import SummaryScreen
 from sesfix.tui.widgets.findings import FixButton
+from tests.support.screen import screen_text
+from tests.support.wizard import wait_for_dialog
 
 
 async def settle(pilot: Any, app: SesfixApp, timeout: float = 60.0) -> None:
@@ -34,7 +36,7 @@ async def settle(pilot: Any, app: SesfixApp, timeout: float = 60.0) -> None:
         await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         await pilot.pause(0.05)
-        if not (app.running or app.fix_busy or app.preparing) and not any(
+        if not (app.state.running or app.state.fix_busy or app.state.preparing) and not any(
             w.is_running for w in app.workers
         ):
             return
@@ -49,7 +51,7 @@ async def press_fix(pilot: Any, app: SesfixApp, fix_id: str, limit: int = 60) ->
             await pilot.press("enter")
             return
         await pilot.press("tab")
-    raise AssertionError(f"no button for {fix_id} reachable with Tab on {app.current_page}")
+    raise AssertionError(f"no button for {fix_id} reachable with Tab on {app.state.current_page}")
 
 
 def secrets_of(practice: PracticeInfo) -> list[str]:
@@ -74,41 +76,46 @@ async def fix_scenario_in_the_wizard(
             await pilot.pause(0)
             # The first screen is up at once; the account may still be building.
             seen["first_screen_s"] = time.perf_counter() - began
-            seen["preparing_at_first_screen"] = app.preparing
-            assert app.current_page == "step1"
-            if app.preparing:
+            seen["preparing_at_first_screen"] = app.state.preparing
+            assert app.state.current_page == "step1"
+            if app.state.preparing:
                 assert "preparing" in screen_text(app).lower()
             await settle(pilot, app)
             assert practice.ready
             seen["secrets"] = secrets_of(practice)
             seen["first_verdict_text"] = screen_text(app)
-            assert app.report is not None
-            assert {f.id for f in app.report.errors} == set(scenario.expected_errors)
+            assert app.state.report is not None
+            assert {f.id for f in app.state.report.errors} == set(scenario.expected_errors)
             assert practice.broken_findings == list(scenario.expected_errors)
 
             for fix_id in scenario.intended_fixes:
-                assert app.report is not None
-                finding = next((f for f in app.report.errors if fix_id in f.fixes), None)
+                assert app.state.report is not None
+                finding = next((f for f in app.state.report.errors if fix_id in f.fixes), None)
                 if finding is None:
-                    # retire-old-key cures no error: what a rotation leaves to do. Until the
-                    # wizard offers it after a rotation, the palette's way: by id.
-                    assert fix_id == "retire-old-key" and app.report.healthy
+                    # retire-old-key cures no error: what a rotation leaves to do. The
+                    # wizard offers it on the page of the rotation.
+                    assert fix_id == "retire-old-key" and app.state.report.healthy
                     assert practice.gaps == ["old_key_active"]
                     assert not isinstance(app.screen, SummaryScreen)  # not complete yet
-                    app.request_fix(fix_id)
+                    offer = app.screen.query_one("#retire-old-button", Button)
+                    assert offer.display
+                    offer.press()
                 else:
                     await pilot.press(str(finding.step))
                     await pilot.pause(0.1)
-                    assert app.current_page == f"step{finding.step}"
+                    assert app.state.current_page == f"step{finding.step}"
                     await press_fix(pilot, app, fix_id)
+                await wait_for_dialog(pilot, app, ConfirmFixScreen)
                 await settle(pilot, app)
                 assert isinstance(app.screen, ConfirmFixScreen), type(app.screen).__name__
-                await pilot.press("y")
+                await pilot.press("a")
                 await settle(pilot, app)
                 # Rotation: the new secret is now the app's; it must not show either.
                 seen["secrets"].extend(secrets_of(practice))
 
-            assert app.report is not None and app.report.healthy, app.report.finding_ids()
+            assert app.state.report is not None and app.state.report.healthy, (
+                app.state.report.finding_ids()
+            )
             assert isinstance(app.screen, SummaryScreen)
             summary = app.screen
             text = screen_text(app)
@@ -207,7 +214,7 @@ async def test_healthy_practice_shows_what_good_looks_like() -> None:
     try:
         async with app.run_test(size=(100, 32)) as pilot:
             await settle(pilot, app)
-            assert app.report is not None and app.report.healthy
+            assert app.state.report is not None and app.state.report.healthy
             assert isinstance(app.screen, SummaryScreen)
             text = screen_text(app)
             assert "Practice complete" in text and "Nothing" in text

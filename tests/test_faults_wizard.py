@@ -14,10 +14,10 @@ from sesfix import debuglog
 from sesfix.demo.account import SimulatedAccount
 from sesfix.settings import AppSettings
 from sesfix.tui.app import SesfixApp, make_app
-from sesfix.tui.render import screen_text
 from tests.conftest import SENTINEL_SECRET
 from tests.support.leakcheck import assert_no_leak, files_under
 from tests.support.proxy import Delay, DelayProxy, when
+from tests.support.screen import screen_text
 from tests.test_tui_flow import settle
 
 
@@ -48,7 +48,7 @@ async def test_a_hanging_probe_leaves_the_wizard_responsive_and_is_shown(
         app.stable_output = True
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause(0.3)
-            assert app.running, "the diagnosis should still be waiting on the slow probe"
+            assert app.state.running, "the diagnosis should still be waiting on the slow probe"
             # Keys are handled at once while the probe hangs.
             for key in ("2", "4", "5", "1", "3"):
                 started = time.monotonic()
@@ -58,13 +58,13 @@ async def test_a_hanging_probe_leaves_the_wizard_responsive_and_is_shown(
                 # handled while the probe still hangs (asserted below), not after it.
                 assert time.monotonic() - started < 3.0, f"key {key} took too long"
                 seen.append(screen_text(app))
-            assert app.current_page == "step3"
-            assert app.running
+            assert app.state.current_page == "step3"
+            assert app.state.running
             await settle(pilot, app, timeout=60)
-            assert app.report is not None
+            assert app.state.report is not None
             unreachable = [
                 f
-                for f in app.report.findings
+                for f in app.state.report.findings
                 if f.id == "probe.unreachable" and f.data.get("call") == "ses:GetSendQuota"
             ]
             assert unreachable and unreachable[0].data.get("region") == "ap-southeast-1"

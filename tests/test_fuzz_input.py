@@ -27,6 +27,7 @@ from sesfix.settings import (
     VARIABLES,
     AppSettings,
     is_domain_name,
+    to_idna,
 )
 from tests.conftest import SENTINEL_SECRET
 from tests.support.leakcheck import assert_no_leak
@@ -277,7 +278,10 @@ def test_any_domain_flag(
     elif domain:
         assert code == 1
         report = json.loads(out)
-        assert report["context"]["domain"] == domain.strip().lower().rstrip(".")
+        given = domain.strip().lower().rstrip(".")
+        # AWS is asked about the IDNA form; people read both (bücher.de (xn--bcher-kva.de)).
+        assert report["context"]["domain"] == to_idna(given)
+        assert given in report["context"]["domain_shown"]
     assert_no_leak({"stdout": out, "stderr": err}, SENTINEL_SECRET)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
@@ -29,6 +32,14 @@ class PanelApp(App[None]):
         yield LogPanel(id="panel", **self.kw)  # type: ignore[arg-type]
 
 
+async def until(pilot: Any, condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    """Pause until ``condition()`` holds (a condition, not a guess at how long work takes)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"the panel shows {_result(pilot.app)!r}"
+        await pilot.pause(0.05)
+
+
 def _result(app: App[None]) -> str:
     return str(app.query_one("#log-result", Static).render())
 
@@ -48,8 +59,8 @@ async def test_pasted_text_with_a_live_report() -> None:
     app = PanelApp(report=report)
     async with app.run_test(size=(120, 60), message_hook=seen.append) as pilot:
         app.query_one("#log-paste", TextArea).text = LOG
-        await pilot.click("#log-analyse-paste")
-        await app.workers.wait_for_complete()
+        app.query_one("#log-analyse-paste", Button).press()
+        await until(pilot, lambda: any(isinstance(m, LogPanel.Analysed) for m in seen))
         await pilot.pause()
         analysed = [m for m in seen if isinstance(m, LogPanel.Analysed)]
         assert analysed and analysed[-1].analysis.failing_code == "InvalidClientTokenId"
@@ -67,20 +78,16 @@ async def test_file(tmp_path: Path) -> None:
     app = PanelApp()
     async with app.run_test(size=(120, 60)) as pilot:
         app.query_one("#log-path", Input).value = str(path)
-        await pilot.click("#log-read-file")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "stops at the SES API call" in _result(app)
+        app.query_one("#log-read-file", Button).press()
+        await until(pilot, lambda: "stops at the SES API call" in _result(app))
 
 
 async def test_missing_file_is_shown_not_raised(tmp_path: Path) -> None:
     app = PanelApp()
     async with app.run_test(size=(120, 60)) as pilot:
         app.query_one("#log-path", Input).value = str(tmp_path / "none.log")
-        await pilot.click("#log-read-file")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "Cannot read the file" in _result(app)
+        app.query_one("#log-read-file", Button).press()
+        await until(pilot, lambda: "Cannot read the file" in _result(app))
 
 
 async def test_railway_fetch_and_not_logged_in(fake: FakeRailway) -> None:
@@ -90,16 +97,12 @@ async def test_railway_fetch_and_not_logged_in(fake: FakeRailway) -> None:
     seen: list[Message] = []
     app = PanelApp(service="api", lines=50)
     async with app.run_test(size=(120, 60), message_hook=seen.append) as pilot:
-        await pilot.click("#log-fetch-railway")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "InvalidClientTokenId" in _result(app)
+        # Waits are on what the panel shows, not on worker bookkeeping: under load the
+        # worker may not have started yet when a press returns (the old flake).
+        app.query_one("#log-fetch-railway", Button).press()
+        await until(pilot, lambda: "InvalidClientTokenId" in _result(app))
         assert fake.calls()[0]["argv"] == ["logs", "-s", "api", "--lines", "50", "--json"]
         fake.set_mode("unauthorized")
-        # The first result is long and may scroll the button out of the click's reach;
-        # pressing it is what the test is about, not where it sits.
         app.query_one("#log-fetch-railway", Button).press()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "railway login" in _result(app)
+        await until(pilot, lambda: "railway login" in _result(app))
         assert any(isinstance(m, LogPanel.Failed) for m in seen)

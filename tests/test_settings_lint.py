@@ -242,3 +242,52 @@ def test_region_list_matches_botocore():
     known = set(boto3.session.Session().get_available_regions("ses"))
     assert known <= set(regions.SES_REGIONS), sorted(known - set(regions.SES_REGIONS))
     assert set(regions.OPT_IN_REGIONS) - {"ap-east-1"} <= set(regions.SES_REGIONS) | {"ap-east-1"}
+
+
+# ---- a secret in the key ID's place; oversized values (no network) -----------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        SENTINEL_SECRET,  # a secret access key
+        "B" + "x7Kq2Lm9Np4Rs8Tv1Wy5Za3Cd6Ef0Gh2Jk4Mn6Pq8Rs0T=",  # an SMTP password's shape
+        "IQoJb3JpZ2luX2VjE" + "Hb3Kx9Lm2Np5Qr8Tv" * 20,  # a session token's shape
+    ],
+    ids=["secret", "smtp-password", "session-token"],
+)
+def test_a_secret_in_the_key_id_is_key_and_secret_swapped(value: str) -> None:
+    findings = lint_of(**{KEY_ID: value, SECRET: "AKIAIOSFODNN7EXAMPLE"})
+    assert ids(findings) == ["credentials.key_and_secret_swapped"]
+    evidence = text(findings)
+    assert value not in evidence and value[:4] + "…" not in evidence and value[-4:] not in evidence
+    assert "AKIA…MPLE" in evidence  # the key ID found in the secret's place, masked
+    settings = AppSettings.from_mapping({**GOOD, KEY_ID: value}, "test")
+    assert settings.masked_key_id == "(a secret-shaped value, not shown)"
+    assert settings.describe()[KEY_ID] == "(a secret-shaped value, not shown)"
+    # Nothing of the pair is left to sign with.
+    probe = settings.for_probes()
+    assert probe.access_key_id is None and probe.secret_access_key is None
+
+
+@pytest.mark.parametrize(
+    ("variable", "finding"),
+    [
+        (KEY_ID, "credentials.key_id_malformed"),
+        (SECRET, "credentials.secret_malformed"),
+        (TOKEN, "credentials.secret_malformed"),
+        (REGION, "region.invalid"),
+        (PROVIDER, "config.provider_not_ses"),
+        (EMAIL_FROM, "config.email_from_invalid"),
+    ],
+)
+def test_an_oversized_value_is_one_finding_by_length(variable: str, finding: str) -> None:
+    value = ("no-reply@" if variable == EMAIL_FROM else "") + "Q7z" * 1700
+    findings = lint_of(**{variable: value})
+    named = [f for f in findings if f.data.get("variable") == variable]
+    assert [f.id for f in named] == [finding]
+    assert named[0].severity == "error"
+    assert str(len(value)) in text(named) and "not shown" in text(named)
+    assert "Q7zQ7zQ7z" not in text(findings)
+    settings = AppSettings.from_mapping({**GOOD, variable: value}, "test")
+    assert settings.for_probes().raw(variable) is None

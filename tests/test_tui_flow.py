@@ -11,9 +11,9 @@ import pytest
 
 from sesfix.demo.account import SimulatedAccount
 from sesfix.tui.app import SesfixApp, make_app
-from sesfix.tui.render import screen_text
 from tests.conftest import SENTINEL_SECRET
 from tests.support.proxy import DelayProxy
+from tests.support.screen import screen_text
 from tests.support.wizard import focus_fix_button, settle
 
 MUTATING = re.compile(r"^(Attach|Create|Put|Delete|Update|Detach|Verify|Send|Set|Tag)")
@@ -26,10 +26,10 @@ async def rotate_key_with_keyboard(pilot: Any, app: SesfixApp) -> Any:
     await focus_fix_button(pilot, app, "rotate-access-key")
     await pilot.press("enter")
     await settle(pilot, app)
-    await pilot.press("y")
+    await pilot.press("a")
     await settle(pilot, app)
-    assert app.last_new_key is not None
-    return app.last_new_key
+    assert app.state.last_new_key is not None
+    return app.state.last_new_key
 
 
 def incident_app(acct: SimulatedAccount, lang: str = "en") -> SesfixApp:
@@ -44,11 +44,11 @@ async def test_opens_on_step_one_with_probes_running(account: Any) -> None:
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause(0)
         # Opened on step 1 at once, probing before anyone pressed a key.
-        assert app.current_page == "step1"
-        assert app.generation == 1
+        assert app.state.current_page == "step1"
+        assert app.state.generation == 1
         await settle(pilot, app)
-        assert app.report is not None
-        assert "iam.ses_permission_missing" in app.report.finding_ids()
+        assert app.state.report is not None
+        assert "iam.ses_permission_missing" in app.state.report.finding_ids()
         assert app.step_state(1) == "fail"
         text = screen_text(app)
         assert "iam.ses_permission_missing" in text
@@ -85,17 +85,17 @@ async def test_keyboard_walk_seed_to_green_checklist(account: Any) -> None:
         plan_text = screen_text(app)
         assert "iam:CreatePolicy" in plan_text or "aws iam create-policy" in plan_text
         assert "ses:SendEmail" in plan_text  # the policy JSON is shown
-        await pilot.press("y")
+        await pilot.press("a")
         await settle(pilot, app)
-        assert app.report is not None
-        assert "iam.ses_permission_missing" not in app.report.finding_ids()
+        assert app.state.report is not None
+        assert "iam.ses_permission_missing" not in app.state.report.finding_ids()
         assert app.step_state(1) == "pass"
         await pilot.press("c")
         await pilot.pause(0.1)
-        assert app.current_page == "checklist"
+        assert app.state.current_page == "checklist"
         from sesfix.diagnosis.checklist import judge
 
-        items = {i.key: i.state for i in judge(app.report, app.settings)}
+        items = {i.key: i.state for i in judge(app.state.report, app.settings)}
         assert items["iam"] == "pass"
         assert "fail" not in items.values()
         assert "✗ Not yet" not in screen_text(app)
@@ -222,10 +222,10 @@ async def test_sources_screen_first_when_nothing_is_given() -> None:
     app.stable_output = True
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
-        assert app.current_page == "sources"
+        assert app.state.current_page == "sources"
         text = screen_text(app)
         assert "No OS keyring is usable" in text  # said plainly; the wizard carries on
-        assert app.report is None
+        assert app.state.report is None
 
 
 async def test_sources_env_file_then_diagnosis(account: Any, tmp_path: Path) -> None:
@@ -243,10 +243,10 @@ async def test_sources_env_file_then_diagnosis(account: Any, tmp_path: Path) -> 
         app.screen.query_one("#use").focus()
         await pilot.press("enter")
         await settle(pilot, app)
-        assert app.current_page == "step1"
+        assert app.state.current_page == "step1"
         assert app.settings.source == f"env file {env_file}"
-        assert app.report is not None
-        assert "iam.ses_permission_missing" in app.report.finding_ids()
+        assert app.state.report is not None
+        assert "iam.ses_permission_missing" in app.state.report.finding_ids()
 
 
 async def test_worker_error_becomes_error_panel(tmp_path: Path) -> None:
@@ -273,16 +273,18 @@ async def test_worker_error_becomes_error_panel(tmp_path: Path) -> None:
 
 async def test_escape_cancels_a_running_diagnosis(account: Any, monkeypatch: Any) -> None:
     acct = account("seed")
-    with DelayProxy(acct.endpoint, delay=0.4) as proxy:
+    # Each request takes 3 s: the diagnosis cannot end between the check and the key,
+    # however loaded the machine is.
+    with DelayProxy(acct.endpoint, delay=3.0) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
         app = incident_app(acct)
         async with app.run_test(size=(100, 32)) as pilot:
             await pilot.pause(0.2)
-            assert app.running
+            assert app.state.running
             assert "Probing AWS" in screen_text(app)
             await pilot.press("escape")
             await settle(pilot, app)
-            assert app.cancelled
+            assert app.state.cancelled
             assert app.step_state(1) in ("cancelled", "fail", "unknown")
 
 
@@ -296,7 +298,11 @@ async def test_vietnamese(account: Any) -> None:
         assert "IAM user không được phép gửi bằng SES" in text
         await pilot.press("c")
         await pilot.pause(0.1)
-        assert "IAM User có quyền SES" in screen_text(app)
+        text = screen_text(app)
+        assert "IAM user có quyền SES" in text
+        # The title bar and the footer are Vietnamese too.
+        assert "tài khoản thực hành (seed)" in text
+        assert "q Thoát" in text and "? Trợ giúp" in text
 
 
 async def test_command_palette_lists_steps_and_fixes(account: Any) -> None:
@@ -390,7 +396,7 @@ async def test_undo_from_the_same_place(account: Any) -> None:
         await focus_fix_button(pilot, app, "attach-ses-full-access")
         await pilot.press("enter")
         await settle(pilot, app)
-        await pilot.press("y")
+        await pilot.press("a")
         await settle(pilot, app)
         assert app.step_state(1) == "pass"
         assert app.screen.query_one("#undo-button").display
@@ -400,10 +406,10 @@ async def test_undo_from_the_same_place(account: Any) -> None:
 
         assert isinstance(app.screen, ConfirmScreen)
         assert "detach-user-policy" in screen_text(app)
-        await pilot.press("y")
+        await pilot.press("a")
         await settle(pilot, app)
         assert app.step_state(1) == "fail"
-        assert app.applied == []
+        assert app.state.applied == []
 
 
 def test_sesfix_without_a_command_opens_the_wizard(
@@ -441,6 +447,16 @@ async def test_sources_typed_credentials_and_operator_profile(
     profile = operator_profile()
     app = make_app(settings=None, operator=None, lang="en")
     app.stable_output = True
+    # Notifications expire after a few seconds, a loaded machine's diagnosis may take
+    # longer: record what was said instead of reading what is still on screen.
+    said: list[str] = []
+    notify = app.notify
+
+    def record(message: str, **kw: Any) -> None:
+        said.append(message)
+        notify(message, **kw)
+
+    app.notify = record  # type: ignore[method-assign]
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot, app)
         select = app.screen.query_one("#operator", Select)
@@ -463,14 +479,14 @@ async def test_sources_typed_credentials_and_operator_profile(
         app.screen.query_one("#use").focus()
         await pilot.press("enter")
         await settle(pilot, app)
-        assert app.current_page == "step1"
+        assert app.state.current_page == "step1"
         assert app.operator is not None and app.operator.profile == profile
         assert app.settings.source == "typed in"
-        assert app.report is not None
-        assert app.report.operator == f"profile {profile}"
-        assert "iam.ses_permission_missing" in app.report.finding_ids()
+        assert app.state.report is not None
+        assert app.state.report.operator == f"profile {profile}"
+        assert "iam.ses_permission_missing" in app.state.report.finding_ids()
         # The fail keyring backend: said plainly, nothing stored, the wizard carried on.
-        assert any("Not remembered" in str(n.message) for n in app._notifications)
+        assert any("Not remembered" in m for m in said)
 
 
 async def test_practice_mode_prepares_then_offers_the_summary() -> None:
@@ -485,21 +501,21 @@ async def test_practice_mode_prepares_then_offers_the_summary() -> None:
         )
         async with app.run_test(size=(100, 40)) as pilot:
             await pilot.pause(0)
-            assert app.preparing
+            assert app.state.preparing
             assert "Preparing the practice account" in screen_text(app)
             await settle(pilot, app)
             assert app.step_state(1) == "fail"
             await focus_fix_button(pilot, app, "attach-ses-full-access")
             await pilot.press("enter")
             await settle(pilot, app)
-            await pilot.press("y")
+            await pilot.press("a")
             await settle(pilot, app)
             assert isinstance(app.screen, SummaryScreen)
             assert app.screen.record.fixes_applied == ["attach-ses-full-access"]
             assert app.screen.record.broken_findings == ["iam.ses_permission_missing"]
             await pilot.press("escape")
             await pilot.pause(0.1)
-            assert app.current_page == "step1"
+            assert app.state.current_page == "step1"
     finally:
         practice.close()
 
@@ -559,12 +575,12 @@ async def test_rerun_reads_the_env_file_again(account: Any, tmp_path: Path) -> N
         app.screen.query_one("#use").focus()
         await pilot.press("enter")
         await settle(pilot, app)
-        assert app.report is not None
-        assert "config.provider_not_ses" in app.report.finding_ids()
+        assert app.state.report is not None
+        assert "config.provider_not_ses" in app.state.report.finding_ids()
         write("ses")
         await pilot.press("r")
         await settle(pilot, app)
-        assert "config.provider_not_ses" not in app.report.finding_ids()
+        assert "config.provider_not_ses" not in app.state.report.finding_ids()
         assert app.settings.provider == "ses"
 
 
@@ -608,8 +624,8 @@ async def test_remember_then_use_keyring_credentials(account: Any, os_keyring: A
         await pilot.press("enter")
         await settle(pilot, app)
         assert app.settings.source == "OS keyring (rental-shop)"
-        assert app.report is not None
-        assert "iam.ses_permission_missing" in app.report.finding_ids()
+        assert app.state.report is not None
+        assert "iam.ses_permission_missing" in app.state.report.finding_ids()
         assert acct.app_env["AWS_SECRET_ACCESS_KEY"] not in screen_text(app)
 
 
@@ -621,7 +637,7 @@ async def test_rotated_key_without_keyring_goes_to_the_clipboard_never_the_scree
     app = incident_app(acct)
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot, app)
-        assert "credentials.secret_mismatch" in app.report.finding_ids()  # type: ignore[union-attr]
+        assert "credentials.secret_mismatch" in app.state.report.finding_ids()  # type: ignore[union-attr]
         key = await rotate_key_with_keyboard(pilot, app)
         assert not key.keyring_stored
         new_secret = key.secret.reveal()

@@ -27,10 +27,10 @@ async def test_step5_analyses_pasted_log_against_the_live_report(account: Any) -
         await settle(pilot, app)
         await pilot.press("5")
         await pilot.pause(0.1)
-        assert app.current_page == "step5"
+        assert app.state.current_page == "step5"
         panel = app.screen.query_one(LogPanel)
         # The panel knows the finished diagnosis, so it can link the logs to it.
-        assert panel.report is app.report
+        assert panel.report is app.state.report
         panel.query_one("#log-paste", TextArea).text = GUIDE_LOG
         panel.query_one("#log-analyse-paste", Button).press()
         await settle(pilot, app)

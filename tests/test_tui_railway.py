@@ -11,8 +11,8 @@ import pytest
 from sesfix import railway
 from sesfix.settings import AppSettings
 from sesfix.tui.app import make_app
-from sesfix.tui.render import screen_text
 from tests.support.fake_railway import FakeRailway, install
+from tests.support.screen import screen_text
 from tests.test_tui_flow import rotate_key_with_keyboard, settle
 
 
@@ -34,7 +34,7 @@ async def test_rotation_then_push_to_railway_through_stdin(account: Any, fake: F
     app.reload_settings = _from_railway
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(pilot, app)
-        assert "credentials.secret_mismatch" in app.report.finding_ids()  # type: ignore[union-attr]
+        assert "credentials.secret_mismatch" in app.state.report.finding_ids()  # type: ignore[union-attr]
         key = await rotate_key_with_keyboard(pilot, app)
         secret = key.secret.reveal()
         assert not [c for c in fake.calls() if c["argv"][:2] == ["variable", "set"]]
@@ -48,7 +48,7 @@ async def test_rotation_then_push_to_railway_through_stdin(account: Any, fake: F
         plan = screen_text(app)
         assert "railway variable set --stdin AWS_SECRET_ACCESS_KEY -s api" in plan
         assert secret[:12] not in plan
-        await pilot.press("y")
+        await pilot.press("a")
         await settle(pilot, app)
 
         sets = [c for c in fake.calls() if c["argv"][:2] == ["variable", "set"]]
@@ -58,7 +58,7 @@ async def test_rotation_then_push_to_railway_through_stdin(account: Any, fake: F
         assert fake.deploys() == 1
         # The wizard probed the deployed variables again: the new pair works.
         assert app.settings.access_key_id == key.access_key_id
-        assert "credentials.secret_mismatch" not in app.report.finding_ids()  # type: ignore[union-attr]
+        assert "credentials.secret_mismatch" not in app.state.report.finding_ids()  # type: ignore[union-attr]
         assert secret[:12] not in screen_text(app)
 
 

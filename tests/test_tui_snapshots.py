@@ -136,9 +136,40 @@ def test_green_checklist(snap_compare: Any, moto_server: Any, account: Any, size
         await focus_fix_button(pilot, pilot.app, "create-custom-policy")
         await pilot.press("enter")
         await settle(pilot, pilot.app)
-        await pilot.press("y")
+        await pilot.press("a")
         await settle(pilot, pilot.app)
         await pilot.press("c")
         await settle(pilot, pilot.app)
 
     assert snap_compare(incident(acct), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help_screen(
+    snap_compare: Any, moto_server: Any, account: Any, size: Any, lang: str
+) -> None:
+    """? lists every key, in the page's language."""
+    acct = seeded(moto_server, account)
+    assert snap_compare(incident(acct, lang), terminal_size=size, run_before=after("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_fix_modal_vietnamese(snap_compare: Any, moto_server: Any, account: Any, size: Any) -> None:
+    """The plan dialog in Vietnamese: buttons whole, target labels, CLI wrapped by option."""
+    acct = seeded(moto_server, account)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot, pilot.app)
+        await focus_fix_button(pilot, pilot.app, "create-custom-policy")
+        await pilot.press("enter")
+        await settle(pilot, pilot.app)
+
+    assert snap_compare(incident(acct, "vi"), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_wrong_region_step4(snap_compare: Any, moto_server: Any, account: Any, size: Any) -> None:
+    """Opens on the first failing step (4); its fix buttons whole ("Veri" before)."""
+    acct = seeded(moto_server, account, "wrong-region")
+    assert snap_compare(incident(acct), terminal_size=size, run_before=after())

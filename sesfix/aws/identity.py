@@ -118,6 +118,11 @@ class Identities:
         return self._app_credentials is not None
 
     @property
+    def app_key_id(self) -> str | None:
+        """The app's access key ID as given (not secret to AWS; shown only masked)."""
+        return self._app_credentials.access_key_id if self._app_credentials else None
+
+    @property
     def has_operator(self) -> bool:
         return self._operator is not None
 

@@ -19,7 +19,12 @@ HELP = "diagnose why the app cannot send through SES (all five steps)"
 EPILOG = (
     "exit status: 0 when no finding is an error (warnings such as the sandbox allowed); "
     "1 when one is, including a step AWS left without an answer (probe.unreachable); "
-    "2 for a usage error (unknown flag, unreadable env file, unknown profile)."
+    "2 for a usage error (unknown flag, unreadable env file, unknown profile). "
+    "time: each AWS call is given up after SESFIX_CALL_DEADLINE seconds in all (15), the "
+    "whole diagnosis after SESFIX_DIAGNOSIS_DEADLINE (40); what did not answer by then is "
+    "probe.unreachable and the verdict is given. When AWS itself answered nothing (timeouts, "
+    "network, or a proxy's page instead of AWS's answer), the report leads with one headline "
+    'and the JSON has "unreachable": true.'
 )
 
 
@@ -30,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress lines on stderr while probing"
+    )
+    parser.add_argument(
+        "--lang",
+        dest="check_lang",
+        choices=["en", "vi"],
+        help="language of the evidence and headline (default: --lang before the command, "
+        "then the locale); ids and JSON field names never change",
     )
     parser.add_argument(
         "--smtp",
@@ -81,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
     from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
     from sesfix.locale import detect_language, set_language
 
-    set_language(detect_language(getattr(args, "lang", None)))  # --lang, else the locale
+    # --lang after the command, else before it, else the locale. Evidence and the headline
+    # are written in this language; ids and JSON field names are not.
+    lang = getattr(args, "check_lang", None) or getattr(args, "lang", None)
+    set_language(detect_language(lang))
     delivery = delivery_options(args)  # a malformed flag stops here, before any source opens
     with resolve_sources(args) as sources:
         sources.require_variables()
@@ -160,6 +175,10 @@ def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
         out.write("\r\x1b[K")
     ctx = report.context
     lines: list[str] = []
+    if report.unreachable:
+        # Nothing below is AWS's verdict: say so first, once.
+        lines += _wrap(f"✗ {report.headline}", "", "  ")
+        lines.append("")
     lines += _wrap(
         f"sesfix check · {shown(report.source)} · operator: {shown(report.operator)} · "
         f"{report.duration_ms / 1000:.2f} s",
@@ -174,6 +193,8 @@ def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
     if ctx.key_last_used:
         who.append(f"key {ctx.key_last_used}")
     who += [f"region {shown(ctx.region or '?')}", f"sender {shown(ctx.sender or '?')}"]
+    if ctx.domain_shown and ctx.domain_shown != ctx.domain:
+        who.append(f"domain {shown(ctx.domain_shown)}")
     lines += _wrap("app: " + " · ".join(who), "", "     ")
     for step in report.steps:
         lines.append("")

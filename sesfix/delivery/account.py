@@ -379,8 +379,12 @@ def read_identity(
             attrs = (r_data.get("DkimAttributes") or {}).get(domain) or {}
             tokens = tuple(str(t) for t in attrs.get("DkimTokens") or ())
             dkim_status = _upper(attrs.get("DkimVerificationStatus")) or dkim_status
-        elif r is not None and not v2.ok:
-            _no_answer(out, r, f"the DKIM tokens of {domain}")
+        else:
+            # Without its tokens SES's DKIM answer is incomplete: the status is unknown,
+            # not evidence that SES does not sign.
+            dkim_status = None
+            if r is not None and not v2.ok:
+                _no_answer(out, r, f"the DKIM tokens of {domain}")
     if not isinstance(mail, Mapping):
         r = gateway.read(
             who,

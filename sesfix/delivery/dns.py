@@ -246,9 +246,12 @@ def check_dmarc(
     *,
     dkim_domain: str | None,
     mail_from: str | None,
+    judge_alignment: bool = True,
 ) -> Dmarc | None:
     """``dkim_domain``: the domain SES signs with (Easy DKIM verified), if any;
-    ``mail_from``: the custom MAIL FROM domain if verified and SPF-authorised, if any."""
+    ``mail_from``: the custom MAIL FROM domain if verified and SPF-authorised, if any;
+    ``judge_alignment`` False when SES's DKIM status is unknown (no answer): alignment is
+    then not judged, since a missing answer is no evidence of a missing signature."""
     d = ascii_domain(from_domain)
     dmarc, answered = find_dmarc(dns, d, report)
     if not answered:
@@ -267,7 +270,7 @@ def check_dmarc(
         return None
     by_dkim = dkim_domain is not None and _aligned(dmarc.adkim, ascii_domain(dkim_domain), d)
     by_spf = mail_from is not None and _aligned(dmarc.aspf, ascii_domain(mail_from), d)
-    if not (by_dkim or by_spf):
+    if not (by_dkim or by_spf) and judge_alignment:
         enforcing = dmarc.policy in ("quarantine", "reject")
         report.findings.append(
             F.make(
@@ -335,7 +338,17 @@ def check_domain(dns: Resolver, auth: DomainAuth) -> DnsReport:
     signing = (auth.dkim_status or "").upper() == "SUCCESS"
     if signing and auth.dkim_tokens and not dkim_ok:
         report.notes.append("SES signs with the domain today, but DNS no longer shows its records")
-    check_dmarc(dns, d, report, dkim_domain=d if signing else None, mail_from=spf_mail_from)
+    known = auth.dkim_status is not None
+    if not known:
+        report.notes.append("SES's DKIM status is unknown: DMARC alignment not judged")
+    check_dmarc(
+        dns,
+        d,
+        report,
+        dkim_domain=d if signing else None,
+        mail_from=spf_mail_from,
+        judge_alignment=known,
+    )
     return report
 
 

@@ -13,6 +13,7 @@ from concurrent.futures import Future
 from sesfix import findings as F
 from sesfix.aws import meanings, regions
 from sesfix.aws.gateway import CallResult
+from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.run import Run
 from sesfix.findings import Severity
 
@@ -39,9 +40,7 @@ def judge_live(
             r,
             step=3,
             severity=Severity.INFO if other_answers else Severity.ERROR,
-            note="another probe answered the same question"
-            if other_answers
-            else "the live test has no answer",
+            note=ev("note.answered_elsewhere") if other_answers else ev("note.live_no_answer"),
         )
     if not answered:
         run.unknown_steps.add(3)
@@ -60,16 +59,15 @@ def judge_live(
                 run.add(
                     F.make(
                         "region.opt_in_disabled",
-                        f"sts:GetCallerIdentity accepts the key, but {r.record.call} in {region} "
-                        f"answers {code}",
-                        f"{region} is an opt-in region; enable it under Account > AWS Regions",
+                        ev("live.opt_in_refused", call=r.record.call, region=region, code=code),
+                        ev("live.opt_in_enable", region=region),
                     )
                 )
             elif region not in regions.OPT_IN_REGIONS and not run.has("credentials.key_not_found"):
                 run.add(
                     F.make(
                         "credentials.key_not_found",
-                        f"sts accepts the key but {r.record.call} in {region} answers {code}",
+                        ev("live.sts_accepts", call=r.record.call, region=region, code=code),
                     )
                 )
 
@@ -128,8 +126,11 @@ def judge_account(
             run.add(
                 F.make(
                     "account.sending_disabled",
-                    f"sesv2:GetAccount in {region}: SendingEnabled false, EnforcementStatus "
-                    f"{data.get('EnforcementStatus', '?')}",
+                    ev(
+                        "account.sending_disabled",
+                        region=region,
+                        status=data.get("EnforcementStatus", "?"),
+                    ),
                 )
             )
         if ctx.sandbox:
@@ -137,8 +138,12 @@ def judge_account(
             run.add(
                 F.make(
                     "account.sandbox",
-                    f"sesv2:GetAccount in {region}: ProductionAccessEnabled false",
-                    f"quota {q.get('Max24HourSend', '?')} per 24 h, {q.get('MaxSendRate', '?')} per second",
+                    ev("account.sandbox", region=region),
+                    ev(
+                        "account.quota",
+                        max24=q.get("Max24HourSend", "?"),
+                        rate=q.get("MaxSendRate", "?"),
+                    ),
                 )
             )
     else:
@@ -156,8 +161,12 @@ def judge_account(
                 run.add(
                     F.make(
                         "account.sandbox",
-                        f"ses:GetSendQuota in {region}: Max24HourSend {max24:g}, MaxSendRate "
-                        f"{q_result.data.get('MaxSendRate', 0):g} (the sandbox quota)",
+                        ev(
+                            "account.sandbox_quota",
+                            region=region,
+                            max24=f"{max24:g}",
+                            rate=f"{q_result.data.get('MaxSendRate', 0):g}",
+                        ),
                     )
                 )
         else:
@@ -171,9 +180,14 @@ def judge_account(
                 run.add(
                     F.make(
                         "identity.dkim_not_verified",
-                        f"DKIM for {ctx.domain} in {region}: {status}",
+                        ev(
+                            "account.dkim",
+                            domain=ctx.domain_shown or ctx.domain,
+                            region=region,
+                            status=status,
+                        ),
                         tokens=len(attrs.get("DkimTokens", [])),
                     )
                 )
         elif dk.unreachable:
-            run.unreachable(dk, step=5, severity=Severity.INFO, note="DKIM status not checked")
+            run.unreachable(dk, step=5, severity=Severity.INFO, note=ev("note.dkim_unchecked"))

@@ -7,11 +7,11 @@ another's answers across steps.
 
 from __future__ import annotations
 
-from sesfix.diagnosis import credentials, delivery, smtp
+from sesfix.diagnosis import delivery, lint, smtp
 from sesfix.diagnosis.run import Check
 
 CHECKS: tuple[Check, ...] = (
-    Check("credentials.lint", step=2, stage="lint", fn=credentials.lint_check),
+    Check("credentials.lint", step=2, stage="lint", fn=lint.lint_check),
     *delivery.CHECKS,
     *smtp.CHECKS,
 )

@@ -1,10 +1,10 @@
-"""Step 2, the credentials: the variables' lint and the judgement of AWS's answer to them.
+"""Step 2, the credentials: the judgement of AWS's answer to them.
 
-The lint reads the six variables without any network call (whitespace, quotes, key and
-secret shapes, the region name, the sender). The judgement reads ``sts:GetCallerIdentity``
-as the app and, with an operator, ``iam:GetAccessKeyLastUsed`` / ``iam:ListAccessKeys`` /
-``sts:GetAccessKeyInfo``, and names why AWS rejects the key: the meaning of each error code,
-key shapes and the SMTP password's shape are in docs/aws-facts.md.
+The variables' lint (no network) is :mod:`sesfix.diagnosis.lint`; its ``lint`` and
+``lint_check`` stay importable from here. The judgement reads ``sts:GetCallerIdentity`` as
+the app and, with an operator, ``iam:GetAccessKeyLastUsed`` / ``iam:ListAccessKeys`` /
+``sts:GetAccessKeyInfo``, and names why AWS rejects the key: the meaning of each error code
+is in docs/aws-facts.md.
 """
 
 from __future__ import annotations
@@ -17,258 +17,20 @@ from sesfix import findings as F
 from sesfix.aws import meanings, regions
 from sesfix.aws.connect import app_credentials
 from sesfix.aws.gateway import CallResult
-from sesfix.diagnosis.run import Judge, Run
+from sesfix.diagnosis.evidence import ev
+from sesfix.diagnosis.lint import lint as lint
+from sesfix.diagnosis.lint import lint_check as lint_check
+from sesfix.diagnosis.lint import looks_like_smtp_password as looks_like_smtp_password
+from sesfix.diagnosis.run import Run
 from sesfix.findings import Severity
 from sesfix.masking import mask_key_id
 from sesfix.settings import (
-    EMAIL_FROM,
     KEY_ID,
-    PROVIDER,
-    QUOTE_PAIRS,
-    REGION,
-    REQUIRED,
     SECRET,
-    SECRET_VARIABLES,
     TOKEN,
-    VARIABLES,
-    AppSettings,
-    clean,
-    is_domain_name,
-    strip_invisible,
-    whitespace_problems,
 )
 
 STS_REGION = regions.DEFAULT_STS_REGION
-
-# --- the lint ------------------------------------------------------------------------------
-
-_KEY_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-_SECRET_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=")
-_ENTITY_PREFIXES = {
-    "AIDA": "an IAM user ID",
-    "AROA": "an IAM role ID",
-    "AGPA": "an IAM group ID",
-    "ANPA": "a managed policy ID",
-    "ANVA": "a policy version ID",
-    "AIPA": "an EC2 instance profile ID",
-    "APKA": "a CloudFront public key ID",
-    "ASCA": "a certificate ID",
-}
-
-
-def _quoted(value: str) -> bool:
-    v = strip_invisible(value).strip()
-    return any(len(v) >= 2 and v.startswith(lft) and v.endswith(rgt) for lft, rgt in QUOTE_PAIRS)
-
-
-def looks_like_smtp_password(secret: str) -> bool:
-    """SES SMTP passwords: 44 base64 characters, first byte 0x04 ('B...')."""
-    return len(secret) == 44 and set(secret) <= _SECRET_ALPHABET and secret.startswith("B")
-
-
-def _secret_shaped(value: str) -> bool:
-    """About 40 characters of the secret alphabet, mixed case and digits: a secret key."""
-    v = clean(value)
-    return (
-        30 <= len(v) <= 60
-        and set(v) <= _SECRET_ALPHABET
-        and any(c.islower() for c in v)
-        and any(c.isupper() for c in v)
-        and any(c.isdigit() for c in v)
-    )
-
-
-def _echo(settings: AppSettings, value: str, limit: int) -> str:
-    """``repr`` of a plain variable for evidence, unless it is (or looks like) a secret
-    pasted into the wrong variable: then only its shape is shown."""
-    secrets = [settings.raw(SECRET), settings.raw(TOKEN)]
-    if any(s and len(clean(s)) >= 6 and clean(s) in value for s in secrets):
-        return "(the secret's value, not shown)"
-    if _secret_shaped(value):
-        return "(a value shaped like a secret access key, not shown)"
-    return repr(value[:limit])
-
-
-def lint(settings: AppSettings) -> list[F.Finding]:
-    """Static checks of the six variables; no network."""
-    return [
-        *_lint_missing(settings),
-        *_lint_invisible(settings),
-        *_lint_key_id(settings),
-        *_lint_secret(settings),
-        *_lint_values(settings),
-    ]
-
-
-def _lint_missing(settings: AppSettings) -> list[F.Finding]:
-    """Required variables that are not set or empty."""
-    out: list[F.Finding] = []
-    src = settings.source
-    # An app sending through SMTP reads no AWS variable: only sesfix's AWS checks need them.
-    smtp = settings.provider is not None and clean(settings.provider) == "smtp"
-    for name in REQUIRED:
-        value = settings.raw(name)
-        if value is None or value.strip() == "":
-            state = "is not set" if value is None else "is empty"
-            note = smtp and name in (KEY_ID, SECRET, REGION)
-            why = "; the app sends through SMTP: only sesfix's AWS checks need it" if note else ""
-            finding = F.make(
-                "config.missing_variable", f"{name} {state} in {src}{why}", variable=name
-            )
-            out.append(replace(finding, severity=F.Severity.INFO) if note else finding)
-    return out
-
-
-def _lint_invisible(settings: AppSettings) -> list[F.Finding]:
-    """Invisible characters and kept quotes, per variable."""
-    out: list[F.Finding] = []
-    for name in VARIABLES:
-        value = settings.raw(name)
-        if not value or (value.strip() == "" and name not in SECRET_VARIABLES):
-            continue
-        problems = whitespace_problems(value)
-        if name == EMAIL_FROM:
-            # 'Rental Shop <no-reply@anyrent.shop>': spaces inside the display name are fine.
-            problems = [p for p in problems if not p.startswith("inner space ")]
-        if problems:
-            out.append(
-                F.make(
-                    "credentials.whitespace",
-                    *(f"{name}: {p}" for p in problems[:5]),
-                    variable=name,
-                    step=2,
-                )
-            )
-        if _quoted(value):
-            out.append(
-                F.make(
-                    "credentials.quoted_value",
-                    f"{name} starts and ends with a quote character ({len(value)} characters)",
-                    variable=name,
-                )
-            )
-    return out
-
-
-def _lint_key_id(settings: AppSettings) -> list[F.Finding]:
-    """The key ID's shape, and its session token's presence."""
-    out: list[F.Finding] = []
-    key_id = settings.access_key_id
-    token = settings.raw(TOKEN)
-    if key_id:
-        k = clean(key_id)
-        reasons: list[str] = []
-        prefix = k[:4].upper()
-        if prefix in _ENTITY_PREFIXES:
-            reasons.append(f"prefix {prefix} marks {_ENTITY_PREFIXES[prefix]}, not an access key")
-        elif prefix not in ("AKIA", "ASIA"):
-            reasons.append(f"starts with {k[:4]!r}, not AKIA or ASIA")
-        if len(k) != 20:
-            reasons.append(f"is {len(k)} characters long, not 20")
-        bad = sorted({c for c in k if c not in _KEY_ALPHABET})
-        if bad:
-            lower = any(c.islower() for c in bad)
-            reasons.append(
-                "contains lower-case letters"
-                if lower
-                else f"contains {len(bad)} character(s) outside A-Z 0-9"
-            )
-        if reasons:
-            out.append(
-                F.make(
-                    "credentials.key_id_malformed",
-                    *(f"{KEY_ID} ({mask_key_id(k)}) {r}" for r in reasons),
-                )
-            )
-        if prefix == "ASIA" and not (token and token.strip()):
-            out.append(
-                F.make(
-                    "credentials.temporary_key_without_token",
-                    f"{KEY_ID} ({mask_key_id(k)}) is a temporary key and {TOKEN} is not set",
-                )
-            )
-        if prefix == "AKIA" and token and token.strip():
-            out.append(
-                F.make(
-                    "credentials.stale_session_token",
-                    f"{TOKEN} is set ({len(token)} characters) beside the long-term key "
-                    f"{mask_key_id(k)}",
-                )
-            )
-    return out
-
-
-def _lint_secret(settings: AppSettings) -> list[F.Finding]:
-    """The secret's shape (an SMTP password is told apart)."""
-    out: list[F.Finding] = []
-    secret = settings.raw(SECRET)
-    if secret:
-        s = clean(secret)
-        if looks_like_smtp_password(s):
-            out.append(
-                F.make(
-                    "credentials.smtp_password_as_secret",
-                    f"{SECRET} is 44 characters and starts like an SES SMTP password "
-                    "(a secret access key is 40)",
-                )
-            )
-        elif len(s) != 40 or not set(s) <= _SECRET_ALPHABET:
-            why = []
-            if len(s) != 40:
-                why.append(f"is {len(s)} characters long, not 40")
-            if not set(s) <= _SECRET_ALPHABET:
-                why.append("contains characters outside A-Z a-z 0-9 / + =")
-            out.append(F.make("credentials.secret_malformed", *(f"{SECRET} {w}" for w in why)))
-    return out
-
-
-def _lint_values(settings: AppSettings) -> list[F.Finding]:
-    """EMAIL_PROVIDER, AWS_SES_REGION and EMAIL_FROM hold usable values."""
-    out: list[F.Finding] = []
-    provider = settings.provider
-    # Whitespace or quotes around 'ses' were reported above against EMAIL_PROVIDER.
-    # 'smtp': the app sends through SES's SMTP interface (sesfix.diagnosis.smtp checks it).
-    if provider is not None and provider.strip() != "" and clean(provider) not in ("ses", "smtp"):
-        out.append(
-            F.make(
-                "config.provider_not_ses",
-                f"{PROVIDER} is {_echo(settings, clean(provider), 40)}, the app sends with SES only for 'ses'",
-            )
-        )
-
-    region = settings.region
-    if region is not None and region.strip() != "":
-        r = clean(region)
-        if not regions.is_ses_region(r):
-            hint = regions.closest_region_names(r)
-            evidence = [
-                f"{REGION} is {_echo(settings, r, 40)}, which is not a region where SES is offered"
-            ]
-            if r.lower() != r and regions.is_ses_region(r.lower()):
-                evidence = [f"{REGION} is {r!r}: region names are lower case ({r.lower()!r})"]
-            elif hint:
-                evidence.append("did you mean " + " or ".join(hint) + "?")
-            out.append(F.make("region.invalid", *evidence))
-
-    if settings.email_from and settings.email_from.strip():
-        address = settings.sender_address
-        if not address or "@" not in address or not is_domain_name(address.rsplit("@", 1)[-1]):
-            out.append(
-                F.make(
-                    "config.email_from_invalid",
-                    f"{EMAIL_FROM} is {_echo(settings, clean(settings.email_from), 80)}: no sender address "
-                    "with a domain could be read from it",
-                )
-            )
-    return out
-
-
-def lint_check(run: Run) -> Judge | None:
-    """The lint as a registered check (stage ``lint``): its findings come first."""
-    for finding in lint(run.settings):
-        run.add(finding)
-    return None
-
 
 # --- AWS's answer --------------------------------------------------------------------------
 
@@ -276,12 +38,12 @@ def lint_check(run: Run) -> Judge | None:
 def describe_last_use(used: dict[str, Any]) -> str:
     when = used.get("LastUsedDate")
     if not when:
-        return "never used"
+        return ev("key.never_used")
     stamp = when.strftime("%Y-%m-%d %H:%M UTC") if hasattr(when, "strftime") else str(when)
     service, region = used.get("ServiceName"), used.get("Region")
-    where = f" by {service}" if service and service != "N/A" else ""
-    where += f" in {region}" if region and region != "N/A" else ""
-    return f"last used {stamp}{where}"
+    where = ev("key.by_service", service=service) if service and service != "N/A" else ""
+    where += ev("key.in_region", region=region) if region and region != "N/A" else ""
+    return ev("key.last_used", when=stamp) + where
 
 
 def judge_keys(run: Run, keys: CallResult | None, key_id: str | None) -> None:
@@ -290,7 +52,7 @@ def judge_keys(run: Run, keys: CallResult | None, key_id: str | None) -> None:
         return
     if not keys.ok or not keys.data:
         if keys.unreachable:
-            run.unreachable(keys, step=2, severity=Severity.INFO, note="key status not checked")
+            run.unreachable(keys, step=2, severity=Severity.INFO, note=ev("note.key_unchecked"))
         return
     metadata = keys.data.get("AccessKeyMetadata", [])
     ctx.key_count = len(metadata)
@@ -304,8 +66,7 @@ def judge_keys(run: Run, keys: CallResult | None, key_id: str | None) -> None:
         run.add(
             F.make(
                 "credentials.key_inactive",
-                f"{mask_key_id(key_id)} of IAM user {ctx.app_user} has Status Inactive "
-                "(iam:ListAccessKeys)",
+                ev("key.inactive", masked=mask_key_id(key_id), user=ctx.app_user),
                 user=ctx.app_user,
             )
         )
@@ -313,8 +74,14 @@ def judge_keys(run: Run, keys: CallResult | None, key_id: str | None) -> None:
         run.add(
             F.make(
                 "credentials.key_count",
-                f"IAM user {ctx.app_user} has {ctx.key_count} access keys: "
-                + ", ".join([f"{mask_key_id(key_id)} ({ctx.key_status})", *ctx.other_key_ids]),
+                ev(
+                    "key.count",
+                    user=ctx.app_user,
+                    count=ctx.key_count,
+                    keys=", ".join(
+                        [f"{mask_key_id(key_id)} ({ctx.key_status})", *ctx.other_key_ids]
+                    ),
+                ),
             )
         )
 
@@ -341,13 +108,13 @@ def judge_credentials(
             caller,
             step=2,
             severity=Severity.ERROR,
-            note="without an answer the credentials cannot be judged",
+            note=ev("note.credentials_unjudged"),
         )
         run.unknown_steps.update({2, 3})
         if not run.gateway.identities.has_operator:
             run.unknown_steps.add(1)
         return True
-    evidence = f"sts:GetCallerIdentity as the app answered {code}"
+    evidence = ev("probe.app_answered", call="sts:GetCallerIdentity", code=code)
     message = caller.error_message.lower()
     skewed = code == "RequestExpired" or (
         code in meanings.AUTH_BAD_SIGNATURE
@@ -357,15 +124,21 @@ def judge_credentials(
         *_UNREPAIRABLE_LINT, "credentials.stale_session_token"
     )
     if skewed:
-        run.add(F.make("credentials.clock_skew", evidence, caller.error_message[:200]))
+        run.add(
+            F.make(
+                "credentials.clock_skew",
+                evidence,
+                ev("aws.message", message=caller.error_message[:200]),
+            )
+        )
     elif code == "NoCredentials":
         if not run.has("config.missing_variable"):
-            run.add(F.make("config.missing_variable", "the SDK found no credentials"))
+            run.add(F.make("config.missing_variable", ev("key.sdk_none")))
     elif lint_explains:
         _confirm_with_cleaned(run, evidence)
     elif code in meanings.AUTH_UNKNOWN_KEY:
         if run.has("credentials.key_inactive"):
-            inactive_note = "AWS rejects the inactive key with InvalidClientTokenId"
+            inactive_note = ev("key.inactive_rejected")
             run.append_evidence("credentials.key_inactive", evidence, inactive_note)
         else:
             run.add(
@@ -373,15 +146,15 @@ def judge_credentials(
             )
     elif code in meanings.AUTH_BAD_SIGNATURE:
         owner = (
-            f"key {ctx.key_id_masked} belongs to IAM user {ctx.app_user}"
+            ev("key.owner_user", masked=ctx.key_id_masked, user=ctx.app_user)
             if ctx.app_user
-            else f"key {ctx.key_id_masked} is known to AWS"
+            else ev("key.owner_known", masked=ctx.key_id_masked)
         )
         run.add(
             F.make(
                 "credentials.secret_mismatch",
                 evidence,
-                owner + ", but the secret is not its pair",
+                owner,
                 user=ctx.app_user,
             )
         )
@@ -393,7 +166,7 @@ def judge_credentials(
             F.make(
                 "credentials.key_id_malformed",
                 evidence,
-                caller.error_message[:200],
+                ev("aws.message", message=caller.error_message[:200]),
                 severity=Severity.ERROR,
             )
         )
@@ -402,7 +175,9 @@ def judge_credentials(
             F.make(
                 "credentials.key_not_found",
                 evidence,
-                meanings.meaning(code) or caller.error_message[:200],
+                ev(f"meaning.{code}")
+                if code in meanings.CAUSES
+                else ev("aws.message", message=caller.error_message[:200]),
             )
         )
     run.unknown_steps.update({3})
@@ -438,7 +213,7 @@ def _confirm_with_cleaned(run: Run, evidence: str) -> None:
         )
         or f.id in (*_UNREPAIRABLE_LINT, "credentials.stale_session_token")
     ]
-    creds = app_credentials(run.settings.cleaned())
+    creds = app_credentials(run.settings.for_probes().cleaned())
     if creds is None or not targets:
         return
     if run.has(*_UNREPAIRABLE_LINT):
@@ -451,11 +226,11 @@ def _confirm_with_cleaned(run: Run, evidence: str) -> None:
     probe = run.gateway.with_identities(run.gateway.identities.with_app(creds))
     result = probe.read("app", "sts", "get_caller_identity", STS_REGION, step=2)
     if result.ok:
-        note = "with the invisible characters and quotes removed, AWS accepts the credentials"
+        note = ev("key.cleaned_accepted")
         if run.has("credentials.stale_session_token"):
-            note = "without the session token (and cleaned), AWS accepts the credentials"
+            note = ev("key.without_token_accepted")
     else:
-        note = f"even with the values cleaned AWS answers {result.record.outcome}"
+        note = ev("key.cleaned_refused", code=result.record.outcome)
         if result.error_code in meanings.AUTH_UNKNOWN_KEY:
             run.add(F.make("credentials.key_not_found", note))
         elif result.error_code in meanings.AUTH_BAD_SIGNATURE:
@@ -468,27 +243,18 @@ def _key_origin(run: Run, last_used: CallResult | None, key_id: str | None) -> l
     """With an operator: where does the key ID come from?"""
     ctx = run.ctx
     if last_used is None:
-        return [
-            "no operator identity: sesfix cannot tell whether the key was deleted or "
-            "belongs to another account"
-        ]
+        return [ev("key.origin.no_operator")]
     if last_used.ok and last_used.data:
         user = last_used.data.get("UserName")
-        return [f"the key ID is in this account's records (user {user}) but AWS rejects it"]
+        return [ev("key.origin.in_records", user=user)]
+    if not key_id:
+        return [ev("key.origin.not_key_shaped")]
     info = run.gateway.read(
         "operator", "sts", "get_access_key_info", STS_REGION, AccessKeyId=key_id, step=2
     )
     if info.ok and info.data:
         owner = info.data.get("Account")
         if ctx.operator_account and owner != ctx.operator_account:
-            return [
-                f"sts:GetAccessKeyInfo says the key belongs to account {owner}; the operator "
-                f"works in account {ctx.operator_account}"
-            ]
-        return [
-            f"the key ID has the format of account {owner}'s keys but no IAM user has it "
-            "(deleted or mistyped)"
-        ]
-    return [
-        f"iam:GetAccessKeyLastUsed answered {last_used.record.outcome}: not a key of this account"
-    ]
+            return [ev("key.origin.other_account", owner=owner, operator=ctx.operator_account)]
+        return [ev("key.origin.deleted", owner=owner)]
+    return [ev("key.origin.not_here", code=last_used.record.outcome)]

@@ -81,15 +81,24 @@ from sesfix.aws.gateway import (
     Listener,
 )
 from sesfix.aws.identity import IdentityName, OperatorSpec
+from sesfix.config import DIAGNOSIS_DEADLINE
 from sesfix.delivery.checks import DeliveryOptions
 from sesfix.diagnosis import account as account_mod
 from sesfix.diagnosis import credentials, iam
 from sesfix.diagnosis import region as region_mod
 from sesfix.diagnosis.catalogue import CHECKS
+from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.report import Report, StepResult, StepStatus
 from sesfix.diagnosis.run import Cancelled, Check, Judge, Run, Stage
 from sesfix.findings import SEVERITY_RANK, Finding, Severity
-from sesfix.settings import AppSettings, clean
+from sesfix.settings import (
+    AppSettings,
+    both_forms,
+    clean,
+    is_domain_name,
+    key_id_shaped,
+    to_idna,
+)
 
 STS_REGION = regions.DEFAULT_STS_REGION
 
@@ -135,7 +144,9 @@ def diagnose(
     ``checks`` replaces the registered checks (default: the catalogue's)."""
     options = options or DiagnosisOptions()
     started = time.perf_counter()
-    gw = gateway or make_gateway(settings, options.operator, listeners)
+    # What must never reach AWS (a key ID that is a secret, oversized values) is left out
+    # of the probes; the lint names it.
+    gw = gateway or make_gateway(settings.for_probes(), options.operator, listeners)
     cancel = cancel or threading.Event()
     with (
         _gc_paused(),
@@ -143,7 +154,8 @@ def diagnose(
     ):
         run = Run(settings, gw, pool, cancel, delivery=options.delivery)
         try:
-            _diagnose(run, CHECKS if checks is None else checks)
+            with gw.bounded(DIAGNOSIS_DEADLINE.read(), cancel):
+                _diagnose(run, CHECKS if checks is None else checks)
         except Cancelled:
             # Calls already in flight finish (each is bounded by its timeouts); queued
             # ones never start.
@@ -168,14 +180,21 @@ def _diagnose(run: Run, checks: Sequence[Check]) -> None:
             judge(run)
     ctx = run.ctx
     ctx.key_id_masked = s.masked_key_id
-    ctx.domain = s.domain
-    ctx.sender = s.sender_address
-    region = s.clean_region
+    probe = s.for_probes()
+    if probe.domain and is_domain_name(probe.domain):
+        # AWS takes international names in their IDNA form; people read both.
+        ctx.domain = to_idna(probe.domain)
+        ctx.domain_shown = both_forms(probe.domain)
+    ctx.sender = _sender_for_aws(probe.sender_address)
+    region = probe.clean_region
     region_ok = region is not None and regions.is_ses_region(region)
     ctx.region = region if region_ok else None
-    has_app = run.gateway.identities.has_app
+    has_app = run.gateway.identities.has_app and probe.has_credentials
     has_op = run.gateway.identities.has_operator
-    key_id = clean(s.access_key_id) if s.access_key_id else None
+    raw_key = clean(probe.access_key_id) if probe.access_key_id else None
+    # Only a key-ID-shaped value is ever a parameter (iam:GetAccessKeyLastUsed,
+    # sts:GetAccessKeyInfo): anything else may be a secret, and CloudTrail keeps parameters.
+    key_id = raw_key if raw_key and key_id_shaped(raw_key) else None
 
     # ---- round 1 --------------------------------------------------------------------------
     # Round 2 waits on these three: they go first (each first client of a service costs
@@ -259,6 +278,14 @@ def _diagnose(run: Run, checks: Sequence[Check]) -> None:
     _finish(run, [(check, run.submit(check.fn, run)) for check in staged["late"]])
 
 
+def _sender_for_aws(address: str | None) -> str | None:
+    """The sender with its domain in IDNA form (``a@xn--bcher-kva.example``)."""
+    if not address or "@" not in address:
+        return None
+    local, domain = address.rsplit("@", 1)
+    return f"{local}@{to_idna(domain)}" if is_domain_name(domain) else None
+
+
 def _learn_identities(
     run: Run, caller: CallResult | None, op_caller: CallResult | None, last_used: CallResult | None
 ) -> bool:
@@ -274,12 +301,20 @@ def _learn_identities(
         if op_caller.ok and op_caller.data:
             ctx.operator_arn = op_caller.data.get("Arn")
             ctx.operator_account = op_caller.data.get("Account")
+        elif op_caller.unreachable:
+            # No answer is not a refusal: nothing is known about the operator's rights.
+            run.unreachable(
+                op_caller,
+                step=1,
+                severity=Severity.WARNING,
+                note=ev("note.operator_unknown"),
+            )
         else:
             run.add(
                 F.make(
                     "iam.cannot_inspect",
-                    f"the operator identity itself was refused: {op_caller.record.outcome}",
-                    op_caller.error_message,
+                    ev("engine.operator_refused", code=op_caller.record.outcome),
+                    ev("aws.message", message=op_caller.error_message),
                 )
             )
     if last_used is not None and last_used.ok and last_used.data:
@@ -294,9 +329,12 @@ def _learn_identities(
         run.add(
             F.make(
                 "iam.cannot_inspect",
-                f"the app's key belongs to account {ctx.app_account}; the operator works in "
-                f"account {ctx.operator_account}",
-                "use an operator profile of the app's account",
+                ev(
+                    "engine.other_account",
+                    app=ctx.app_account,
+                    operator=ctx.operator_account,
+                ),
+                ev("engine.use_app_account"),
             )
         )
         return False
@@ -343,8 +381,8 @@ def _name_operator_denials(run: Run, records: list[CallRecord]) -> None:
         run.add(
             F.make(
                 "probe.access_denied",
-                f"{r.call} as operator in {r.region} answered {r.outcome}",
-                f"the operator's policy lacks {r.call} (see sesfix/policies/operator-diagnose.json)",
+                ev("engine.operator_denied", call=r.call, region=r.region, code=r.outcome),
+                ev("engine.operator_lacks", call=r.call),
                 step=r.step or 1,
                 call=r.call,
                 region=r.region,
@@ -381,12 +419,25 @@ def _report(run: Run, options: DiagnosisOptions) -> Report:
         steps.append(StepResult(n, status, probes))
     findings.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.step))
     op = options.operator
+    # AWS itself answered nothing: one headline leads the report, whatever else is in it.
+    unreachable = bool(records) and all(r.unreachable for r in records)
+    headline = ""
+    if unreachable:
+        first = min(records, key=lambda r: r.seq)
+        headline = ev(
+            "headline.unreachable",
+            count=len(records),
+            call=first.call,
+            why=first.detail or first.outcome,
+        )
     return Report(
         steps=steps,
         findings=findings,
         context=run.ctx,
         source=run.settings.source,
         operator=op.label if op else "none",
+        unreachable=unreachable,
+        headline=headline,
     )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from sesfix import findings as F
 from sesfix.aws import meanings, policy, regions
 from sesfix.aws.gateway import CallResult
+from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.report import Context
 from sesfix.diagnosis.run import Run
 from sesfix.findings import Severity
@@ -87,20 +88,14 @@ def judge_iam(
         # The app's key is rejected: the cause sits in step 2 and IAM has nothing to add.
         run.unknown_steps.add(1)
         if not has_op:
-            run.add(
-                F.make(
-                    "iam.cannot_inspect",
-                    "no operator profile given (--operator-profile): IAM policies were not read",
-                    severity=Severity.INFO,
-                )
-            )
+            run.add(F.make("iam.cannot_inspect", ev("iam.no_operator"), severity=Severity.INFO))
         return
     if not has_op:
         run.add(
             F.make(
                 "iam.cannot_inspect",
-                "no operator profile given (--operator-profile): IAM policies were not read",
-                "sending rights are judged from AWS's answers to the app's own calls",
+                ev("iam.no_operator"),
+                ev("iam.judged_from_app"),
                 severity=Severity.INFO,
             )
         )
@@ -108,18 +103,15 @@ def judge_iam(
         run.add(
             F.make(
                 "iam.cannot_inspect",
-                "the IAM user that owns the app's key could not be identified",
+                ev("iam.owner_unknown"),
             )
         )
     denied = [r for r in (quota, account) if r is not None and r.denied]
     if denied:
         r = denied[0]
-        evidence = [f"{r.record.call} as the app answered {r.error_code}"]
+        evidence = [ev("probe.app_answered", call=r.record.call, code=r.error_code)]
         if not has_op:
-            evidence.append(
-                "ses:SendEmail itself is not probed (that would send mail); without an operator "
-                "this denial is the evidence"
-            )
+            evidence.append(ev("iam.send_not_probed"))
         _add_denial(run, r.error_message, *evidence)
         ctx.can_send = False
     else:
@@ -138,8 +130,8 @@ def judge_read_denied(run: Run, quota: CallResult | None, account: CallResult | 
         run.add(
             F.make(
                 "iam.ses_read_denied",
-                f"the user's policies allow {' and '.join(SEND_ACTIONS)}",
-                f"but {r.record.call} as the app answered {r.error_code}",
+                ev("iam.policies_allow", actions=" + ".join(SEND_ACTIONS)),
+                ev("iam.but_read_denied", call=r.record.call, code=r.error_code),
                 action=r.record.call,
             )
         )
@@ -152,7 +144,7 @@ def _add_denial(run: Run, message: str, *evidence: str) -> None:
         "boundary": "iam.permissions_boundary_blocks",
         "scp": "iam.ses_explicit_deny",
     }.get(kind, "iam.ses_permission_missing")
-    run.add(F.make(fid, *evidence, message[:300]))
+    run.add(F.make(fid, *evidence, ev("aws.message", message=message)))
 
 
 def _record_iam_lists(ctx: Context, fut: IamFutures) -> None:
@@ -174,12 +166,13 @@ def _iam_overview(fut: IamFutures) -> list[str]:
     lines: list[str] = []
     inline, groups, user = fut.inline.result(), fut.groups.result(), fut.user.result()
     if inline.ok and inline.data and inline.data.get("PolicyNames"):
-        lines.append("inline policies: " + ", ".join(inline.data["PolicyNames"]))
+        lines.append(ev("iam.inline_policies", names=", ".join(inline.data["PolicyNames"])))
     if groups.ok and groups.data and groups.data.get("Groups"):
-        lines.append("groups: " + ", ".join(g["GroupName"] for g in groups.data["Groups"]))
+        names = ", ".join(g["GroupName"] for g in groups.data["Groups"])
+        lines.append(ev("iam.groups", names=names))
     boundary = ((user.data or {}).get("User", {}) if user.ok else {}).get("PermissionsBoundary")
     if boundary and boundary.get("PermissionsBoundaryArn"):
-        lines.append("permissions boundary: " + boundary["PermissionsBoundaryArn"])
+        lines.append(ev("iam.boundary", arn=boundary["PermissionsBoundaryArn"]))
     return lines
 
 
@@ -187,12 +180,12 @@ def _judge_iam_simulated(run: Run, fut: IamFutures) -> bool:
     ctx = run.ctx
     sim = fut.simulate.result()
     if not sim.ok or not sim.data:
-        note = "evaluating the user's policies instead"
+        note = ev("note.evaluating_instead")
         if sim.denied:
             run.add(
                 F.make(
                     "probe.access_denied",
-                    f"{sim.record.call} as operator: {sim.error_code}",
+                    ev("iam.operator_refused", call=sim.record.call, code=sim.error_code),
                     note,
                     step=1,
                 )
@@ -212,17 +205,16 @@ def _judge_iam_simulated(run: Run, fut: IamFutures) -> bool:
             run.add(
                 F.make(
                     "iam.cannot_inspect",
-                    "iam:SimulatePrincipalPolicy allowed sending, but its policies have "
-                    "conditions on context it was not given: " + ", ".join(missing),
+                    ev("iam.simulation_context", keys=", ".join(missing)),
                     user=ctx.app_user,
                 )
             )
         return True
     ctx.can_send = False
     evidence = [
-        f"iam:SimulatePrincipalPolicy for {a}: {r.get('EvalDecision')}" for a, r in blocked.items()
+        ev("iam.simulation", action=a, decision=r.get("EvalDecision")) for a, r in blocked.items()
     ]
-    evidence.append(f"policies attached to {ctx.app_user}: {policies}")
+    evidence.append(ev("iam.attached", user=ctx.app_user, policies=policies))
     evidence.extend(_iam_overview(fut))
     boundary_blocked = [
         a
@@ -238,12 +230,10 @@ def _judge_iam_simulated(run: Run, fut: IamFutures) -> bool:
             for s in r.get("MatchedStatements", [])
         ]
         if matched:
-            evidence.append("denied by: " + ", ".join(sorted(set(matched))))
+            evidence.append(ev("iam.denied_by", statements=", ".join(sorted(set(matched)))))
         run.add(F.make("iam.ses_explicit_deny", *evidence, user=ctx.app_user))
     elif boundary_blocked:
-        evidence.append(
-            "the permissions boundary does not allow " + ", ".join(sorted(boundary_blocked))
-        )
+        evidence.append(ev("iam.boundary_blocks", actions=", ".join(sorted(boundary_blocked))))
         run.add(F.make("iam.permissions_boundary_blocks", *evidence, user=ctx.app_user))
     elif set(blocked) == {"ses:SendRawEmail"}:
         # SendEmail allowed, SendRawEmail not: the precise cause (issue 15).
@@ -320,10 +310,19 @@ def _fetch_documents(run: Run, fut: IamFutures, attached: CallResult) -> _Docume
     failed = [r for r in (attached, inline, groups, get_user) if not r.ok]
     if failed:
         r = failed[0]
+        if r.unreachable:
+            # No answer from AWS is not a fact about the user's rights.
+            run.unreachable(r, step=1, severity=Severity.WARNING, note=ev("note.iam_unread"))
+            return None
         run.add(
             F.make(
                 "iam.cannot_inspect",
-                f"{r.record.call} as operator answered {r.record.outcome}",
+                ev(
+                    "probe.identity_answered",
+                    call=r.record.call,
+                    identity="operator",
+                    code=r.record.outcome,
+                ),
                 *([_minimal_read_policy_hint()] if r.denied else []),
             )
         )
@@ -339,10 +338,11 @@ def _fetch_documents(run: Run, fut: IamFutures, attached: CallResult) -> _Docume
     }
     pending: list[tuple[str, Future[Any]]] = []
     for p in (attached.data or {}).get("AttachedPolicies", []):
-        pending.append((f"managed policy {p['PolicyName']}", fetcher.managed(p["PolicyArn"])))
+        label = ev("iam.label.managed", name=p["PolicyName"])
+        pending.append((label, fetcher.managed(p["PolicyArn"])))
     user = run.ctx.app_user or ""
     for name in (inline.data or {}).get("PolicyNames", []):
-        label = f"inline policy {name}"
+        label = ev("iam.label.inline", name=name)
         pending.append(fetcher.inline("get_user_policy", label, UserName=user, PolicyName=name))
     boundary_arn = ((get_user.data or {}).get("User", {}).get("PermissionsBoundary") or {}).get(
         "PermissionsBoundaryArn"
@@ -352,7 +352,7 @@ def _fetch_documents(run: Run, fut: IamFutures, attached: CallResult) -> _Docume
         pending.extend(_group_documents(fetcher, g, fa.result(), fi.result()))
     collected: list[tuple[str, Any]] = [(label, f.result()) for label, f in pending]
     boundary_item = (
-        (f"permissions boundary {boundary_arn.rsplit('/', 1)[-1]}", boundary_fut.result())
+        (ev("iam.label.boundary", name=boundary_arn.rsplit("/", 1)[-1]), boundary_fut.result())
         if boundary_fut is not None and boundary_arn
         else None
     )
@@ -364,13 +364,14 @@ def _group_documents(
     fetcher: _Fetcher, group: str, attached: CallResult, inline: CallResult
 ) -> list[tuple[str, Future[Any]]]:
     if not attached.ok or not inline.ok:
-        return [(f"group {group}", fetcher.done(attached if not attached.ok else inline))]
+        label = ev("iam.label.group", name=group)
+        return [(label, fetcher.done(attached if not attached.ok else inline))]
     out: list[tuple[str, Future[Any]]] = []
     for p in (attached.data or {}).get("AttachedPolicies", []):
-        label = f"managed policy {p['PolicyName']} (via group {group})"
+        label = ev("iam.label.group_managed", name=p["PolicyName"], group=group)
         out.append((label, fetcher.managed(p["PolicyArn"])))
     for name in (inline.data or {}).get("PolicyNames", []):
-        label = f"inline policy {name} of group {group}"
+        label = ev("iam.label.group_inline", name=name, group=group)
         out.append(fetcher.inline("get_group_policy", label, GroupName=group, PolicyName=name))
     return out
 
@@ -380,10 +381,18 @@ def _parse_documents(
 ) -> tuple[list[policy.PolicyDoc], policy.PolicyDoc | None] | None:
     for label, doc in [*collected, *([boundary_item] if boundary_item else [])]:
         if isinstance(doc, CallResult):
+            if doc.unreachable:
+                run.unreachable(doc, step=1, severity=Severity.WARNING, note=ev("note.iam_unread"))
+                return None
             run.add(
                 F.make(
                     "iam.cannot_inspect",
-                    f"{doc.record.call} for {label} answered {doc.record.outcome}",
+                    ev(
+                        "iam.document_refused",
+                        call=doc.record.call,
+                        label=label,
+                        code=doc.record.outcome,
+                    ),
                 )
             )
             return None
@@ -400,8 +409,9 @@ def _parse_documents(
         run.add(
             F.make(
                 "iam.cannot_inspect",
-                f"a policy document of IAM user {run.ctx.app_user or ''} could not be read "
-                f"({type(exc).__name__})",
+                ev(
+                    "iam.document_unreadable", user=run.ctx.app_user or "", error=type(exc).__name__
+                ),
             )
         )
         return None
@@ -416,17 +426,17 @@ def _judge_documents(
 ) -> bool:
     ctx = run.ctx
     user = ctx.app_user or ""
-    ev = policy.evaluate(SEND_ACTIONS, policy_docs, boundary_doc)
+    evaluation = policy.evaluate(SEND_ACTIONS, policy_docs, boundary_doc)
     sources = [d.source for d in policy_docs] or ["none"]
     base = [
-        f"policies of IAM user {user}: " + ", ".join(sources),
-        *([f"groups: {', '.join(group_names)}"] if group_names else []),
+        ev("iam.policies_of", user=user, policies=", ".join(sources)),
+        *([ev("iam.groups", names=", ".join(group_names))] if group_names else []),
     ]
-    if ev.all_allowed():
+    if evaluation.all_allowed():
         ctx.can_send = True
         conditional = [
-            ref.describe()
-            for v in ev.verdicts.values()
+            _statement(ref)
+            for v in evaluation.verdicts.values()
             if v.allowed_by and all(ref.conditional for ref in v.allowed_by)
             for ref in v.allowed_by
         ]
@@ -437,15 +447,15 @@ def _judge_documents(
                     "iam.cannot_inspect",
                     *base,
                     *dict.fromkeys(conditional),
-                    "whether the condition holds for the app's sends is not checked",
+                    ev("iam.condition_unchecked"),
                     user=user,
                 )
             )
         return True
     ctx.can_send = False
-    verdicts = list(ev.verdicts.values())
+    verdicts = list(evaluation.verdicts.values())
     if any(v.decision == "explicitDeny" for v in verdicts):
-        lines = [d.describe() for v in verdicts for d in v.denied_by]
+        lines = [_statement(d) for v in verdicts for d in v.denied_by]
         run.add(F.make("iam.ses_explicit_deny", *base, *dict.fromkeys(lines), user=user))
     elif any(v.boundary_blocks for v in verdicts):
         blocked = [v.action for v in verdicts if v.boundary_blocks]
@@ -453,8 +463,11 @@ def _judge_documents(
             F.make(
                 "iam.permissions_boundary_blocks",
                 *base,
-                f"{boundary_doc.source if boundary_doc else 'the boundary'} does not allow "
-                + ", ".join(blocked),
+                ev(
+                    "iam.source_blocks",
+                    source=boundary_doc.source if boundary_doc else ev("iam.the_boundary"),
+                    actions=", ".join(blocked),
+                ),
                 user=user,
             )
         )
@@ -466,7 +479,7 @@ def _judge_documents(
                 "iam.send_raw_email_missing",
                 *base,
                 *dict.fromkeys(allowed),
-                "no statement allows ses:SendRawEmail",
+                ev("iam.no_statement", actions="ses:SendRawEmail"),
                 user=user,
             )
         )
@@ -476,7 +489,7 @@ def _judge_documents(
             F.make(
                 "iam.ses_permission_missing",
                 *base,
-                "no statement allows " + " or ".join(missing),
+                ev("iam.no_statement", actions=" / ".join(missing)),
                 user=user,
                 policies=ctx.attached_policies,
             )
@@ -484,9 +497,18 @@ def _judge_documents(
     return True
 
 
-def _minimal_read_policy_hint() -> str:
-    return (
-        "the operator needs at least iam:GetUser, iam:ListAccessKeys, iam:ListAttachedUserPolicies, "
-        "iam:ListUserPolicies, iam:ListGroupsForUser, iam:GetPolicy, iam:GetPolicyVersion "
-        "(see README, Security)"
+def _statement(ref: policy.StatementRef) -> str:
+    """``managed policy X: statement 'Sid' denies it`` in the reader's language."""
+    return ev(
+        "iam.statement",
+        source=ref.source,
+        statement=ev("iam.statement.sid", sid=repr(ref.sid))
+        if ref.sid
+        else ev("iam.statement.any"),
+        effect=ev(f"iam.effect.{ref.effect.lower()}"),
+        condition=ev("iam.statement.conditional") if ref.conditional else "",
     )
+
+
+def _minimal_read_policy_hint() -> str:
+    return ev("iam.operator_needs")

@@ -16,6 +16,7 @@ from sesfix import findings as F
 from sesfix.aws import meanings, regions
 from sesfix.aws.gateway import CallResult
 from sesfix.aws.identity import IdentityName
+from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.run import Run
 from sesfix.findings import Severity
 from sesfix.settings import REGION
@@ -94,24 +95,33 @@ def judge_region(
                     res,
                     step=4,
                     severity=Severity.INFO,
-                    note="this region is missing from the search for the sender",
+                    note=ev("note.region_missing"),
                 )
     ctx.verified_regions.extend(found)
     status = here.get(ctx.domain or "", "NotStarted")
+    domain = ctx.domain_shown or ctx.domain
     if found:
         run.add(
             F.make(
                 "region.identity_not_in_region",
-                f"{ctx.domain} is {status} in {ctx.region} (AWS_SES_REGION)",
-                f"{ctx.domain} is verified in {', '.join(found)}",
+                ev(
+                    "region.status_here",
+                    domain=domain,
+                    status=status,
+                    region=ctx.region,
+                    variable=REGION,
+                ),
+                ev("region.verified_in", domain=domain, regions=", ".join(found)),
                 verified_regions=found,
             )
         )
     else:
-        evidence = [f"{ctx.domain} is {status} in {ctx.region}"]
-        evidence.append(f"not verified in any of the other {len(region_futures)} SES regions")
+        evidence = [
+            ev("region.status_in", domain=domain, status=status, region=ctx.region),
+            ev("region.not_elsewhere", count=len(region_futures)),
+        ]
         if silent:
-            evidence.append(f"{len(silent)} region(s) did not answer: {', '.join(silent[:5])}")
+            evidence.append(ev("region.silent", count=len(silent), regions=", ".join(silent[:5])))
         run.add(F.make("identity.not_verified", *evidence))
 
 
@@ -130,8 +140,13 @@ def _search_for_the_region(run: Run, region_futures: dict[str, Future[CallResult
     ]
     ctx.verified_regions.extend(elsewhere)
     if elsewhere:
-        line = f"{ctx.domain} is verified in {', '.join(elsewhere)}: set {REGION} to " + (
-            elsewhere[0] if len(elsewhere) == 1 else "one of them"
+        domain = ctx.domain_shown or ctx.domain
+        line = (
+            ev("region.set_to", domain=domain, regions=elsewhere[0], variable=REGION)
+            if len(elsewhere) == 1
+            else ev(
+                "region.set_to_one_of", domain=domain, regions=", ".join(elsewhere), variable=REGION
+            )
         )
         with run.lock:
             for i, f in enumerate(run.findings):
@@ -145,9 +160,7 @@ def _verify_failed(run: Run, verify: CallResult) -> None:
     run.unknown_steps.add(4)
     code = verify.error_code
     if verify.unreachable:
-        run.unreachable(
-            verify, step=4, severity=Severity.ERROR, note="the sender's status is unknown"
-        )
+        run.unreachable(verify, step=4, severity=Severity.ERROR, note=ev("note.sender_unknown"))
     elif code in meanings.AUTH_UNKNOWN_KEY and run.has("region.opt_in_disabled"):
         run.failed_steps.add(4)  # a symptom of the disabled region, named already
     elif verify.record.identity == "app" and code in meanings.AUTH_FAILURES:
@@ -156,8 +169,8 @@ def _verify_failed(run: Run, verify: CallResult) -> None:
         run.add(
             F.make(
                 "probe.access_denied",
-                f"{verify.record.call} as the app answered {code}",
-                "give sesfix an operator profile to see where the domain is verified",
+                ev("probe.app_answered", call=verify.record.call, code=code),
+                ev("region.give_operator"),
                 step=4,
                 call=verify.record.call,
             )
@@ -166,7 +179,12 @@ def _verify_failed(run: Run, verify: CallResult) -> None:
         run.add(
             F.make(
                 "probe.access_denied",
-                f"{verify.record.call} as {verify.record.identity} answered {code}",
+                ev(
+                    "probe.identity_answered",
+                    call=verify.record.call,
+                    identity=verify.record.identity,
+                    code=code,
+                ),
                 step=4,
                 call=verify.record.call,
             )

@@ -61,7 +61,10 @@ class Context:
     operator_arn: str | None = None
     operator_account: str | None = None
     region: str | None = None
+    #: The sender's domain as AWS takes it (IDNA, ``xn--bcher-kva.example``).
     domain: str | None = None
+    #: The domain as people read it: ``bücher.example (xn--bcher-kva.example)``.
+    domain_shown: str | None = None
     sender: str | None = None
     verified_regions: list[str] = field(default_factory=list)
     attached_policies: list[str] = field(default_factory=list)
@@ -83,6 +86,10 @@ class Report:
     duration_ms: int = 0
     source: str = ""
     operator: str = "none"
+    #: AWS itself answered none of the calls (all timed out, failed on the network, or
+    #: something other than AWS answered): the report leads with :attr:`headline`.
+    unreachable: bool = False
+    headline: str = ""
 
     @property
     def healthy(self) -> bool:
@@ -117,6 +124,8 @@ class Report:
             "source": self.source,
             "operator": self.operator,
             "duration_ms": self.duration_ms,
+            "unreachable": self.unreachable,
+            **({"headline": self.headline} if self.headline else {}),
             "context": self.context.to_json(),
             "steps": [s.to_json() for s in self.steps],
             "findings": [f.to_json() for f in self.findings],

@@ -19,6 +19,7 @@ from sesfix.aws.gateway import CallResult, Gateway
 from sesfix.aws.identity import IdentityName
 from sesfix.aws.policy import PolicyDoc
 from sesfix.delivery.checks import DeliveryOptions
+from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.report import Context
 from sesfix.findings import Finding, Severity
 from sesfix.settings import AppSettings
@@ -119,7 +120,13 @@ class Run:
         self.add(
             F.make(
                 "probe.unreachable",
-                f"{r.call} as {r.identity} in {r.region}: {result.error_message or r.outcome}",
+                ev(
+                    "probe.unreachable",
+                    call=r.call,
+                    identity=r.identity,
+                    region=r.region,
+                    why=result.error_message or r.outcome,
+                ),
                 note,
                 severity=severity,
                 step=step,

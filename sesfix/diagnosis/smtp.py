@@ -14,6 +14,7 @@ confirms that finding instead of adding a second one: the step fails, the cause 
 from __future__ import annotations
 
 from sesfix import findings as F
+from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.run import Check, Judge, Run
 from sesfix.smtp import endpoints, forensics
 from sesfix.smtp import settings as smtp_settings
@@ -69,7 +70,7 @@ def lint_check(run: Run) -> Judge | None:
         run.add(
             F.make(
                 "config.missing_variable",
-                f"{smtp_settings.HOST} is not set in {s.source} (asked for with --smtp)",
+                ev("smtp.host_not_set", variable=smtp_settings.HOST, source=s.source),
                 variable=smtp_settings.HOST,
             )
         )
@@ -131,7 +132,10 @@ def live_check(run: Run) -> Judge | None:
             if causes:
                 run.append_evidence(
                     causes[0].id,
-                    f"live test: {finding.evidence[0] if finding.evidence else finding.title}",
+                    ev(
+                        "smtp.live_test",
+                        result=finding.evidence[0] if finding.evidence else finding.title,
+                    ),
                 )
                 run.failed_steps.add(3)
                 continue

@@ -23,10 +23,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-LANGUAGES = ("en", "vi")
-DEFAULT = "en"
-
-_current = DEFAULT
+from sesfix import lang as _lang
+from sesfix.lang import DEFAULT, LANGUAGES
 
 
 def detect_language(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -44,12 +42,12 @@ def detect_language(explicit: str | None = None, environ: Mapping[str, str] | No
 
 
 def set_language(lang: str) -> None:
-    global _current
-    _current = lang if lang in LANGUAGES else DEFAULT
+    # One state for the process, shared with sesfix.lang (which the engine reads).
+    _lang.set_language(lang)
 
 
 def language() -> str:
-    return _current
+    return _lang.language()
 
 
 @cache
@@ -79,7 +77,7 @@ def catalogue(lang: str) -> dict[str, str]:
 
 def t(key: str, /, **values: Any) -> str:
     """The message ``key`` in the current language; English, then the key, as fallbacks."""
-    text = catalogue(_current).get(key)
+    text = catalogue(_lang.language()).get(key)
     if text is None:
         text = catalogue(DEFAULT).get(key, key)
     if values:
@@ -91,7 +89,7 @@ def t(key: str, /, **values: Any) -> str:
 
 
 def has(key: str) -> bool:
-    return key in catalogue(_current) or key in catalogue(DEFAULT)
+    return key in catalogue(_lang.language()) or key in catalogue(DEFAULT)
 
 
 __all__ = ["LANGUAGES", "catalogue", "detect_language", "has", "language", "set_language", "t"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from textual.message import Message
 
@@ -27,18 +26,41 @@ class DiagnosisDone(Message):
 
 
 @dataclass
-class Prepared(Message):
-    """The practice account (or the sources) are ready: settings and operator."""
-
-    settings: Any
-    operator: Any
-
-
-@dataclass
 class FixProgress(Message):
     text: str
 
 
+# ---- requests from the pages, up to the app (messages up, calls down) ------------------
+
+
 @dataclass
-class StateChanged(Message):
-    """Something the screens show changed (report, probes, running state, language)."""
+class FixRequested(Message):
+    """The person asked for a fix's plan (a fix button, the retire-old-key offer)."""
+
+    fix_id: str
+
+
+@dataclass
+class UndoRequested(Message):
+    """The person asked to undo the last recorded change."""
+
+
+@dataclass
+class TestSendRequested(Message):
+    """The person asked for one test message to ``to``."""
+
+    __test__ = False  # not a pytest test class, whatever its name says
+    to: str
+
+
+@dataclass
+class RailwayPushRequested(Message):
+    """The person asked to write the rotated key into the Railway service."""
+
+
+@dataclass
+class CopyRequested(Message):
+    """Copy ``text`` to the clipboard and say what was copied (``what``, for people)."""
+
+    text: str
+    what: str

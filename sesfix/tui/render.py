@@ -1,11 +1,96 @@
-"""Plain text of what is on screen (tests, the screenshot script, debugging)."""
+"""Outside text as rich ``Text``: never markup, never a live escape sequence.
+
+Everything that comes from outside sesfix (variables, file paths, AWS messages, policy
+documents, log lines, Railway output, exception text, domains) reaches a widget through
+:func:`outside`: :func:`sesfix.text.visible` turns control characters and escapes into
+visible escapes, and the result is a ``Text`` object, so ``[/]`` or ``[@click=…]`` is shown
+as the characters it is. Texts of our own catalogues go through :func:`ours` for the same
+reason: a translation may contain brackets too.
+"""
 
 from __future__ import annotations
 
-from textual.app import App
+import os
+import re
+
+from rich.text import Text
+
+from sesfix.locale import t
+from sesfix.text import visible
+
+_ATTRIBUTES = {"bold", "italic", "reverse", "underline", "strike", "not"}
 
 
-def screen_text(app: App[object]) -> str:
-    """Every line the current screen stack shows, as plain text."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text.rstrip() for strip in strips)
+def tone(style: str) -> str:
+    """``style`` as the wizard paints it: with ``NO_COLOR`` only bold/italic/reverse stay.
+
+    Textual turns colours into greys under ``NO_COLOR``, and red becomes dark grey on
+    black; dropping the colour leaves the terminal's own (readable) foreground, and the
+    state is carried by bold, italic and reverse, which every style table here sets.
+    """
+    if "NO_COLOR" not in os.environ:
+        return style
+    return " ".join(w for w in style.split() if w in _ATTRIBUTES)
+
+
+def outside(value: object, style: str = "", *, limit: int | None = 2_000) -> Text:
+    """``value`` from outside sesfix, as plain text (line breaks kept, everything else shown)."""
+    return Text(visible(value, limit=limit, keep_newlines=True), style=tone(style))
+
+
+def ours(text: str, style: str = "") -> Text:
+    """A catalogue text (already formatted, possibly with outside values inside) as Text."""
+    return Text(visible(text, limit=None, keep_newlines=True), style=tone(style))
+
+
+def runnable(lines: list[str], masked_key_id: str) -> str:
+    """CLI lines as they can be pasted and run: the app's masked key ID becomes the variable.
+
+    The screen shows ``AKIA…WXYZ``; a copied command with that in it would fail, so the
+    clipboard gets ``"$AWS_ACCESS_KEY_ID"`` (the app's own variable) in its place.
+    """
+    text = "\n".join(lines)
+    if masked_key_id and "…" in masked_key_id:
+        text = text.replace(masked_key_id, '"$AWS_ACCESS_KEY_ID"')
+    return text
+
+
+def cli_units(cli: str) -> list[str]:
+    """A CLI line cut where a line may break: before each ``--option`` (kept with its value)."""
+    units: list[str] = []
+    for token in visible(cli).split(" "):
+        if units and not token.startswith("--"):
+            units[-1] += " " + token
+        else:
+            units.append(token)
+    return units
+
+
+def wrap_cli(cli: str, width: int, *, indent: str = "", style: str = "italic") -> Text:
+    """``$ aws …`` wrapped to ``width`` between options, never inside a key ID, ARN or value.
+
+    Continuation lines are indented by four more spaces, so they read as one command.
+    """
+    first, rest = f"{indent}$ ", f"{indent}    "
+    lines: list[str] = []
+    line = first
+    for unit in cli_units(cli):
+        if line not in (first, rest) and len(line) + 1 + len(unit) > width:
+            lines.append(line)
+            line = rest + unit
+        else:
+            line += ("" if line in (first, rest) else " ") + unit
+    lines.append(line)
+    return Text("\n".join(lines), style=style)
+
+
+def source_text(source: str) -> str:
+    """A settings source (``practice account (seed)``, ``environment``, a path) for people."""
+    practice = re.fullmatch(r"practice account \((.+)\)", source)
+    if practice is not None:
+        return t("title.practice", scenario=visible(practice.group(1), limit=60))
+    if source == "practice account":
+        return t("title.practice_plain")
+    if source == "environment":
+        return t("title.environment")
+    return visible(source, limit=120)

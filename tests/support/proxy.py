@@ -37,8 +37,9 @@ while the proxy runs (``proxy.fault = ...``). Its answer:
   ``ConnectionClosedError``; botocore's standard retry mode then retries);
 * :class:`Respond` ``(status, body, headers)`` — answer this instead of forwarding (a 503
   ``ServiceUnavailable``, a ``Throttling`` 400, an HTML error page ...);
-* :class:`Drip` ``(interval)`` — send headers, then one byte of body every ``interval``
-  seconds, never finishing (a hung middlebox no per-read timeout catches);
+* :class:`Drip` ``(interval)`` — send headers, then one body byte every ``interval``
+  seconds (each read is quick; only a deadline for the whole call ends it);
+* :class:`Silent` — read the request and never answer until the proxy stops;
 * :class:`CutBody` ``(keep)`` — forward, then send the real status and headers (with the
   full ``Content-Length``) but only the first ``keep`` bytes of the body, and close the
   connection (botocore does not check the length: it usually reports a
@@ -110,16 +111,22 @@ class CutBody:
 
 @dataclass(frozen=True)
 class Drip:
-    """Answer ``200`` with headers promising ``length`` bytes, then send one byte every
-    ``interval`` seconds (a server or middlebox that never finishes: no read timeout
-    fires, since each read gets a byte in time). Ends when the client hangs up or the
-    proxy stops."""
+    """Send a status line and headers at once, then the body one byte every ``interval``
+    seconds (forever, for practical purposes: ``size`` bytes). Every read the client makes
+    gets a byte well within its read timeout, so only a deadline for the whole call ends it.
+    """
 
     interval: float = 2.0
-    length: int = 100_000
+    status: int = 200
+    size: int = 100_000
 
 
-Fault = Pass | Delay | Close | Respond | CutBody | Drip
+@dataclass(frozen=True)
+class Silent:
+    """Read the request and never answer (until the proxy stops)."""
+
+
+Fault = Pass | Delay | Close | Respond | CutBody | Drip | Silent
 FaultHook = Callable[["RequestInfo"], "Fault | None"]
 
 #: A ready-made throttling answer in the Query protocol's error format (STS/IAM/SES v1).
@@ -151,6 +158,8 @@ class RequestInfo:
     attempt: int  # botocore's attempt number (amz-sdk-request), 1 when absent
     started: float  # time.monotonic() when the request arrived
     body: bytes = field(default=b"", repr=False)
+    #: Every header as sent (Authorization included), for tests that prove what never left.
+    headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def label(self) -> str:
@@ -201,6 +210,7 @@ def _describe(seq: int, method: str, path: str, headers: Message, body: bytes) -
         attempt=int(attempt_match.group(1)) if attempt_match else 1,
         started=time.monotonic(),
         body=body,
+        headers=tuple((str(k), str(v)) for k, v in headers.items()),
     )
 
 
@@ -389,12 +399,16 @@ class DelayProxy:
                 if isinstance(fault, Close):
                     self._hang_up()
                     return
-                extra = fault.seconds if isinstance(fault, Delay) else 0.0
-                if proxy.delay + extra > 0:
-                    proxy._stopping.wait(proxy.delay + extra)
+                if isinstance(fault, Silent):
+                    proxy._stopping.wait()
+                    self._hang_up()
+                    return
                 if isinstance(fault, Drip):
                     self._drip(fault)
                     return
+                extra = fault.seconds if isinstance(fault, Delay) else 0.0
+                if proxy.delay + extra > 0:
+                    proxy._stopping.wait(proxy.delay + extra)
                 if isinstance(fault, Respond):
                     self._answer(fault.status, list(fault.headers), fault.body)
                     return
@@ -466,16 +480,17 @@ class DelayProxy:
 
             def _drip(self, fault: Drip) -> None:
                 head = (
-                    f"{self.protocol_version} 200 OK\r\nContent-Type: text/xml\r\n"
-                    f"Content-Length: {fault.length}\r\n\r\n"
+                    f"{self.protocol_version} {fault.status} OK\r\n"
+                    "Content-Type: text/xml\r\n"
+                    f"Content-Length: {fault.size}\r\n\r\n"
                 ).encode("latin-1")
                 self.close_connection = True
                 self.wfile.write(head)
                 self.wfile.flush()
-                for _ in range(fault.length):
+                for _ in range(fault.size):
                     if proxy._stopping.wait(fault.interval):
                         break
-                    self.wfile.write(b"<")  # raises BrokenPipe once the client is gone
+                    self.wfile.write(b" ")
                     self.wfile.flush()
                 self._hang_up()
 
@@ -504,6 +519,7 @@ __all__ = [
     "Pass",
     "RequestInfo",
     "Respond",
+    "Silent",
     "first_match",
     "when",
 ]

@@ -10,12 +10,26 @@ async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
     """Wait until no worker runs and the app is neither probing nor applying."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
+    last_screen = None
     while True:
         await pilot.pause(0.05)
         await app.workers.wait_for_complete()
         await pilot.pause(0.05)
-        busy = app.running or app.fix_busy or app.preparing or app.testsend_busy
-        if not busy and not any(w.is_running for w in app.workers):
+        busy = (
+            app.state.running
+            or app.state.fix_busy
+            or app.state.preparing
+            or app.state.testsend_busy
+        )
+        # A dialog pushed by the last result must be on screen and drawn (its keys count
+        # only from then on), not merely pushed.
+        # The same screen on two polls in a row: a screen pushed by the last result has
+        # been composed and drawn (on a loaded machine that takes more than one pause).
+        screen = app.screen
+        drawn = screen.is_mounted and getattr(screen, "ready_at", 0.0) is not None
+        steady = screen is last_screen
+        last_screen = screen
+        if not busy and drawn and steady and not any(w.is_running for w in app.workers):
             return
         if loop.time() > deadline:
             raise AssertionError("the wizard did not settle")
@@ -31,3 +45,20 @@ async def focus_fix_button(pilot: Any, app: Any, fix_id: str, limit: int = 40) -
             return
         await pilot.press("tab")
     raise AssertionError(f"no button for {fix_id} reachable with Tab")
+
+
+async def wait_for_dialog(pilot: Any, app: Any, kind: type, timeout: float = 60.0) -> Any:
+    """Wait until a ``kind`` dialog is on screen and drawn (keys before that are dropped).
+
+    A button pressed in code posts a message; the plan is asked for only when it is
+    handled, so ``settle`` alone could return before the dialog even exists.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        screen = app.screen
+        if isinstance(screen, kind) and getattr(screen, "ready_at", 0.0) is not None:
+            return screen
+        if loop.time() > deadline:
+            raise AssertionError(f"no {kind.__name__} appeared")
+        await pilot.pause(0.05)

@@ -8,16 +8,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, Input
 from textual.worker import Worker
 
+from sesfix.tui.bindings import Localized
+from sesfix.tui.render import source_text
 from sesfix.tui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
     from sesfix.tui.app import SesfixApp
 
 
-class PageScreen(Screen[None]):
+def source_label(app: SesfixApp) -> str:
+    """Where the variables come from, in the current language (the header's subtitle)."""
+    return source_text(app.settings.source)
+
+
+class PageScreen(Localized, Screen[None]):
     """A page of the wizard; ``update_view`` re-renders it from the app's state."""
 
     page = ""
@@ -30,7 +37,10 @@ class PageScreen(Screen[None]):
         yield Header()
         with Horizontal(id="body"):
             yield Sidebar(id="sidebar")
-            with VerticalScroll(id="main"):
+            # Not a Tab stop of its own: the first Tab after the sidebar lands on a button.
+            main = VerticalScroll(id="main")
+            main.can_focus = False
+            with main:
                 yield from self.compose_main()
         yield Footer()
 
@@ -38,23 +48,21 @@ class PageScreen(Screen[None]):
         yield from ()
 
     def on_mount(self) -> None:
-        from sesfix.tui.app import translate_bindings
-
-        translate_bindings(self)
         if self.wizard.stable_output:
-            from textual.widgets import Input
-
             for field in self.query(Input):
                 field.cursor_blink = False
         self.update_view()
 
     def on_screen_resume(self) -> None:
-        self.wizard.current_page = self.page
+        self.wizard.state.current_page = self.page
         self.update_view()
 
     def update_view(self, *, probes_only: bool = False) -> None:
+        if not self.query("#main"):
+            return  # being taken down: an abandoned probe thread may still report
+        # Textual shows the title as plain Content (never markup); escapes still made visible.
         self.title = "sesfix"
-        self.sub_title = self.wizard.settings.source
+        self.sub_title = source_label(self.wizard)
         self.query_one(Sidebar).update_view(self.page)
         self.update_main(probes_only=probes_only)
 

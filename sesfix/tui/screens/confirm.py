@@ -1,9 +1,15 @@
-"""Confirmations: ModalScreen[bool] that answers True only on an explicit yes."""
+"""Confirmations: ModalScreen[bool] that answers True only on an explicit yes.
+
+The key that says yes is ``a`` (apply): ``y`` copies the CLI on the page behind, so a
+doubled ``y`` must never apply a fix. Keys that arrived before the dialog was drawn are
+dropped, so nothing typed ahead answers a question the person has not seen.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -13,16 +19,25 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from sesfix.locale import t
+from sesfix.locale import has, t
+from sesfix.text import visible
+from sesfix.tui.bindings import Localized
+from sesfix.tui.render import ours, outside, runnable, source_text
+from sesfix.tui.widgets.probes import CliBlock
+
+if TYPE_CHECKING:
+    from textual import events
+
+    from sesfix.fixes import InputField, Plan
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(Localized, ModalScreen[bool]):
     """A question with the exact commands that will run; Esc or No answers False."""
 
     BINDINGS = [
         Binding("escape", "answer(False)", "no", id="confirm-no"),
         Binding("n", "answer(False)", "no", id="confirm-no-key", show=False),
-        Binding("y", "answer(True)", "yes", id="confirm-yes"),
+        Binding("a", "answer(True)", "yes", id="confirm-yes"),
         Binding("c", "copy", "copy", id="confirm-copy"),
     ]
 
@@ -36,8 +51,13 @@ class ConfirmScreen(ModalScreen[bool]):
         documents: dict[str, Any] | None = None,
         extra: list[str] | None = None,
         can_apply: bool = True,
+        app_key_id: str = "",
     ) -> None:
         super().__init__()
+        #: The app's masked key ID: copied commands name "$AWS_ACCESS_KEY_ID" instead.
+        self.app_key_id = app_key_id
+        #: When the dialog was first drawn (keys from before then are dropped).
+        self.ready_at: float | None = None
         self.heading = title
         self.body = body
         self.commands = commands
@@ -50,25 +70,25 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text(self.heading, style="bold"), id="dialog-title")
+            yield Static(ours(self.heading, "bold"), id="dialog-title")
             with VerticalScroll(id="dialog-body"):
+                # Plans quote users, domains, AWS messages and policies: outside text.
                 if self.body:
-                    yield Static(self.body, classes="plan-summary")
+                    yield Static(outside(self.body, limit=4_000), classes="plan-summary")
                 for line in self.extra:
-                    yield Static(line, classes="plan-extra")
+                    yield Static(outside(line, limit=4_000), classes="plan-extra")
                 if self.commands:
                     yield Static(Text(t("plan.calls"), style="bold"), classes="section-title")
-                    yield Static(
-                        Text("\n".join(f"$ {c}" for c in self.commands), style="italic"),
-                        classes="plan-calls",
-                    )
+                    yield CliBlock(self.commands, classes="plan-calls")
                 for name, doc in self.documents.items():
-                    yield Static(Text(t("plan.document", name=name), style="bold"))
-                    yield Static(Text(json.dumps(doc, indent=2)), classes="plan-document")
+                    yield Static(ours(t("plan.document", name=visible(name)), "bold"))
+                    yield Static(
+                        outside(json.dumps(doc, indent=2), limit=20_000), classes="plan-document"
+                    )
                 yield from self.compose_fields()
             with Horizontal(id="dialog-buttons"):
                 if self.can_apply:
-                    yield Button(self.yes_label, id="yes", variant="warning")
+                    yield Button(f"{self.yes_label} (a)", id="yes", variant="warning")
                 yield from self.compose_extra_buttons()
                 yield Button(t("confirm.no") if self.can_apply else t("confirm.close"), id="no")
                 if self.commands or self.documents or self.copy_extra:
@@ -81,27 +101,40 @@ class ConfirmScreen(ModalScreen[bool]):
         yield from ()
 
     def on_mount(self) -> None:
-        from sesfix.tui.app import translate_bindings
-
-        translate_bindings(self)
         self.query_one("#no", Button).focus()
+        self.call_after_refresh(self._drawn)
+
+    def _drawn(self) -> None:
+        self.ready_at = time.monotonic()
+
+    def on_key(self, event: events.Key) -> None:
+        """Drop keys typed before the dialog was on screen (they were meant for the page)."""
+        if self.ready_at is None or event.time < self.ready_at:
+            event.prevent_default()
+            event.stop()
 
     def action_answer(self, yes: bool) -> None:
-        self.dismiss(bool(yes) and self.can_apply)
+        if yes:
+            self.say_yes()
+        else:
+            self.dismiss(False)
+
+    def say_yes(self) -> None:
+        self.dismiss(self.can_apply)
 
     def action_copy(self) -> None:
         parts = list(self.commands)
         parts.extend(json.dumps(doc, indent=2) for doc in self.documents.values())
         parts.extend(self.copy_extra)
         if parts:
-            self.app.copy_to_clipboard("\n".join(parts))
-            self.app.notify(t("copy.done", n=len(parts)))
+            self.app.copy_to_clipboard(runnable(parts, self.app_key_id))
+            self.app.notify(t("copy.done", n=len(parts)), markup=False)
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         event.stop()
         if event.button.id == "yes":
-            self.dismiss(self.can_apply)
+            self.say_yes()
         elif event.button.id == "no":
             self.dismiss(False)
         elif event.button.id == "copy":
@@ -118,15 +151,20 @@ class ConfirmFixScreen(ConfirmScreen):
 
     def __init__(
         self,
-        plan: Any,
+        plan: Plan,
         *,
         practice_guidance: bool = False,
         inputs: dict[str, str] | None = None,
+        app_key_id: str = "",
     ) -> None:
         extra: list[str] = []
         target = {k: v for k, v in plan.target.items() if v not in (None, "", [], {})}
         if target:
-            extra.append(t("plan.target") + " " + ", ".join(f"{k}: {v}" for k, v in target.items()))
+            extra.append(
+                t("plan.target")
+                + "\n"
+                + "\n".join(f"  {target_label(k)}: {target_value(k, v)}" for k, v in target.items())
+            )
         if plan.noop:
             extra.append(t("plan.noop", reason=plan.noop_reason))
         if plan.refused:
@@ -147,11 +185,12 @@ class ConfirmFixScreen(ConfirmScreen):
             documents=plan.documents,
             extra=extra,
             can_apply=plan.applicable or practice_guidance,
+            app_key_id=app_key_id,
         )
         self.plan = plan
         self.copy_extra = list(plan.guidance)
         self.inputs = dict(inputs or {})
-        self.fields = [*plan.inputs_needed, *getattr(plan, "options", [])]
+        self.fields: list[InputField] = [*plan.inputs_needed, *plan.options]
         #: Set when the person asked for a new plan with typed values (then dismissed False).
         self.replan_inputs: dict[str, str] | None = None
 
@@ -161,7 +200,7 @@ class ConfirmFixScreen(ConfirmScreen):
         yield Static(Text(t("plan.fields"), style="bold"), classes="section-title")
         for i, field in enumerate(self.fields):
             value = self.inputs.get(field.name, field.default)
-            yield Static(field.label + (f" ({field.help})" if field.help else ""))
+            yield Static(outside(field.label + (f" ({field.help})" if field.help else "")))
             if field.choices:
                 yield Select(
                     [(c, c) for c in field.choices],
@@ -177,11 +216,36 @@ class ConfirmFixScreen(ConfirmScreen):
         if self.fields:
             yield Button(t("plan.replan"), id="replan", variant="primary")
 
-    def replan(self) -> None:
+    def typed(self) -> dict[str, str]:
         values: dict[str, str] = {}
         for i, field in enumerate(self.fields):
             widget = self.query_one(f"#field-{i}")
             value = widget.value if isinstance(widget, (Input, Select)) else ""
             values[field.name] = str(value) if isinstance(value, str) else ""
-        self.replan_inputs = values
+        return values
+
+    def planned_with(self) -> dict[str, str]:
+        """The values this plan was made with (what Yes would apply)."""
+        return {f.name: self.inputs.get(f.name, f.default) for f in self.fields}
+
+    def replan(self) -> None:
+        # Values typed for an earlier plan (no longer fields here) are kept, not dropped.
+        self.replan_inputs = {**self.inputs, **self.typed()}
         self.dismiss(False)
+
+    def say_yes(self) -> None:
+        """Yes applies what the plan shows: edited values first make a new plan to confirm."""
+        if self.fields and self.typed() != self.planned_with():
+            self.app.notify(t("plan.replanned"), markup=False)
+            self.replan()
+            return
+        super().say_yes()
+
+
+def target_value(key: str, value: object) -> str:
+    return source_text(str(value)) if key == "source" else visible(value, limit=300)
+
+
+def target_label(key: str) -> str:
+    """What a plan's target field is called for people (``operator_arn`` → "Operator")."""
+    return t(f"plan.target.{key}") if has(f"plan.target.{key}") else key

@@ -6,35 +6,37 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from sesfix.locale import t
+from sesfix.tui.bindings import Localized
+from sesfix.tui.render import ours, outside
 
 
-class ErrorScreen(ModalScreen[None]):
+class ErrorScreen(Localized, ModalScreen[None]):
     BINDINGS = [Binding("escape", "dismiss_error", "close", id="error-close")]
 
     def __init__(self, title: str, detail: str, hint: str) -> None:
         super().__init__()
         self.heading = title
-        self.detail = detail
+        self.detail = detail  # outside text (exception, AWS message): shown, never parsed
         self.hint = hint
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="error"):
-            yield Static(Text("✗ " + self.heading, style="bold red"), id="dialog-title")
-            if self.detail:
-                yield Static(self.detail, id="error-detail")
-            if self.hint:
-                yield Static(Text(t("error.try") + " " + self.hint), id="error-hint")
+            yield Static(ours("✗ " + self.heading, "bold red"), id="dialog-title")
+            with VerticalScroll(id="error-body"):
+                if self.detail:
+                    yield Static(outside(self.detail), id="error-detail")
+                if self.hint:
+                    hint = Text(t("error.try") + " ", style="bold")
+                    hint.append(outside(self.hint))
+                    yield Static(hint, id="error-hint")
             yield Button(t("confirm.close"), id="close")
 
     def on_mount(self) -> None:
-        from sesfix.tui.app import translate_bindings
-
-        translate_bindings(self)
         self.query_one("#close", Button).focus()
 
     def action_dismiss_error(self) -> None:

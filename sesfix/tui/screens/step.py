@@ -5,11 +5,19 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Button, Static
 
 from sesfix.findings import SEVERITY_RANK, Severity
 from sesfix.locale import t
+from sesfix.text import visible
+from sesfix.tui.messages import (
+    CopyRequested,
+    FixRequested,
+    RailwayPushRequested,
+    UndoRequested,
+)
+from sesfix.tui.render import ours, outside, tone
 from sesfix.tui.screens.base import PageScreen
 from sesfix.tui.widgets.findings import FindingCard, FixButton
 from sesfix.tui.widgets.log_panel import LogPanel
@@ -26,14 +34,15 @@ class StepScreen(PageScreen):
 
     def compose_main(self) -> ComposeResult:
         yield Static(id="step-title", classes="page-title")
-        yield Static(t(f"step.{self.number}.intro"), id="step-intro", classes="intro")
+        yield Static(ours(t(f"step.{self.number}.intro")), id="step-intro", classes="intro")
         yield Static(id="status", classes="status")
-        with Horizontal(id="change-actions"):
+        with Vertical(id="change-actions"):
             yield Button(t("undo.button"), id="undo-button", classes="undo")
             yield Button(t("newkey.copy"), id="copy-key-button")
             yield Button(t("guidance.copy"), id="copy-guidance-button")
             yield Button(t("newkey.copy_secret"), id="copy-secret-button", variant="warning")
             yield Button(t("railway.push.button"), id="push-railway-button", variant="primary")
+            yield Button(t("newkey.retire"), id="retire-old-button", variant="warning")
         yield Vertical(id="findings")
         yield Static(t("probes.title"), classes="section-title")
         yield ProbeList(id="probes")
@@ -56,33 +65,42 @@ class StepScreen(PageScreen):
         title = Text.assemble(
             (t("step.heading", n=n, name=t(f"step.{n}.name")), "bold"),
             "  ",
-            (f"{icon} {t('state.' + state)}", style),
+            (f"{icon} {t('state.' + state)}", tone(style)),
         )
         self.query_one("#step-title", Static).update(title)
         status = self._status_text()
         self.query_one("#status", Static).update(status)
         self.query_one("#status", Static).display = bool(status.plain)
-        idle = not (app.running or app.fix_busy or app.preparing)
-        self.query_one("#undo-button", Button).display = bool(app.applied) and idle
-        self.query_one("#copy-key-button", Button).display = app.last_new_key is not None
-        self.query_one("#push-railway-button", Button).display = (
-            app.last_new_key is not None and app.from_railway and idle and not app.railway_busy
-        )
-        self.query_one("#change-actions").display = (
-            bool(app.applied) or app.last_new_key is not None
-        )
+        idle = not (app.state.running or app.state.fix_busy or app.state.preparing)
+        self.query_one("#undo-button", Button).display = bool(app.state.applied) and idle
+        rotated = app.state.last_new_key is not None
+        # Each button only where it applies: the new key's after a rotation, the follow-up
+        # steps when the last fix left some.
+        shown = {
+            "#copy-key-button": rotated,
+            "#copy-secret-button": rotated,
+            "#copy-guidance-button": bool(app.state.last_guidance),
+            "#push-railway-button": rotated
+            and app.from_railway
+            and idle
+            and not app.state.railway_busy,
+            "#retire-old-button": rotated and idle and app.state.old_key_id is not None,
+        }
+        for selector, show in shown.items():
+            self.query_one(selector, Button).display = show
+        self.query_one("#change-actions").display = bool(app.state.applied) or any(shown.values())
         self.query_one(ProbeList).show(
-            app.probes_for(n), show_cli=app.show_cli, stable=app.stable_output
+            app.probes_for(n), show_cli=app.state.show_cli, stable=app.stable_output
         )
         if not probes_only:
             self._render_findings()
         if self.number == 5:
-            self.query_one(LogPanel).report = None if app.running else app.report
+            self.query_one(LogPanel).report = None if app.state.running else app.state.report
 
     def _status_text(self) -> Text:
         app = self.wizard
-        if app.preparing:
-            return Text(t("status.preparing"), style="yellow")
+        if app.state.preparing:
+            return ours(t("status.preparing"), "italic yellow")
         lines: list[tuple[str, str]] = []
         if app.practice is not None:
             lines.append(
@@ -95,44 +113,46 @@ class StepScreen(PageScreen):
                     "italic",
                 )
             )
-        if app.running:
-            lines.append((t("status.probing"), "cyan"))
-        elif app.cancelled:
-            lines.append((t("status.cancelled"), "yellow"))
-        elif app.report is None:
-            lines.append((t("status.idle"), "dim"))
-        if app.fix_status:
-            lines.append((app.fix_status, "bold"))
-        key = app.last_new_key
+        if app.state.running:
+            lines.append((t("status.probing"), "italic cyan"))
+        elif app.state.cancelled:
+            lines.append((t("status.cancelled"), "bold yellow"))
+        elif app.state.report is None:
+            lines.append((t("status.idle"), "italic"))
+        if app.state.fix_status:
+            lines.append((app.state.fix_status, "bold"))
+        key = app.state.last_new_key
         if key is not None:
             where = (
                 t("newkey.in_keyring", label=key.keyring_label)
                 if key.keyring_stored
                 else t("newkey.not_in_keyring", reason=key.keyring_detail)
             )
-            lines.append(
-                (t("newkey.created", key=key.masked, user=key.user) + " " + where, "green")
-            )
+            user = visible(key.user, limit=128)
+            lines.append((t("newkey.created", key=key.masked, user=user) + " " + where, "green"))
+            if app.state.old_key_id is not None and not app.state.running:
+                lines.append((t("newkey.retire_hint"), "bold"))
+        # Fix results quote AWS's messages and the app's values: outside text, kept as text.
         text = Text()
         for i, (line, style) in enumerate(lines):
             if i:
                 text.append("\n")
-            text.append(line, style=style)
+            text.append(outside(line, style, limit=4_000))
         return text
 
     def _render_findings(self) -> None:
         app = self.wizard
-        report = app.report
+        report = app.state.report
         box = self.query_one("#findings", Vertical)
-        if report is None or app.running:
-            key: tuple[object, ...] = ("none", app.running)
+        if report is None or app.state.running:
+            key: tuple[object, ...] = ("none", app.state.running)
         else:
-            key = (app.generation, tuple(f.id for f in report.findings_for(self.number)))
+            key = (app.state.generation, tuple(f.id for f in report.findings_for(self.number)))
         if key == self._shown_findings:
             return
         self._shown_findings = key
         box.remove_children()
-        if report is None or app.running:
+        if report is None or app.state.running:
             return
         findings = report.findings_for(self.number)
         status = report.step(self.number).status
@@ -150,7 +170,7 @@ class StepScreen(PageScreen):
             if report.step(self.number).status == "unknown":
                 msg = t("step.unknown")
             if msg:
-                box.mount(Static(msg, classes="all-clear"))
+                box.mount(Static(ours(msg), classes="all-clear"))
             return
         cards = [
             FindingCard(f, i)
@@ -161,37 +181,44 @@ class StepScreen(PageScreen):
     @on(Button.Pressed, "#undo-button")
     def _undo(self, event: Button.Pressed) -> None:
         event.stop()
-        self.wizard.action_undo()
+        self.post_message(UndoRequested())
 
     @on(Button.Pressed, "#copy-key-button")
     def _copy_key(self, event: Button.Pressed) -> None:
         event.stop()
-        key = self.wizard.last_new_key
+        key = self.wizard.state.last_new_key
         if key is not None:
-            self.wizard.copy_value(key.access_key_id, key.masked)
+            self.post_message(CopyRequested(key.access_key_id, key.masked))
 
     @on(Button.Pressed, "#copy-secret-button")
     def _copy_secret(self, event: Button.Pressed) -> None:
         """No keyring: the only way out for the new secret, and it never touches the screen."""
         event.stop()
-        key = self.wizard.last_new_key
+        key = self.wizard.state.last_new_key
         if key is not None:
-            self.wizard.copy_to_clipboard(key.secret.reveal())
-            self.wizard.notify(t("newkey.secret_copied", key=key.masked))
+            self.post_message(
+                CopyRequested(key.secret.reveal(), t("newkey.secret_what", key=key.masked))
+            )
+
+    @on(Button.Pressed, "#retire-old-button")
+    def _retire_old(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.post_message(FixRequested("retire-old-key"))
 
     @on(Button.Pressed, "#push-railway-button")
     def _push_railway(self, event: Button.Pressed) -> None:
         event.stop()
-        self.wizard.offer_railway_push()
+        self.post_message(RailwayPushRequested())
 
     @on(Button.Pressed, "#copy-guidance-button")
     def _copy_guidance(self, event: Button.Pressed) -> None:
         event.stop()
-        if self.wizard.last_guidance:
-            self.wizard.copy_value("\n".join(self.wizard.last_guidance), t("guidance.what"))
+        lines = self.wizard.state.last_guidance
+        if lines:
+            self.post_message(CopyRequested("\n".join(lines), t("guidance.what", n=len(lines))))
 
     @on(Button.Pressed, ".fix-button")
     def _fix(self, event: Button.Pressed) -> None:
         event.stop()
         if isinstance(event.button, FixButton):
-            self.wizard.request_fix(event.button.fix_id)
+            self.post_message(FixRequested(event.button.fix_id))

@@ -7,7 +7,6 @@ safe to show and to keep.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from rich.text import Text
@@ -21,9 +20,12 @@ from textual.widgets import Button, Footer, Input, Static
 from sesfix.demo.record import OnboardingRecord, default_file_name
 from sesfix.errors import SesfixError
 from sesfix.locale import t
+from sesfix.text import visible
+from sesfix.tui.bindings import Localized
+from sesfix.tui.render import ours, tone
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(Localized, Screen[None]):
     """Shows an :class:`~sesfix.demo.record.OnboardingRecord`; ``w`` writes it as Markdown."""
 
     DEFAULT_CSS = """
@@ -57,12 +59,12 @@ class SummaryScreen(Screen[None]):
             yield Static(Text(mark + t(title_key), style=style), id="summary-title")
             with VerticalScroll(id="summary-body"):
                 yield Static(self._scenario_text(), id="summary-scenario")
-                yield Static(t("summary.time", duration=rec.duration_text), id="summary-time")
-                yield Static(t("summary.broken"), classes="summary-section")
+                yield Static(ours(t("summary.time", duration=rec.duration_text)), id="summary-time")
+                yield Static(ours(t("summary.broken")), classes="summary-section")
                 yield Static(self._broken_text(), id="summary-broken")
-                yield Static(t("summary.fixed"), classes="summary-section")
+                yield Static(ours(t("summary.fixed")), classes="summary-section")
                 yield Static(self._fixed_text(), id="summary-fixed")
-            yield Static(t("summary.path"), id="summary-path")
+            yield Static(ours(t("summary.path")), id="summary-path")
             yield Input(str(self.default_path), id="summary-file")
             with Horizontal(id="summary-buttons"):
                 yield Button(t("summary.write"), id="summary-write", variant="primary")
@@ -71,9 +73,9 @@ class SummaryScreen(Screen[None]):
 
     def _scenario_text(self) -> Text:
         rec = self.record
-        text = Text(t("summary.scenario", scenario=rec.scenario), style="bold")
+        text = ours(t("summary.scenario", scenario=visible(rec.scenario, limit=80)), "bold")
         if rec.description:
-            text.append(" — " + rec.description, style="")
+            text.append(" — " + visible(rec.description, limit=500), style="")
         return text
 
     def _broken_text(self) -> Text:
@@ -84,7 +86,7 @@ class SummaryScreen(Screen[None]):
         for i, fid in enumerate(rec.broken_findings):
             if i:
                 out.append("\n")
-            out.append("✗ ", style="red")
+            out.append("✗ ", style=tone("bold red"))
             out.append(fid, style="bold")
             title = t(f"finding.{fid}.title")
             if title != f"finding.{fid}.title":
@@ -99,7 +101,7 @@ class SummaryScreen(Screen[None]):
         for i, fix in enumerate(rec.fixes_applied, 1):
             if i > 1:
                 out.append("\n")
-            out.append(f"{i}. ", style="green")
+            out.append(f"{i}. ", style=tone("bold green"))
             out.append(fix, style="bold")
             title = t(f"fix.{fix}.title")
             if title != f"fix.{fix}.title":
@@ -107,11 +109,6 @@ class SummaryScreen(Screen[None]):
         return out
 
     def on_mount(self) -> None:
-        bindings = self._bindings.key_to_bindings
-        for key, items in bindings.items():
-            bindings[key] = [
-                replace(b, description=t(f"binding.{b.id}")) if b.id else b for b in items
-            ]
         self.query_one("#summary-write", Button).focus()
 
     # -- actions ---------------------------------------------------------------------------
@@ -128,10 +125,12 @@ class SummaryScreen(Screen[None]):
         try:
             written = self.record.write(target)
         except SesfixError as exc:
-            self.notify(t("summary.write_failed", error=exc.message), severity="error")
+            self.notify(
+                t("summary.write_failed", error=exc.message), severity="error", markup=False
+            )
             return None
         self.written = written
-        self.notify(t("summary.written", path=str(written)))
+        self.notify(t("summary.written", path=visible(written)), markup=False)
         return written
 
     @on(Button.Pressed, "#summary-write")

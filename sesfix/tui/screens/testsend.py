@@ -10,6 +10,9 @@ from textual.widgets import Button, Input, Static
 
 from sesfix.diagnosis.testsend import SIMULATOR_SUCCESS
 from sesfix.locale import t
+from sesfix.text import visible
+from sesfix.tui.messages import TestSendRequested
+from sesfix.tui.render import ours, outside
 from sesfix.tui.screens.base import PageScreen
 
 
@@ -21,7 +24,7 @@ class TestSendScreen(PageScreen):
 
     def compose_main(self) -> ComposeResult:
         yield Static(Text(t("page.testsend"), style="bold"), classes="page-title")
-        yield Static(t("testsend.intro"), classes="intro")
+        yield Static(ours(t("testsend.intro")), classes="intro")
         yield Static(id="testsend-from")
         with Horizontal(id="testsend-row"):
             yield Input(value=SIMULATOR_SUCCESS, id="testsend-to", placeholder=SIMULATOR_SUCCESS)
@@ -30,30 +33,44 @@ class TestSendScreen(PageScreen):
 
     def update_main(self, *, probes_only: bool = False) -> None:
         app = self.wizard
-        sender = app.settings.sender_address or t("testsend.no_sender")
-        region = app.settings.clean_region or "?"
+        s = app.settings
+        sender = visible(s.sender_address, limit=200) if s.sender_address else None
+        region = visible(s.clean_region, limit=60) if s.clean_region else "?"
+        # The sender and region are the app's variables: formatted in, then shown as Text.
         self.query_one("#testsend-from", Static).update(
-            t("testsend.from", sender=sender, region=region, key=app.settings.masked_key_id)
+            ours(
+                t(
+                    "testsend.from",
+                    sender=sender or t("testsend.no_sender"),
+                    region=region,
+                    key=s.masked_key_id,
+                )
+            )
         )
         log = self.query_one("#testsend-log", Static)
-        if app.testsend_busy:
-            log.update(Text(t("testsend.sending"), style="cyan"))
-        elif app.testsend_result is None:
-            log.update(Text(t("testsend.none"), style="dim"))
+        if app.state.testsend_busy:
+            log.update(ours(t("testsend.sending"), "italic cyan"))
+        elif app.state.testsend_result is None:
+            log.update(Text(t("testsend.none"), style="italic"))
         else:
-            r = app.testsend_result
-            text = Text()
-            text.append(t("testsend.to", to=r.recipient) + "\n", style="bold")
-            text.append("\n".join(r.lines), style="green" if r.ok else "red")
-            text.append("\n\n" + (t("testsend.ok") if r.ok else t("testsend.failed")))
+            r = app.state.testsend_result
+            text = ours(t("testsend.to", to=visible(r.recipient, limit=200)) + "\n", "bold")
+            text.append(outside("\n".join(r.lines), "bold green" if r.ok else "bold red"))
+            verdict = t("testsend.ok") if r.ok else t("testsend.failed")
+            text.append("\n\n" + verdict, style="reverse" if not r.ok else "bold")
             log.update(text)
+
+    def _send_to(self, to: str) -> None:
+        # Leave the recipient box: after sending, the page's keys (u, 1…5, q) work again.
+        self.query_one("#testsend-send", Button).focus()
+        self.post_message(TestSendRequested(to))
 
     @on(Button.Pressed, "#testsend-send")
     def _send(self, event: Button.Pressed) -> None:
         event.stop()
-        self.wizard.send_test(self.query_one("#testsend-to", Input).value)
+        self._send_to(self.query_one("#testsend-to", Input).value)
 
     @on(Input.Submitted, "#testsend-to")
     def _submit(self, event: Input.Submitted) -> None:
         event.stop()
-        self.wizard.send_test(event.value)
+        self._send_to(event.value)

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.widgets import Button, Static
 
 from sesfix.findings import Finding, Severity
 from sesfix.locale import t
+from sesfix.text import visible
+from sesfix.tui.render import tone
 
 SEVERITY = {
     Severity.ERROR: ("✗", "red"),
     Severity.WARNING: ("!", "yellow"),
     Severity.INFO: ("i", "blue"),
 }
+#: Without colour (NO_COLOR) the severity still shows: an error's title is reversed.
+NO_COLOR_EMPHASIS = {Severity.ERROR: "reverse", Severity.WARNING: "underline", Severity.INFO: ""}
 
 
 class FixButton(Button):
@@ -41,18 +45,24 @@ class FindingCard(Vertical):
     def compose(self) -> ComposeResult:
         f = self.finding
         icon, style = SEVERITY[f.severity]
-        title = Text.assemble((f"{icon} ", style), (t(f"finding.{f.id}.title"), f"bold {style}"))
-        title.append(f"  [{f.id}]", style="dim")
+        emphasis = NO_COLOR_EMPHASIS[f.severity]
+        title = Text.assemble(
+            (f"{icon} ", tone(f"bold {style} {emphasis}")),
+            (t(f"finding.{f.id}.title"), tone(f"bold {style}")),
+        )
+        title.append(f"  [{f.id}]", style="italic")
         yield Static(title, classes="finding-title")
         if f.evidence:
             ev = Text(t("finding.evidence") + "\n", style="bold")
-            ev.append("\n".join(f"• {e}" for e in f.evidence), style="")
+            # Evidence quotes the app's variables and AWS's answers: outside text.
+            ev.append("\n".join(f"• {visible(e, limit=500)}" for e in f.evidence), style="")
             yield Static(ev, classes="finding-evidence")
         label = t("finding.note") if f.severity == Severity.INFO else t("finding.why")
         why = Text(label + " ", style="bold")
         why.append(t(f"finding.{f.id}.explanation"))
         yield Static(why, classes="finding-why")
         if f.fixes and f.severity != Severity.INFO:
-            with Horizontal(classes="fix-buttons"):
+            # One button per line, each as wide as its label: whole at 80 columns, in vi too.
+            with Vertical(classes="fix-buttons"):
                 for j, fix_id in enumerate(f.fixes):
                     yield FixButton(fix_id, id=f"fix-{self.index}-{j}-{fix_id}")

@@ -25,11 +25,13 @@ from textual.worker import get_current_worker
 from sesfix.locale import t
 from sesfix.logs import Analyzer, LogAnalysis, correlate, iter_lines
 from sesfix.masking import Secret
+from sesfix.text import visible
+from sesfix.tui.render import ours, outside, tone
 
 if TYPE_CHECKING:
     from sesfix.diagnosis.report import Report
 
-_MARK_STYLE = {"✓": "green", "✗": "red", "?": "yellow", "·": "dim"}
+_MARK_STYLE = {"✓": "bold green", "✗": "bold reverse red", "?": "bold yellow", "·": "italic"}
 _CHECK_EVERY = 5000  # lines between cancellation checks
 
 
@@ -83,14 +85,14 @@ class LogPanel(Vertical):
         self.analysis: LogAnalysis | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(t("logs.hint"), classes="log-hint")
+        yield Static(ours(t("logs.hint")), classes="log-hint")
         with Horizontal(classes="log-row"):
             yield Input(placeholder=t("logs.service_placeholder"), id="log-service")
             yield Button(t("logs.fetch"), id="log-fetch-railway", variant="primary")
         with Horizontal(classes="log-row"):
             yield Input(placeholder=t("logs.path_placeholder"), id="log-path")
             yield Button(t("logs.read_file"), id="log-read-file")
-        yield Static(t("logs.paste_hint"), classes="log-hint")
+        yield Static(ours(t("logs.paste_hint")), classes="log-hint")
         yield TextArea(id="log-paste", soft_wrap=False)
         with Horizontal(classes="log-row"):
             yield Button(t("logs.analyse_paste"), id="log-analyse-paste")
@@ -101,6 +103,22 @@ class LogPanel(Vertical):
             self.query_one("#log-service", Input).value = self.service
 
     # ---- actions ----------------------------------------------------------------------------
+
+    @on(TextArea.Changed, "#log-paste")
+    def _pasted(self, event: TextArea.Changed) -> None:
+        """A pasted log is outside text too: escapes in it are shown, never sent raw.
+
+        Tabs and line breaks stay; every other control character (ANSI colours, OSC 8
+        links, bidi overrides) is replaced by its visible escape in the box itself, so the
+        terminal never receives it and the analysis reads what the person sees.
+        """
+        text = event.text_area.text
+        cleaned = "\n".join(
+            "\t".join(visible(part, limit=None) for part in line.split("\t"))
+            for line in text.split("\n")
+        )
+        if cleaned != text:
+            event.text_area.load_text(cleaned)
 
     @on(Button.Pressed, "#log-fetch-railway")
     def _fetch(self) -> None:
@@ -115,7 +133,7 @@ class LogPanel(Vertical):
         if not path:
             self._show_error(t("logs.no_file"), t("logs.no_file_detail"), "")
             return
-        self._busy(t("logs.reading", path=path))
+        self._busy(t("logs.reading", path=visible(path, limit=300)))
         self.read_file(path)
 
     @on(Button.Pressed, "#log-analyse-paste")
@@ -131,7 +149,7 @@ class LogPanel(Vertical):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="log-panel")
     def read_text(self, text: str) -> None:
-        self._analyse(iter(text.splitlines()), "pasted text")
+        self._analyse(iter(text.splitlines()), t("logs.source.paste"))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="log-panel")
     def read_file(self, path: str) -> None:
@@ -142,7 +160,7 @@ class LogPanel(Vertical):
             with p.open("rb") as fh:
                 self._analyse(iter_lines(fh), str(p))
         except OSError as exc:
-            self._failed("Cannot read the file", f"{p}: {exc.strerror or exc}", "")
+            self._failed(t("logs.cannot_read"), f"{p}: {exc.strerror or exc}", "")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="log-panel")
     def read_railway(self, service: str | None) -> None:
@@ -154,7 +172,7 @@ class LogPanel(Vertical):
         except SesfixError as exc:
             self._failed(exc.title, exc.message, exc.hint)
             return
-        where = f"railway logs (service {service})" if service else "railway logs"
+        where = t("logs.source.railway_service", service=service) if service else "railway logs"
         self._analyse(lines, where)
 
     def _analyse(self, lines: Iterable[str], source: str) -> None:
@@ -189,45 +207,62 @@ class LogPanel(Vertical):
         self._show_error(event.title, event.message, event.hint)
 
     def _busy(self, text: str) -> None:
-        self.query_one("#log-result", Static).update(Text(text, style="italic"))
+        self.query_one("#log-result", Static).update(ours(text, "italic"))
 
     def _show_error(self, title: str, message: str, hint: str) -> None:
-        out = Text.assemble((f"{title}: ", "bold red"), message)
+        # Titles, messages and hints quote Railway's output and file errors: outside text.
+        out = outside(f"{title}: ", "bold red")
+        out.append(outside(message))
         if hint:
-            out.append(f"\n{hint}", style="yellow")
-        out.append("\n" + t("logs.fallback"), style="dim")
+            out.append("\n")
+            out.append(outside(hint, "yellow"))
+        out.append("\n" + t("logs.fallback"), style="italic")
         self.query_one("#log-result", Static).update(out)
 
 
 def render(analysis: LogAnalysis, correlation: list[str]) -> Text:
-    """The analysis as rich text (also used by the wizard's summary)."""
+    """The analysis as rich text (also used by the wizard's summary).
+
+    Everything in it is read from the app's log (details, codes, the source name) or built
+    from it: each piece goes in through :func:`~sesfix.text.visible`, never as markup.
+    """
     from sesfix.logs import short_time
 
     out = Text()
     style = "green" if analysis.stage == "success" else "yellow" if analysis.ok else "red"
-    out.append(analysis.summary() + "\n\n", style=f"bold {style}")
+    out.append(visible(analysis.summary()) + "\n\n", style=tone(f"bold {style}"))
     for name, status, detail in analysis.steps():
-        out.append(f"{status} ", style=_MARK_STYLE.get(status, ""))
-        out.append(f"{name:<24}", style="bold")
-        out.append(f"{detail}\n")
+        out.append(f"{status} ", style=tone(_MARK_STYLE.get(status, "")))
+        out.append(f"{visible(name):<24}", style="bold")
+        out.append(f"{visible(detail)}\n")
     for c in sorted(analysis.codes.values(), key=lambda c: c.first_line):
-        out.append(f"\n{c.code}", style="bold red")
-        out.append(f" — {c.when()}\n")
+        out.append(f"\n{visible(c.code, limit=100)}", style=tone("bold red"))
+        out.append(f" — {visible(c.when())}\n")
         if c.meaning:
-            out.append(f"  {c.meaning}\n", style="dim")
+            out.append(f"  {visible(c.meaning)}\n", style="italic")
     for f in analysis.findings():
         out.append(f"\n→ {f.id}", style="bold")
-        out.append(f": {f.title}")
+        out.append(f": {visible(f.title)}")
         if f.fixes:
-            out.append(f" (fix: {', '.join(f.fixes)})", style="dim")
+            out.append(f" ({t('logs.fix')}: {', '.join(f.fixes)})", style="italic")
     if correlation:
-        out.append("\n\nLogs and the live check:\n", style="bold")
+        out.append("\n\n" + t("logs.correlation") + "\n", style="bold")
         for sentence in correlation:
-            out.append(f"• {sentence}\n")
+            out.append(f"• {visible(sentence)}\n")
     last = analysis.last
+    source = visible(analysis.source, limit=300)
     if last is not None and last.at:
-        out.append(f"\n(last send-path event at {short_time(last.at)}, line {last.line}; ", "dim")
-        out.append(f"{analysis.lines:,} lines read from {analysis.source})", "dim")
+        out.append(
+            "\n"
+            + t(
+                "logs.read_last",
+                at=short_time(last.at),
+                line=last.line,
+                lines=f"{analysis.lines:,}",
+                source=source,
+            ),
+            "italic",
+        )
     else:
-        out.append(f"\n({analysis.lines:,} lines read from {analysis.source})", "dim")
+        out.append("\n" + t("logs.read", lines=f"{analysis.lines:,}", source=source), "italic")
     return out
