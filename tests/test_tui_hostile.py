@@ -101,11 +101,6 @@ async def test_hostile_variables_through_every_page(account: Any, value: str) ->
         assert value not in everything, "a 10 kB value was shown whole"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sesfix/tui/screens/sources.py (the sources helper's file) shows describe() "
-    "values without sesfix.text.visible; remove this mark when it does",
-)
 async def test_hostile_variables_on_the_sources_page(account: Any) -> None:
     acct = account("seed")
     app = hostile_app(acct, HOSTILE[0])

@@ -15,6 +15,7 @@ from sesfix.locale import t
 from sesfix.masking import Secret
 from sesfix.settings import EMAIL_FROM, KEY_ID, REGION, SECRET
 from sesfix.sources import SourceKind, SourceSpec, typed_spec
+from sesfix.text import visible
 from sesfix.tui.screens.base import PageScreen
 
 SOURCES = ("environment", "envfile", "typed", "keyring")
@@ -90,17 +91,21 @@ class SourcesScreen(PageScreen):
         self, usable: bool, reason: str, labels: list[str], profiles: list[str]
     ) -> None:
         self._keyring_text = (
-            t("sources.keyring_ok") if usable else t("sources.keyring_off", reason=reason)
+            t("sources.keyring_ok")
+            if usable
+            else t("sources.keyring_off", reason=visible(reason, limit=300))
         )
         self.query_one("#keyring-status", Static).update(
             Text(self._keyring_text, style="dim" if usable else "yellow")
         )
-        self.query_one("#keyring-label", Select).set_options([(x, x) for x in labels])
+        self.query_one("#keyring-label", Select).set_options(
+            [(visible(x, limit=80), x) for x in labels]
+        )
         options: list[tuple[str, str]] = []
         current = self.wizard.operator
         if current is not None and current.credentials is not None:
             options.append((t("sources.operator_builtin"), KEEP_OPERATOR))
-        options.extend((f"{t('sources.profile')} {p}", p) for p in profiles)
+        options.extend((f"{t('sources.profile')} {visible(p, limit=80)}", p) for p in profiles)
         select = self.query_one("#operator", Select)
         select.set_options(options)
         if current is not None and current.credentials is not None:
@@ -115,13 +120,18 @@ class SourcesScreen(PageScreen):
         text = Text(
             t(
                 "sources.current",
-                source=s.source,
-                operator=app.operator.label if app.operator else t("sources.operator_none"),
+                source=visible(s.source, limit=300),
+                operator=visible(app.operator.label, limit=120)
+                if app.operator
+                else t("sources.operator_none"),
             )
             + "\n",
             style="bold",
         )
-        text.append("  ".join(f"{k}={v}" for k, v in described.items()), style="dim")
+        # Values from outside (the app's variables, masked): shown as text, escapes visible.
+        text.append(
+            "  ".join(f"{k}={visible(v, limit=200)}" for k, v in described.items()), style="dim"
+        )
         self.query_one("#sources-current", Static).update(text)
 
     def _show_fields(self, source: str) -> None:
