@@ -17,6 +17,38 @@ import pytest
 
 from sesfix.demo.account import SCENARIOS, Scenario, SimulatedAccount
 
+# The inner loop (`pytest -m quick`, README's development section): modules that need no
+# Pilot, no subprocess and at most the shared simulated account, well under 90 s in all.
+QUICK_MODULES = frozenset(
+    {
+        "test_config",
+        "test_text",
+        "test_masking",
+        "test_policy",
+        "test_settings_lint",
+        "test_import_hygiene",
+        "test_fixes_registry",
+        "test_fixes_catalogue",
+        "test_diagnosis_checks",
+        "test_engine_stubbed",
+        "test_smtp_derive",
+        "test_smtp_forensics",
+        "test_delivery_rejected",
+        "test_delivery_conditions",
+        "test_delivery_dns",
+        "test_logs_analysis",
+        "test_logs_ambiguous",
+        "test_tui_locale",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in QUICK_MODULES:
+            item.add_marker(pytest.mark.quick)
+
+
 SENTINEL_SECRET = "SeNtInEl/sEcReT+kEy0123456789abcdefghijK"  # 40 chars, secret-shaped
 
 
