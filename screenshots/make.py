@@ -120,12 +120,37 @@ async def walk(size: tuple[int, int], suffix: str = "", lang: str = "en") -> Non
         practice.close()
 
 
+async def pages(scenario: str, shots: tuple[tuple[str, str], ...]) -> None:
+    """A practice scenario's pages, as the wizard opens them (SMTP, delivery readiness)."""
+    from sesfix.demo.practice import PracticeInfo
+    from sesfix.tui.app import make_app
+    from tests.support.wizard import settle
+
+    practice = PracticeInfo.for_scenario(scenario).begin()
+    try:
+        app = make_app(
+            settings=None, operator=None, lang="en", prepare=practice.prepare, practice=practice
+        )
+        app.stable_output = True
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot, app)
+            for key, name in shots:
+                await pilot.press(key)
+                await settle(pilot, app)
+                save(app, name)
+    finally:
+        practice.close()
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="sesfix-shots-") as tmp:
         isolate(Path(tmp))
         await walk((120, 40))
         await walk((80, 24), "-80x24")
         await walk((120, 40), "-vi", lang="vi")
+        await pages("smtp-raw-secret", (("2", "15-smtp-step2"), ("3", "16-smtp-step3-live")))
+        await pages("dkim-not-published", (("4", "17-dns-step4"),))
+        await pages("sandbox-recipient", (("5", "18-recipient-step5"),))
 
 
 if __name__ == "__main__":
