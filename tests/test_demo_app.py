@@ -118,6 +118,7 @@ async def fix_scenario_in_the_wizard(
             )
             assert isinstance(app.screen, SummaryScreen)
             summary = app.screen
+            await summary_drawn(pilot, app)
             text = screen_text(app)
             seen["summary_text"] = text
             assert "Practice complete" in text
@@ -208,6 +209,18 @@ async def test_summary_screen_on_its_own(tmp_path: Path) -> None:
         assert screen.written == before  # refused, notified, nothing new written
 
 
+async def summary_drawn(pilot: Any, app: Any, timeout: float = 20.0) -> None:
+    """Wait (on the condition, bounded) until the summary screen's widgets are mounted:
+    on a loaded machine the screen is pushed a few frames before its content exists."""
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not app.screen.query("#summary-write"):
+        assert loop.time() < deadline, "the summary screen never drew its content"
+        await pilot.pause(0.05)
+    await pilot.pause(0.05)
+
+
 async def test_healthy_practice_shows_what_good_looks_like() -> None:
     app, practice = make_demo_app("healthy", lang="en")
     app.stable_output = True
@@ -216,6 +229,7 @@ async def test_healthy_practice_shows_what_good_looks_like() -> None:
             await settle(pilot, app)
             assert app.state.report is not None and app.state.report.healthy
             assert isinstance(app.screen, SummaryScreen)
+            await summary_drawn(pilot, app)
             text = screen_text(app)
             assert "Practice complete" in text and "Nothing" in text
             assert practice.record().fixes_applied == []
