@@ -12,10 +12,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from sesfix.demo.account import SCENARIOS, Scenario, SimulatedAccount
+
+if TYPE_CHECKING:
+    from tests.support.proxy import DelayProxy
 
 # The inner loop (`pytest -m quick`, README's development section): modules that need no
 # Pilot, no subprocess and at most the shared simulated account, well under 90 s in all.
@@ -181,3 +185,27 @@ def os_keyring(secret_service: object, monkeypatch: pytest.MonkeyPatch) -> Itera
         for label in sk.list_labels():
             sk.delete_credentials(label)
         keyring.set_keyring(fail.Keyring())
+
+
+@pytest.fixture
+def counted(
+    account: Callable[[str], SimulatedAccount],
+    moto_server: SimulatedAccount,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Callable[[str], tuple[SimulatedAccount, DelayProxy]]]:
+    """A scenario's account with every AWS request going through a counting proxy
+    (``AWS_ENDPOINT_URL``), so a test can assert which calls were sent — or none."""
+    from tests.support.proxy import DelayProxy
+
+    proxies: list[DelayProxy] = []
+
+    def start(scenario: str) -> tuple[SimulatedAccount, DelayProxy]:
+        acct = account(scenario)
+        proxy = DelayProxy(moto_server.endpoint)
+        proxies.append(proxy)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+        return acct, proxy
+
+    yield start
+    for p in proxies:
+        p.stop()

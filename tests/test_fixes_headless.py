@@ -4,39 +4,16 @@ that never echoes a secret, and ``--dry-run`` without an operator; writes counte
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from sesfix.cli import main
-from sesfix.demo.account import SimulatedAccount
 from tests.conftest import SENTINEL_SECRET
 from tests.support import fake_railway
-from tests.support.proxy import DelayProxy
 from tests.test_fixes_cli import env_file
 from tests.test_fixes_iam import iam_state
 from tests.test_fixes_undo_trust import english_afterwards, writes  # noqa: F401
-
-
-@pytest.fixture
-def counted(
-    account: Callable[[str], SimulatedAccount],
-    moto_server: SimulatedAccount,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Callable[[str], tuple[SimulatedAccount, DelayProxy]]]:
-    proxies: list[DelayProxy] = []
-
-    def start(scenario: str) -> tuple[SimulatedAccount, DelayProxy]:
-        acct = account(scenario)
-        proxy = DelayProxy(moto_server.endpoint)
-        proxies.append(proxy)
-        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
-        return acct, proxy
-
-    yield start
-    for p in proxies:
-        p.stop()
 
 
 def rotate(envfile: str, *extra: str) -> int:

@@ -45,26 +45,6 @@ def writes(proxy: DelayProxy) -> list[str]:
     return [r.label for r in proxy.snapshot() if mutating(r)]
 
 
-@pytest.fixture
-def counted(
-    account: Callable[[str], SimulatedAccount],
-    moto_server: SimulatedAccount,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Callable[[str], tuple[SimulatedAccount, DelayProxy]]]:
-    proxies: list[DelayProxy] = []
-
-    def start(scenario: str) -> tuple[SimulatedAccount, DelayProxy]:
-        acct = account(scenario)
-        proxy = DelayProxy(moto_server.endpoint)
-        proxies.append(proxy)
-        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
-        return acct, proxy
-
-    yield start
-    for p in proxies:
-        p.stop()
-
-
 def other_account_operator(acct: SimulatedAccount) -> tuple[str, str]:
     """Keys of an administrator of account 111111111111 in the same moto server."""
     import boto3

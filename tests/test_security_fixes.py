@@ -67,24 +67,6 @@ def secret_service() -> Iterator[ss.SecretService | None]:
         yield service
 
 
-@pytest.fixture
-def counted(
-    account: Loader, moto_server: SimulatedAccount, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[str], tuple[SimulatedAccount, DelayProxy]]]:
-    proxies: list[DelayProxy] = []
-
-    def start(scenario: str) -> tuple[SimulatedAccount, DelayProxy]:
-        acct = account(scenario)
-        proxy = DelayProxy(moto_server.endpoint)
-        proxies.append(proxy)
-        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
-        return acct, proxy
-
-    yield start
-    for p in proxies:
-        p.stop()
-
-
 def sesfix(
     args: list[str], env: dict[str, str], *, stdin: Any = subprocess.DEVNULL
 ) -> tuple[int, bytes, bytes]:
