@@ -77,13 +77,25 @@ class SesfixApp(App[int]):
         self.from_railway = False
         self.railway_service: str | None = None
         self.railway_environment: str | None = None
-        #: Hide timings and other run-to-run noise (snapshot tests, screenshots).
-        self.stable_output = False
+        self._stable_output = False
         self._cancel = threading.Event()
         #: Re-reads the app's variables from where they came from (environment, .env file,
         #: Railway) before a re-probe, so a value changed there is seen; blocking, so it
         #: runs in the diagnosis thread. None for typed or remembered credentials.
         self.reload_settings: Callable[[], AppSettings] | None = None
+
+    @property
+    def stable_output(self) -> bool:
+        """Hide timings and other run-to-run noise (snapshot tests, screenshots)."""
+        return self._stable_output
+
+    @stable_output.setter
+    def stable_output(self, stable: bool) -> None:
+        self._stable_output = stable
+        if stable:
+            # A scroll to the focused button is animated; a picture taken mid-way would
+            # differ from run to run with the machine's load.
+            self.animation_level = "none"
 
     # --- start ------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
     """Wait until no worker runs and the app is neither probing nor applying."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    last_screen = None
+    last_layout: object = None
     while True:
         await pilot.pause(0.05)
         await app.workers.wait_for_complete()
@@ -25,10 +25,13 @@ async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
         # only from then on), not merely pushed.
         # The same screen on two polls in a row: a screen pushed by the last result has
         # been composed and drawn (on a loaded machine that takes more than one pause).
+        # Its layout done too: the page's content is mounted after the result arrives,
+        # and a focus scroll taken before it is clamped to the shorter page.
         screen = app.screen
         drawn = screen.is_mounted and getattr(screen, "ready_at", 0.0) is not None
-        steady = screen is last_screen
-        last_screen = screen
+        layout = (screen, tuple(w.virtual_size for w in screen.query("*") if w.is_scrollable))
+        steady = layout == last_layout
+        last_layout = layout
         if not busy and drawn and steady and not any(w.is_running for w in app.workers):
             return
         if loop.time() > deadline:
@@ -42,9 +45,33 @@ async def focus_fix_button(pilot: Any, app: Any, fix_id: str, limit: int = 40) -
     for _ in range(limit):
         focused = app.focused
         if isinstance(focused, FixButton) and focused.fix_id == fix_id:
+            await scrolled_still(pilot, app)
             return
         await pilot.press("tab")
     raise AssertionError(f"no button for {fix_id} reachable with Tab")
+
+
+async def scrolled_still(pilot: Any, app: Any, timeout: float = 10.0) -> None:
+    """Wait until the page has scrolled the focused widget into view and stays there.
+
+    Focus scrolls after the next refresh; a key pressed before that (Enter opening a
+    dialog) leaves the page behind it wherever the machine's load had got it to.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    seen: list[tuple[object, ...]] = []
+    while True:
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        screen = app.screen
+        focused = app.focused
+        offsets = tuple(w.scroll_offset for w in screen.query("*") if w.is_scrollable)
+        visible = focused is None or screen.find_widget(focused).region.height > 0
+        seen.append(offsets)
+        if visible and len(seen) >= 3 and seen[-1] == seen[-2] == seen[-3]:
+            return
+        if loop.time() > deadline:
+            raise AssertionError("the page kept scrolling")
 
 
 async def wait_for_dialog(pilot: Any, app: Any, kind: type, timeout: float = 60.0) -> Any:
