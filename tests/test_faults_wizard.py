@@ -24,7 +24,7 @@ from tests.test_tui_flow import settle
 @pytest.fixture
 def slow_quota(account: Any, moto_server: SimulatedAccount, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("SESFIX_CONNECT_TIMEOUT", "1")
-    monkeypatch.setenv("SESFIX_READ_TIMEOUT", "5")  # the probe hangs for 2 x 5 s
+    monkeypatch.setenv("SESFIX_READ_TIMEOUT", "8")  # the probe hangs for 2 x 8 s (deadline 15)
     monkeypatch.setenv("SESFIX_MAX_ATTEMPTS", "2")
     acct = account("seed")
     proxy = DelayProxy(
@@ -50,13 +50,16 @@ async def test_a_hanging_probe_leaves_the_wizard_responsive_and_is_shown(
             await pilot.pause(0.3)
             assert app.state.running, "the diagnosis should still be waiting on the slow probe"
             # Keys are handled at once while the probe hangs.
+            # Each key is handled while the probe still hangs: its page is shown and the
+            # diagnosis is still running (no wall-clock bound: that is the benchmark's job,
+            # and a loaded machine only makes both sides slower).
             for key in ("2", "4", "5", "1", "3"):
-                started = time.monotonic()
                 await pilot.press(key)
-                await pilot.pause(0)
-                # Generous for a loaded 2-core machine; the point is that the keys are
-                # handled while the probe still hangs (asserted below), not after it.
-                assert time.monotonic() - started < 3.0, f"key {key} took too long"
+                deadline = time.monotonic() + 10
+                while app.state.current_page != f"step{key}":
+                    assert time.monotonic() < deadline, f"key {key} was not handled"
+                    await pilot.pause(0.01)
+                assert app.state.running, f"key {key} was handled only after the probe ended"
                 seen.append(screen_text(app))
             assert app.state.current_page == "step3"
             assert app.state.running
