@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 def source_label(app: SesfixApp) -> str:
     """Where the variables come from, in the current language (the header's subtitle)."""
+    if app.state.preparing:
+        # The practice account is being built: there are no variables yet, but the
+        # learner should see where they will come from, not "nothing yet".
+        return source_text("practice account")
     return source_text(app.settings.source)
 
 
