@@ -54,8 +54,10 @@ because the key is unknown, a region search made impossible by a rejected key) f
 its step without a second finding. A probe that fails for a reason other than the
 diagnosis becomes ``probe.unreachable``; it never raises and never turns into a wrong
 verdict. Step status: ``fail`` (an error here, or this step's probes failed because of
-an error named in another step), ``unknown`` (no answer), ``warning``, ``pass``. The AWS
-facts these verdicts rely on are in docs/aws-facts.md.
+an error named in another step), ``unknown`` (no answer), ``warning``, ``pass``
+(:func:`~sesfix.diagnosis.steps.step_status`); each step's status is announced to
+``on_step`` as soon as its own probes and checks are done (:mod:`sesfix.diagnosis.steps`).
+The AWS facts these verdicts rely on are in docs/aws-facts.md.
 """
 
 from __future__ import annotations
@@ -88,8 +90,9 @@ from sesfix.diagnosis import credentials, iam
 from sesfix.diagnosis import region as region_mod
 from sesfix.diagnosis.catalogue import CHECKS
 from sesfix.diagnosis.evidence import ev
-from sesfix.diagnosis.report import Report, StepResult, StepStatus
+from sesfix.diagnosis.report import Report, StepResult
 from sesfix.diagnosis.run import Cancelled, Check, Judge, Run, Stage
+from sesfix.diagnosis.steps import Settler, StepListener, StepSettled, step_status
 from sesfix.findings import SEVERITY_RANK, Finding, Severity
 from sesfix.settings import (
     AppSettings,
@@ -138,10 +141,14 @@ def diagnose(
     cancel: threading.Event | None = None,
     gateway: Gateway | None = None,
     checks: Sequence[Check] | None = None,
+    on_step: StepListener | None = None,
 ) -> Report:
     """Run all five steps and return the report. Never raises for AWS's answers.
 
-    ``checks`` replaces the registered checks (default: the catalogue's)."""
+    ``checks`` replaces the registered checks (default: the catalogue's). ``on_step`` is
+    told each step's status as soon as that step's own probes and checks have finished
+    (:class:`~sesfix.diagnosis.steps.StepSettled`, from the diagnosis' threads); the report
+    stays the authority."""
     options = options or DiagnosisOptions()
     started = time.perf_counter()
     # What must never reach AWS (a key ID that is a secret, oversized values) is left out
@@ -153,9 +160,11 @@ def diagnose(
         ThreadPoolExecutor(max_workers=options.max_workers, thread_name_prefix="probe") as pool,
     ):
         run = Run(settings, gw, pool, cancel, delivery=options.delivery)
+        chosen = CHECKS if checks is None else checks
+        settler = Settler(run, chosen, on_step, _dedupe)
         try:
             with gw.bounded(DIAGNOSIS_DEADLINE.read(), cancel):
-                _diagnose(run, CHECKS if checks is None else checks)
+                _diagnose(run, chosen, settler)
         except Cancelled:
             # Calls already in flight finish (each is bounded by its timeouts); queued
             # ones never start.
@@ -171,7 +180,7 @@ def diagnose(
 # ------------------------------------------------------------------------------------------
 
 
-def _diagnose(run: Run, checks: Sequence[Check]) -> None:
+def _diagnose(run: Run, checks: Sequence[Check], settler: Settler) -> None:
     s = run.settings
     staged = {stage: _in_stage(checks, stage) for stage in ("lint", "early", "late")}
     for check in staged["lint"]:
@@ -261,21 +270,29 @@ def _diagnose(run: Run, checks: Sequence[Check]) -> None:
     f_op_quota = account_mod.start_operator_quota(run, f_quota, f_account, op_usable, region)
 
     # ---- verdicts ------------------------------------------------------------------------
+    # Each step is settled after the last judge that may name something in it (the judge
+    # of the live test may still name an unknown key, step 2).
     credentials.judge_keys(run, f_keys.result() if f_keys else None, key_id)
     auth_failed = credentials.judge_credentials(run, caller, last_used, key_id)
     quota = f_quota.result() if f_quota else None
     account = f_account.result() if f_account else None
     account_mod.judge_live(run, quota, account, auth_failed, caller)
+    settler.aws_done(2)
     iam.judge_iam(run, iam_futures, quota, account, auth_failed, has_op, op_usable)
     iam.judge_read_denied(run, quota, account)
+    settler.aws_done(1)
     region_mod.judge_region(run, verify, region_futures, region_ok)
+    settler.aws_done(4)
     account_mod.judge_account(run, quota, account, f_dkim, op_usable, region, f_op_quota)
+    settler.aws_done(3, 5)
 
     _keep(run, caller, quota, account, verify, f_dkim.result() if f_dkim else None)
 
     # ---- registered checks -----------------------------------------------------------------
     _finish(run, early)
+    settler.checks_done(staged["early"])
     _finish(run, [(check, run.submit(check.fn, run)) for check in staged["late"]])
+    settler.checks_done(staged["late"])
 
 
 def _sender_for_aws(address: str | None) -> str | None:
@@ -395,27 +412,10 @@ def _report(run: Run, options: DiagnosisOptions) -> Report:
     records = run.gateway.calls("read")
     _name_operator_denials(run, records)
     findings = _dedupe(run.findings)
-    # A failed probe whose cause is an error named in another step fails its step too.
-    causes_elsewhere = any(
-        f.severity == Severity.ERROR and f.id != "probe.unreachable" for f in findings
-    )
     steps: list[StepResult] = []
     for n in range(1, 6):
         probes = tuple(sorted((r for r in records if r.step == n), key=lambda r: r.seq))
-        fs = [f for f in findings if f.step == n and f.severity != Severity.INFO]
-        errors = [f for f in fs if f.severity == Severity.ERROR]
-        status: StepStatus
-        if any(f.id != "probe.unreachable" for f in errors) or (
-            n in run.failed_steps and causes_elsewhere
-        ):
-            status = "fail"
-        elif n in run.unknown_steps or errors:
-            # Only unanswered probes: the step has no verdict, which is not a failure.
-            status = "unknown"
-        elif fs:
-            status = "warning"
-        else:
-            status = "pass"
+        status = step_status(n, findings, run.unknown_steps, run.failed_steps)
         steps.append(StepResult(n, status, probes))
     findings.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.step))
     op = options.operator
@@ -463,5 +463,6 @@ __all__ = [
     "Check",
     "DiagnosisOptions",
     "Run",
+    "StepSettled",
     "diagnose",
 ]
