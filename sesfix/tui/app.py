@@ -35,6 +35,7 @@ from sesfix.tui.messages import (
     FixRequested,
     ProbeEvent,
     RailwayPushRequested,
+    StepVerdict,
     TestSendRequested,
     UndoRequested,
 )
@@ -43,6 +44,7 @@ from sesfix.tui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
     from sesfix.demo.record import OnboardingRecord
+    from sesfix.diagnosis.steps import StepSettled
 
 Prepare = Callable[[], tuple[AppSettings, OperatorSpec | None]]
 
@@ -162,6 +164,7 @@ class SesfixApp(App[int]):
         self.state.generation += 1
         generation = self.state.generation
         self.state.probes = {}
+        self.state.step_verdicts = {}
         self.state.running = True
         self.state.cancelled = False
         settings, operator = self.settings, self.operator
@@ -169,6 +172,9 @@ class SesfixApp(App[int]):
 
         def listener(event: CallStarted | CallFinished) -> None:
             self.post_message(ProbeEvent(event, generation))
+
+        def on_step(event: StepSettled) -> None:
+            self.post_message(StepVerdict(event.step, event.status, generation))
 
         def work() -> Report:
             nonlocal settings
@@ -178,7 +184,11 @@ class SesfixApp(App[int]):
                     background.Finished("reload", lambda: self._reloaded(settings, generation))
                 )
             return diagnose(
-                settings, DiagnosisOptions(operator=operator), listeners=[listener], cancel=cancel
+                settings,
+                DiagnosisOptions(operator=operator),
+                listeners=[listener],
+                cancel=cancel,
+                on_step=on_step,
             )
 
         def done(report: Report) -> None:
@@ -204,6 +214,12 @@ class SesfixApp(App[int]):
             line = self.state.probes.get(r.seq) or ProbeLine.of(r)
             line.outcome, line.ms = r.outcome, r.ms
             self.state.probes[r.seq] = line
+        self.refresh_views(probes_only=True)
+
+    def on_step_verdict(self, message: StepVerdict) -> None:
+        if message.generation != self.state.generation or not self.state.running:
+            return
+        self.state.step_verdicts[message.step] = message.status
         self.refresh_views(probes_only=True)
 
     def on_diagnosis_done(self, message: DiagnosisDone) -> None:

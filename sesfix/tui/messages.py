@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from sesfix.aws.gateway import CallFinished, CallStarted
-from sesfix.diagnosis.report import Report
+from sesfix.diagnosis.report import Report, StepStatus
 
 
 @dataclass
@@ -15,6 +15,15 @@ class ProbeEvent(Message):
     """A probe started or finished (forwarded from the gateway's listener)."""
 
     event: CallStarted | CallFinished
+    generation: int
+
+
+@dataclass
+class StepVerdict(Message):
+    """A step's own probes and checks have finished: its status, before the whole run ends."""
+
+    step: int
+    status: StepStatus
     generation: int
 
 

@@ -52,6 +52,9 @@ class WizardState:
     #: Bumped by each diagnosis; answers of an older run are ignored.
     generation: int = 0
     probes: dict[int, ProbeLine] = field(default_factory=dict)
+    #: Steps already settled in the running diagnosis (their own probes and checks done),
+    #: by number; the report replaces them when the whole run ends.
+    step_verdicts: dict[int, str] = field(default_factory=dict)
     show_cli: bool = True
     current_page: str = ""
     #: Until the first verdict the wizard moves to the first failing step on its own;

@@ -61,6 +61,11 @@ class Sidebar(ListView):
             if item.page.startswith("step"):
                 n = int(item.page[-1])
                 state = app.step_state(n)
+                settled = app.state.step_verdicts.get(n) if state == "probing" else None
+                if settled is not None:
+                    # This step's own probes and checks are done: its mark now, not when
+                    # the last step's are.
+                    state = settled
                 word = t("state." + state)
                 if state == "probing":
                     done, total = steps_answered(probes, n)
