@@ -171,6 +171,39 @@ def redact(text: str, *secrets: str | Secret | None) -> str:
     return _KEY_ID_RE.sub(lambda m: mask_key_id(m.group(1)), text)
 
 
+def key_ids_in(value: Any) -> list[str]:
+    """Every AWS access key ID inside a JSON-like value, in full, each once, in order.
+
+    For a command copied to the clipboard (which may carry the full ID); never for a screen.
+    """
+    found: dict[str, None] = {}
+    if isinstance(value, str):
+        found.update(dict.fromkeys(_KEY_ID_RE.findall(value)))
+    elif isinstance(value, dict):
+        for v in value.values():
+            found.update(dict.fromkeys(key_ids_in(v)))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            found.update(dict.fromkeys(key_ids_in(v)))
+    return list(found)
+
+
+def unmask_key_ids(text: str, key_ids: Any) -> str:
+    """``text`` with each masked key ID (``AKIA…WXYZ``) of ``key_ids`` back in full.
+
+    A mask two of the given IDs share (same first and last four) is left as it is: which
+    key it stands for is not known, and a wrong key in a command is worse than none.
+    """
+    by_mask: dict[str, set[str]] = {}
+    for key_id in key_ids:
+        if key_id and _KEY_ID_RE.fullmatch(key_id):
+            by_mask.setdefault(mask_key_id(key_id), set()).add(key_id)
+    for masked, ids in by_mask.items():
+        if len(ids) == 1 and _ELLIPSIS in masked:
+            text = text.replace(masked, next(iter(ids)))
+    return text
+
+
 def redact_json(value: Any) -> Any:
     """A JSON-able value with :func:`redact` applied to every string in it (keys kept)."""
     if isinstance(value, str):

@@ -177,6 +177,13 @@ class Plan:
     def cli_commands(self) -> list[str]:
         return [c.cli for c in self.calls]
 
+    def key_ids(self) -> list[str]:
+        """The access key IDs the calls name, in full: a copied command carries them (its
+        shown form masks them), so it runs as copied."""
+        from sesfix.masking import key_ids_in
+
+        return key_ids_in([c.params for c in self.calls])
+
     def to_json(self) -> dict[str, Any]:
         return {
             "fix_id": self.fix_id,
@@ -315,6 +322,12 @@ class AuditEntry:
     @property
     def changed_anything(self) -> bool:
         return any(c.status in ("ok", "unknown") for c in self.calls)
+
+    def key_ids(self) -> list[str]:
+        """The access key IDs its calls and their undo calls name, in full (for copying)."""
+        from sesfix.masking import key_ids_in
+
+        return key_ids_in([[c.params, [u.params for u in c.undo]] for c in self.calls])
 
 
 @dataclass

@@ -39,7 +39,13 @@ from sesfix.tui.messages import (
     TestSendRequested,
     UndoRequested,
 )
-from sesfix.tui.state import ProbeLine, WizardState, aws_unreachable, first_failing_step
+from sesfix.tui.state import (
+    ProbeLine,
+    WizardState,
+    aws_unreachable,
+    first_failing_step,
+    known_key_ids,
+)
 from sesfix.tui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:
@@ -436,7 +442,7 @@ class SesfixApp(App[int]):
         if not lines:
             self.notify(t("copy.nothing"), severity="warning", markup=False)
             return
-        self.copy_to_clipboard(runnable(lines, self.settings.masked_key_id))
+        self.copy_to_clipboard(runnable(lines, known_key_ids(self.settings, self.state)))
         self.notify(t("copy.done", n=len(lines)), markup=False)
 
     def copy_value(self, text: str, what: str) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sesfix.locale import t
 from sesfix.masking import redact
 from sesfix.tui import background
-from sesfix.tui.state import AppliedFix
+from sesfix.tui.state import AppliedFix, known_key_ids
 
 if TYPE_CHECKING:
     from sesfix.diagnosis.testsend import TestSendResult
@@ -68,7 +68,7 @@ def confirm_plan(app: SesfixApp, plan: Plan, inputs: dict[str, str] | None = Non
         plan,
         practice_guidance=practice_guidance,
         inputs=inputs,
-        app_key_id=app.settings.masked_key_id,
+        key_ids=known_key_ids(app.settings, app.state),
     )
 
     def answered(yes: bool | None) -> None:
@@ -206,7 +206,7 @@ def confirm_undo(app: SesfixApp, entry: AuditEntry, commands: list[str]) -> None
             t("undo.body"),
             commands,
             yes_label=t("undo.yes"),
-            app_key_id=app.settings.masked_key_id,
+            key_ids=[*entry.key_ids(), *known_key_ids(app.settings, app.state)],
         ),
         answered,
     )

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 
 from rich.text import Text
 
 from sesfix.locale import t
+from sesfix.masking import unmask_key_ids
 from sesfix.text import visible
 
 _ATTRIBUTES = {"bold", "italic", "reverse", "underline", "strike", "not"}
@@ -43,16 +45,17 @@ def ours(text: str, style: str = "") -> Text:
     return Text(visible(text, limit=None, keep_newlines=True), style=tone(style))
 
 
-def runnable(lines: list[str], masked_key_id: str) -> str:
-    """CLI lines as they can be pasted and run: the app's masked key ID becomes the variable.
+def runnable(lines: list[str], key_ids: Iterable[str]) -> str:
+    """CLI lines as they can be pasted and run: every masked key ID back in full.
 
-    The screen shows ``AKIA…WXYZ``; a copied command with that in it would fail, so the
-    clipboard gets ``"$AWS_ACCESS_KEY_ID"`` (the app's own variable) in its place.
+    The screen shows ``AKIA…WXYZ`` (never a full key ID); a copied command with that in it
+    would fail, so the clipboard carries each key's full ID (key IDs are not secrets) —
+    the app's key, an old key being retired, a new key alike. Not ``"$AWS_ACCESS_KEY_ID"``:
+    in the operator's shell that variable usually holds the operator's own key, and a
+    copied ``update-access-key --status Inactive`` would then switch off the wrong key.
+    ``key_ids`` are the full IDs the lines may name (a plan's params, the app's key).
     """
-    text = "\n".join(lines)
-    if masked_key_id and "…" in masked_key_id:
-        text = text.replace(masked_key_id, '"$AWS_ACCESS_KEY_ID"')
-    return text
+    return unmask_key_ids("\n".join(lines), list(key_ids))
 
 
 def cli_units(cli: str) -> list[str]:

@@ -12,6 +12,7 @@ from sesfix.diagnosis.report import Report
 if TYPE_CHECKING:
     from sesfix.diagnosis.testsend import TestSendResult
     from sesfix.fixes import NewKey
+    from sesfix.settings import AppSettings
 
 
 @dataclass
@@ -71,6 +72,18 @@ class WizardState:
     testsend_result: TestSendResult | None = None
     testsend_busy: bool = False
     railway_busy: bool = False
+
+
+def known_key_ids(settings: AppSettings, state: WizardState) -> list[str]:
+    """The full access key IDs the wizard knows (the app's, the key a rotation replaced,
+    the new one), for commands copied to the clipboard; a screen shows them masked."""
+    from sesfix.settings import clean, key_id_shaped
+
+    raw = settings.for_probes().access_key_id
+    found = [clean(raw) if raw else "", state.old_key_id or ""]
+    if state.last_new_key is not None:
+        found.append(state.last_new_key.access_key_id)
+    return [k for k in dict.fromkeys(found) if k and key_id_shaped(k)]
 
 
 def all_probes(report: Report) -> list[CallRecord]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -51,11 +52,11 @@ class ConfirmScreen(Localized, ModalScreen[bool]):
         documents: dict[str, Any] | None = None,
         extra: list[str] | None = None,
         can_apply: bool = True,
-        app_key_id: str = "",
+        key_ids: Iterable[str] = (),
     ) -> None:
         super().__init__()
-        #: The app's masked key ID: copied commands name "$AWS_ACCESS_KEY_ID" instead.
-        self.app_key_id = app_key_id
+        #: Full key IDs the commands may name masked: the copy carries them in full.
+        self.key_ids = list(key_ids)
         #: When the dialog was first drawn (keys from before then are dropped).
         self.ready_at: float | None = None
         self.heading = title
@@ -127,7 +128,7 @@ class ConfirmScreen(Localized, ModalScreen[bool]):
         parts.extend(json.dumps(doc, indent=2) for doc in self.documents.values())
         parts.extend(self.copy_extra)
         if parts:
-            self.app.copy_to_clipboard(runnable(parts, self.app_key_id))
+            self.app.copy_to_clipboard(runnable(parts, self.key_ids))
             self.app.notify(t("copy.done", n=len(parts)), markup=False)
 
     @on(Button.Pressed)
@@ -155,7 +156,7 @@ class ConfirmFixScreen(ConfirmScreen):
         *,
         practice_guidance: bool = False,
         inputs: dict[str, str] | None = None,
-        app_key_id: str = "",
+        key_ids: Iterable[str] = (),
     ) -> None:
         extra: list[str] = []
         target = {k: v for k, v in plan.target.items() if v not in (None, "", [], {})}
@@ -185,7 +186,7 @@ class ConfirmFixScreen(ConfirmScreen):
             documents=plan.documents,
             extra=extra,
             can_apply=plan.applicable or practice_guidance,
-            app_key_id=app_key_id,
+            key_ids=[*plan.key_ids(), *key_ids],
         )
         self.plan = plan
         self.copy_extra = list(plan.guidance)
