@@ -6,7 +6,6 @@ app key's password derived for its region, reached through SESFIX_SMTP_ENDPOINT.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,50 +13,20 @@ import pytest
 
 from sesfix import cli
 from sesfix.demo.account import SimulatedAccount
-from sesfix.demo.smtp import Certificates, PracticeSmtpServer
+from sesfix.demo.smtp import PracticeSmtpServer
 from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
-from sesfix.masking import Secret
 from sesfix.settings import AppSettings
 from sesfix.smtp import derive
+from tests.support.smtp_account import REGION, healthy, smtp_env, smtp_practice  # noqa: F401
 from tests.support.smtp_server import blocked_port, certificates, closed_port  # noqa: F401
-
-REGION = "ap-southeast-1"  # the scenarios' region
-HOST = f"email-smtp.{REGION}.amazonaws.com"
-
-
-@pytest.fixture
-def healthy(account) -> SimulatedAccount:  # type: ignore[no-untyped-def]
-    return account("healthy")
 
 
 @pytest.fixture
 def endpoint(
-    healthy: SimulatedAccount, certificates: Certificates, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[PracticeSmtpServer]:
-    secret = Secret(healthy.app_env["AWS_SECRET_ACCESS_KEY"])
-    server = PracticeSmtpServer(healthy.app_env["AWS_ACCESS_KEY_ID"], secret, REGION, certificates)
-    server.start()
-    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{server.starttls_port}")
-    monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca_file))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def smtp_env(acct: SimulatedAccount, password: str, **over: str) -> dict[str, str]:
-    env = dict(acct.app_env)
-    env.update(
-        {
-            "EMAIL_PROVIDER": "smtp",
-            "SMTP_HOST": HOST,
-            "SMTP_PORT": "587",
-            "SMTP_USERNAME": acct.app_env["AWS_ACCESS_KEY_ID"],
-            "SMTP_PASSWORD": password,
-        }
-    )
-    env.update(over)
-    return env
+    smtp_practice: PracticeSmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> PracticeSmtpServer:
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{smtp_practice.starttls_port}")
+    return smtp_practice
 
 
 def run(env: dict[str, str], acct: SimulatedAccount):  # type: ignore[no-untyped-def]

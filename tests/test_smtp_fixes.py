@@ -5,56 +5,18 @@ server) and proven by applying their variable changes and diagnosing again."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from sesfix.demo.account import SimulatedAccount
-from sesfix.demo.smtp import Certificates, PracticeSmtpServer
+from sesfix.demo.smtp import PracticeSmtpServer
 from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.fixes import FIX_CATALOGUE, plan_fix
 from sesfix.fixes.model import Plan
-from sesfix.masking import Secret
 from sesfix.settings import AppSettings
 from sesfix.smtp import derive
+from tests.support.smtp_account import REGION, healthy, smtp_env, smtp_practice  # noqa: F401
 from tests.support.smtp_server import certificates  # noqa: F401
-
-REGION = "ap-southeast-1"
-HOST = f"email-smtp.{REGION}.amazonaws.com"
-
-
-@pytest.fixture
-def healthy(account) -> SimulatedAccount:  # type: ignore[no-untyped-def]
-    return account("healthy")
-
-
-@pytest.fixture
-def endpoint(
-    healthy: SimulatedAccount, certificates: Certificates, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[PracticeSmtpServer]:
-    secret = Secret(healthy.app_env["AWS_SECRET_ACCESS_KEY"])
-    server = PracticeSmtpServer(healthy.app_env["AWS_ACCESS_KEY_ID"], secret, REGION, certificates)
-    server.start()
-    monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca_file))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def smtp_env(acct: SimulatedAccount, **over: str) -> dict[str, str]:
-    env = dict(acct.app_env)
-    env.update(
-        {
-            "EMAIL_PROVIDER": "smtp",
-            "SMTP_HOST": HOST,
-            "SMTP_PORT": "587",
-            "SMTP_USERNAME": acct.app_env["AWS_ACCESS_KEY_ID"],
-            "SMTP_PASSWORD": acct.app_env["AWS_SECRET_ACCESS_KEY"],
-        }
-    )
-    env.update(over)
-    return {k: v for k, v in env.items() if v != "<unset>"}
 
 
 def diagnosed(env: dict[str, str], acct: SimulatedAccount):  # type: ignore[no-untyped-def]
@@ -84,9 +46,9 @@ def test_fixes_are_published_and_answer_the_smtp_findings() -> None:
     ["raw-secret", "other-region", "legacy"],
 )
 def test_derive_smtp_password_makes_ses_accept_the_login(
-    healthy: SimulatedAccount, endpoint: PracticeSmtpServer, monkeypatch, password: str
+    healthy: SimulatedAccount, smtp_practice: PracticeSmtpServer, monkeypatch, password: str
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{endpoint.starttls_port}")
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{smtp_practice.starttls_port}")
     secret = healthy.app_env["AWS_SECRET_ACCESS_KEY"]
     value = {
         "raw-secret": secret,
@@ -107,13 +69,13 @@ def test_derive_smtp_password_makes_ses_accept_the_login(
     # Applying the change makes SES (the loopback server) accept the login.
     _, after = diagnosed(applied(env, plan), healthy)
     assert [f.id for f in after.errors] == []
-    assert endpoint.attempts[-1].accepted
+    assert smtp_practice.attempts[-1].accepted
 
 
 def test_derive_sets_the_username_to_the_key_id(
-    healthy: SimulatedAccount, endpoint, monkeypatch
+    healthy: SimulatedAccount, smtp_practice, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{endpoint.implicit_port}")
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{smtp_practice.implicit_port}")
     env = smtp_env(healthy, SMTP_USERNAME="ses-smtp-user.20240101-123456", SMTP_PORT="465")
     settings, report = diagnosed(env, healthy)
     plan = plan_fix("derive-smtp-password", report, settings, operator=healthy.operator)
@@ -138,10 +100,10 @@ def test_derive_without_a_secret_asks_for_the_keyring_entry(healthy: SimulatedAc
 
 
 def test_set_smtp_port_fixes_a_tls_mismatch(
-    healthy: SimulatedAccount, endpoint, monkeypatch
+    healthy: SimulatedAccount, smtp_practice, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     # The app says implicit TLS on 587: the server there speaks STARTTLS.
-    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{endpoint.starttls_port}")
+    monkeypatch.setenv("SESFIX_SMTP_ENDPOINT", f"127.0.0.1:{smtp_practice.starttls_port}")
     good = derive.smtp_password(healthy.app_env["AWS_SECRET_ACCESS_KEY"], REGION)
     env = smtp_env(healthy, SMTP_PASSWORD=good, SMTP_SECURE="true")
     settings, report = diagnosed(env, healthy)

@@ -9,33 +9,20 @@ from typing import Any
 
 import pytest
 
-from sesfix.demo.account import SimulatedAccount
 from sesfix.tui.app import SesfixApp, make_app
 from tests.conftest import SENTINEL_SECRET
 from tests.support.proxy import DelayProxy
 from tests.support.screen import screen_text
-from tests.support.wizard import focus_fix_button, settle
+from tests.support.wizard import apply_fix, incident_app, open_plan, settle
 
 MUTATING = re.compile(r"^(Attach|Create|Put|Delete|Update|Detach|Verify|Send|Set|Tag)")
 
 
 async def rotate_key_with_keyboard(pilot: Any, app: SesfixApp) -> Any:
     """Step 2, Tab to rotate-access-key, Enter, y: the new key the wizard holds."""
-    await pilot.press("2")
-    await pilot.pause(0.1)
-    await focus_fix_button(pilot, app, "rotate-access-key")
-    await pilot.press("enter")
-    await settle(pilot, app)
-    await pilot.press("a")
-    await settle(pilot, app)
+    await apply_fix(pilot, app, "rotate-access-key", step=2)
     assert app.state.last_new_key is not None
     return app.state.last_new_key
-
-
-def incident_app(acct: SimulatedAccount, lang: str = "en") -> SesfixApp:
-    app = make_app(settings=acct.app_settings(), operator=acct.operator, lang=lang)
-    app.stable_output = True
-    return app
 
 
 async def test_opens_on_step_one_with_probes_running(account: Any) -> None:
@@ -76,9 +63,7 @@ async def test_keyboard_walk_seed_to_green_checklist(account: Any) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot, app)
         assert app.step_state(1) == "fail"
-        await focus_fix_button(pilot, app, "create-custom-policy")
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await open_plan(pilot, app, "create-custom-policy")
         from sesfix.tui.screens.confirm import ConfirmFixScreen
 
         assert isinstance(app.screen, ConfirmFixScreen)
@@ -114,9 +99,7 @@ async def test_declining_a_fix_sends_no_mutating_call(
             await settle(pilot, app)
             before = len(proxy.requests)
             assert before > 0
-            await focus_fix_button(pilot, app, "attach-ses-full-access")
-            await pilot.press("enter")
-            await settle(pilot, app)
+            await open_plan(pilot, app, "attach-ses-full-access")
             from sesfix.tui.screens.confirm import ConfirmFixScreen
 
             assert isinstance(app.screen, ConfirmFixScreen)
@@ -165,9 +148,7 @@ async def test_no_secret_ever_on_screen(account: Any) -> None:
         await pilot.press("1")
         await pilot.pause(0.1)
         if pytest.importorskip("sesfix.fixes.catalogue"):
-            await focus_fix_button(pilot, app, "create-custom-policy")
-            await pilot.press("enter")
-            await settle(pilot, app)
+            await open_plan(pilot, app, "create-custom-policy")
             seen.append(screen_text(app))
             await pilot.press("escape")
     everything = "\n".join(seen)
@@ -393,11 +374,7 @@ async def test_undo_from_the_same_place(account: Any) -> None:
     app = incident_app(acct)
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot, app)
-        await focus_fix_button(pilot, app, "attach-ses-full-access")
-        await pilot.press("enter")
-        await settle(pilot, app)
-        await pilot.press("a")
-        await settle(pilot, app)
+        await apply_fix(pilot, app, "attach-ses-full-access")
         assert app.step_state(1) == "pass"
         assert app.screen.query_one("#undo-button").display
         await pilot.press("u")
@@ -505,11 +482,7 @@ async def test_practice_mode_prepares_then_offers_the_summary() -> None:
             assert "Preparing the practice account" in screen_text(app)
             await settle(pilot, app)
             assert app.step_state(1) == "fail"
-            await focus_fix_button(pilot, app, "attach-ses-full-access")
-            await pilot.press("enter")
-            await settle(pilot, app)
-            await pilot.press("a")
-            await settle(pilot, app)
+            await apply_fix(pilot, app, "attach-ses-full-access")
             assert isinstance(app.screen, SummaryScreen)
             assert app.screen.record.fixes_applied == ["attach-ses-full-access"]
             assert app.screen.record.broken_findings == ["iam.ses_permission_missing"]
@@ -531,11 +504,7 @@ async def test_fix_needing_values_is_planned_again_with_them(account: Any) -> No
     app = incident_app(acct)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("5")
-        await pilot.pause(0.1)
-        await focus_fix_button(pilot, app, "request-production-access")
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await open_plan(pilot, app, "request-production-access", step=5)
         first = app.screen
         assert isinstance(first, ConfirmFixScreen)
         assert not first.can_apply  # values missing: no "yes" yet

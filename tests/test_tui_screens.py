@@ -19,7 +19,6 @@ import pytest
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select
 
-from sesfix.demo.account import SimulatedAccount
 from sesfix.settings import AppSettings
 from sesfix.tui.app import SesfixApp, make_app
 from sesfix.tui.bindings import APP_BINDINGS
@@ -30,15 +29,15 @@ from sesfix.tui.screens.help import HelpScreen
 from sesfix.tui.state import ProbeLine, steps_answered
 from sesfix.tui.widgets.findings import FindingCard, FixButton
 from tests.support.screen import screen_text
-from tests.support.wizard import focus_fix_button, settle
+from tests.support.wizard import (
+    apply_fix,
+    incident_app,
+    open_plan,
+    record_notes,
+    settle,
+)
 
 SIZES = [(80, 24), (120, 40)]
-
-
-def incident(acct: SimulatedAccount, lang: str = "en") -> SesfixApp:
-    app = make_app(settings=acct.app_settings(), operator=acct.operator, lang=lang)
-    app.stable_output = True
-    return app
 
 
 def region_text(app: SesfixApp, widget: Widget) -> str:
@@ -67,7 +66,7 @@ async def test_every_button_whole_and_inside_its_card(
     account: Any, scenario: str, size: tuple[int, int], lang: str
 ) -> None:
     acct = account(scenario)
-    app = incident(acct, lang)
+    app = incident_app(acct, lang)
     async with app.run_test(size=size) as pilot:
         await settle(pilot, app)
         checked = 0
@@ -82,11 +81,7 @@ async def test_every_button_whole_and_inside_its_card(
         # The plan dialog's buttons too (the confirm dialog's Copy read "Co").
         assert app.state.report is not None
         finding = next(f for f in app.state.report.errors if f.fixes)
-        await pilot.press(str(finding.step))
-        await pilot.pause(0.1)
-        await focus_fix_button(pilot, app, finding.fixes[0])
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await open_plan(pilot, app, finding.fixes[0], step=finding.step)
         assert isinstance(app.screen, ConfirmFixScreen)
         dialog = app.screen.query_one("#dialog")
         for button in app.screen.query("#dialog-buttons Button").results(Button):
@@ -103,7 +98,7 @@ async def test_question_mark_lists_every_key(account: Any, lang: str) -> None:
     from sesfix.locale import t
 
     acct = account("seed")
-    app = incident(acct, lang)
+    app = incident_app(acct, lang)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
         await pilot.press("question_mark")
@@ -123,7 +118,7 @@ async def test_question_mark_lists_every_key(account: Any, lang: str) -> None:
 @pytest.mark.parametrize(("scenario", "step"), [("wrong-region", 4), ("inactive-key", 2)])
 async def test_opens_on_the_first_failing_step(account: Any, scenario: str, step: int) -> None:
     acct = account(scenario)
-    app = incident(acct)
+    app = incident_app(acct)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot, app)
         assert app.state.report is not None
@@ -169,7 +164,7 @@ async def test_aws_unreachable_is_said_first(monkeypatch: pytest.MonkeyPatch) ->
 
 async def test_first_tab_lands_on_the_first_button(account: Any) -> None:
     acct = account("seed")
-    app = incident(acct)
+    app = incident_app(acct)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot, app)
         await pilot.press("tab")
@@ -181,22 +176,11 @@ async def test_copy_buttons_only_where_they_apply_and_each_copy_says_so(
     account: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     acct = account("seed")
-    app = incident(acct)
-    said: list[str] = []
-    original = app.notify
-
-    def notify(message: str, **kw: Any) -> None:
-        said.append(message)
-        original(message, **kw)
-
-    monkeypatch.setattr(app, "notify", notify)
+    app = incident_app(acct)
+    said = record_notes(app, monkeypatch)
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot, app)
-        await focus_fix_button(pilot, app, "attach-ses-full-access")
-        await pilot.press("enter")
-        await settle(pilot, app)
-        await pilot.press("a")
-        await settle(pilot, app)
+        await apply_fix(pilot, app, "attach-ses-full-access")
         screen = app.screen
         assert screen.query_one("#undo-button").display
         # Not a rotation: no new key or secret to copy; no follow-up steps: no copy button.
@@ -209,31 +193,19 @@ async def test_copy_buttons_only_where_they_apply_and_each_copy_says_so(
         assert said and "Copied" in said[-1]
         assert "AKIA…" not in app.clipboard
         if "--access-key-id" in app.clipboard:
-            assert '--access-key-id "$AWS_ACCESS_KEY_ID"' in app.clipboard
+            # The app's key in full (on screen it stays masked), not "$AWS_ACCESS_KEY_ID".
+            assert f"--access-key-id {acct.app_key_id}" in app.clipboard
 
 
 async def test_rotation_offers_the_secret_copy_and_retire_old_key(
     account: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     acct = account("inactive-key")
-    app = incident(acct)
-    said: list[str] = []
-    original = app.notify
-
-    def notify(message: str, **kw: Any) -> None:
-        said.append(message)
-        original(message, **kw)
-
-    monkeypatch.setattr(app, "notify", notify)
+    app = incident_app(acct)
+    said = record_notes(app, monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("2")
-        await pilot.pause(0.1)
-        await focus_fix_button(pilot, app, "rotate-access-key")
-        await pilot.press("enter")
-        await settle(pilot, app)
-        await pilot.press("a")
-        await settle(pilot, app)
+        await apply_fix(pilot, app, "rotate-access-key", step=2)
         assert app.state.last_new_key is not None
         screen = app.screen
         for shown in ("#copy-key-button", "#copy-secret-button", "#retire-old-button"):
@@ -253,14 +225,10 @@ async def test_edited_plan_values_make_a_new_plan_instead_of_being_dropped(
     account: Any,
 ) -> None:
     acct = account("seed")
-    app = incident(acct)
+    app = incident_app(acct)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await pilot.press("5")
-        await pilot.pause(0.1)
-        await focus_fix_button(pilot, app, "request-production-access")
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await open_plan(pilot, app, "request-production-access", step=5)
         first = app.screen
         assert isinstance(first, ConfirmFixScreen)
         names = [f.name for f in first.fields]
@@ -289,12 +257,10 @@ async def test_edited_plan_values_make_a_new_plan_instead_of_being_dropped(
 
 async def test_plan_target_shows_labels_and_cli_wraps_between_options(account: Any) -> None:
     acct = account("seed")
-    app = incident(acct)
+    app = incident_app(acct)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
-        await focus_fix_button(pilot, app, "attach-ses-full-access")
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await open_plan(pilot, app, "attach-ses-full-access")
         assert isinstance(app.screen, ConfirmFixScreen)
         app.screen.query_one("#dialog-body").scroll_end(animate=False)
         await pilot.pause(0.1)
@@ -335,14 +301,10 @@ def test_copied_commands_run_as_copied() -> None:
 
 async def test_no_stale_text_after_undo(account: Any) -> None:
     acct = account("seed")
-    app = incident(acct)
+    app = incident_app(acct)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await focus_fix_button(pilot, app, "attach-ses-full-access")
-        await pilot.press("enter")
-        await settle(pilot, app)
-        await pilot.press("a")
-        await settle(pilot, app)
+        await apply_fix(pilot, app, "attach-ses-full-access")
         await pilot.press("t")
         await pilot.pause(0.1)
         app.screen.query_one("#testsend-send", Button).press()
@@ -366,7 +328,7 @@ async def test_no_color_keeps_states_readable(
 ) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     acct = account("seed")
-    app = incident(acct)
+    app = incident_app(acct)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot, app)
         assert app.no_color
@@ -405,7 +367,7 @@ async def test_sidebar_shows_each_steps_progress_while_probing(
     acct = account("seed")
     with DelayProxy(acct.endpoint, delay=0.3) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
-        app = incident(acct)
+        app = incident_app(acct)
         seen: set[str] = set()
         async with app.run_test(size=(100, 32)) as pilot:
             deadline = time.monotonic() + 60

@@ -16,7 +16,7 @@ import pytest
 
 from sesfix.demo.account import SimulatedAccount
 from sesfix.tui.app import SesfixApp, make_app
-from tests.test_tui_flow import focus_fix_button, settle
+from tests.support.wizard import focus_fix_button, settle
 
 SIZES = [(80, 24), (120, 40)]
 SEED = 20240601

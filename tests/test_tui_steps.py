@@ -11,10 +11,10 @@ import asyncio
 import threading
 from typing import Any
 
-from sesfix.tui.app import SesfixApp, make_app
+from sesfix.tui.app import SesfixApp
 from sesfix.tui.widgets.sidebar import ICONS, SidebarItem
 from tests.support.proxy import RequestInfo
-from tests.support.wizard import settle
+from tests.support.wizard import incident_app, settle
 
 
 def _held(info: RequestInfo) -> bool:
@@ -48,8 +48,7 @@ async def test_a_steps_mark_appears_before_the_diagnosis_ends(counted: Any) -> N
         return None
 
     proxy.fault = hold
-    app = make_app(settings=acct.app_settings(), operator=acct.operator, lang="en")
-    app.stable_output = True
+    app = incident_app(acct)
     try:
         async with app.run_test(size=(100, 32)) as pilot:
             await until(pilot, lambda: 2 in app.state.step_verdicts, "step 2's verdict")

@@ -136,30 +136,30 @@ def parse_simulation(results: Sequence[Mapping[str, Any]]) -> list[Pair]:
                 b = (s.get("PermissionsBoundaryDecisionDetail") or {}).get(
                     "AllowedByPermissionsBoundary", boundary
                 )
-                pairs.append(
-                    Pair(
-                        action,
-                        str(s.get("EvalResourceName", "")),
-                        str(s.get("EvalResourceDecision", "")),
-                        _matched(s.get("MatchedStatements")),
-                        tuple(s.get("MissingContextValues") or ()),
-                        orgs,
-                        b,
-                    )
-                )
+                pairs.append(_pair(action, s, "EvalResourceDecision", orgs, b))
         else:
-            pairs.append(
-                Pair(
-                    action,
-                    str(r.get("EvalResourceName", "")),
-                    str(r.get("EvalDecision", "")),
-                    _matched(r.get("MatchedStatements")),
-                    tuple(r.get("MissingContextValues") or ()),
-                    orgs,
-                    boundary,
-                )
-            )
+            pairs.append(_pair(action, r, "EvalDecision", orgs, boundary))
     return pairs
+
+
+def _pair(
+    action: str,
+    result: Mapping[str, Any],
+    decision: str,
+    orgs: bool | None,
+    boundary: bool | None,
+) -> Pair:
+    """One simulation result (whole, or one of its resource-specific results) as a Pair;
+    ``decision`` names the field holding its decision in that shape."""
+    return Pair(
+        action,
+        str(result.get("EvalResourceName", "")),
+        str(result.get(decision, "")),
+        _matched(result.get("MatchedStatements")),
+        tuple(result.get("MissingContextValues") or ()),
+        orgs,
+        boundary,
+    )
 
 
 def pairs_from_evaluation(verdicts: Sequence[SendVerdict]) -> list[Pair]:

@@ -43,6 +43,16 @@ def apply_plan(
     listeners: tuple[Listener, ...] = (),
     cancel: threading.Event | None = None,
 ) -> ApplyResult:
+    """Apply a confirmed plan as the operator, record it, verify it as the app.
+
+    Raises ``RefusedError`` when ``confirmed`` is false (nothing is sent). A noop or
+    guidance plan returns at once with status ``noop`` and no AWS call. AWS refusing a
+    call is not raised: the result says what was and was not done (``missing_permission``
+    names the IAM action the operator lacked and a minimal policy granting it).
+    ``verify_timeout`` None means SESFIX_VERIFY_TIMEOUT, else its default (an invalid value
+    is a ``UsageError``). Setting ``cancel`` stops the verification wait (the change itself
+    stays applied and recorded; ``verified`` is then None).
+    """
     say = progress or quiet
     if plan.kind == "guidance":
         return ApplyResult(

@@ -130,7 +130,12 @@ def plan_fix(
     inputs: Mapping[str, str] | None = None,
     listeners: tuple[Listener, ...] = (),
 ) -> Plan:
-    """What ``fix_id`` would change, from ``report``'s context; read calls only."""
+    """What ``fix_id`` would change, from ``report``'s context; makes read calls only.
+
+    Raises ``UsageError`` for an unknown fix id. Never writes to AWS. For a fix that
+    needs typed values (``request-production-access``, choosing which key to delete)
+    the plan lists ``inputs_needed`` until ``inputs`` supplies them.
+    """
     spec = fix_spec(fix_id)
     fix = FIXES[fix_id]
     rc = report.context

@@ -246,6 +246,7 @@ def plan_undo(entry_id: str | None = None, now: _dt.datetime | None = None) -> U
 
 
 def undo_preview(entry_id: str | None = None) -> tuple[AuditEntry, list[str]]:
+    """The entry ``undo`` would reverse and the AWS CLI commands it would run."""
     plan = plan_undo(entry_id)
     notes = [f"# {c}" for c in plan.cannot]
     for _c, _i, u in plan.steps:
@@ -299,6 +300,14 @@ def undo(
     listeners: tuple[Listener, ...] = (),
     force: bool = False,
 ) -> UndoResult:
+    """Reverse a recorded change (``None``: the last one not yet undone, of the last 24 h).
+
+    Raises ``RefusedError`` when not confirmed (or ``--last`` finds only an older change),
+    ``UsageError`` for an unknown entry. Status ``refused`` (nothing sent) when the
+    operator works in another account than the change, or when AWS moved on since the
+    change (``drift``) and ``force`` is false. Undo calls run as the operator, newest
+    first, only those the fix declares as inverses, and are themselves recorded.
+    """
     say = progress or quiet
     plan = plan_undo(entry_id)
     entry = plan.entry

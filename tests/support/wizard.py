@@ -38,6 +38,47 @@ async def settle(pilot: Any, app: Any, timeout: float = 60.0) -> None:
             raise AssertionError("the wizard did not settle")
 
 
+def incident_app(acct: Any, lang: str = "en") -> Any:
+    """The wizard on a scenario's app and operator, with run-to-run noise hidden."""
+    from sesfix.tui.app import make_app
+
+    app = make_app(settings=acct.app_settings(), operator=acct.operator, lang=lang)
+    app.stable_output = True
+    return app
+
+
+def record_notes(app: Any, monkeypatch: Any) -> list[str]:
+    """Every notification the app shows from now on, in order (still shown as usual)."""
+    said: list[str] = []
+    original = app.notify
+
+    def notify(message: str, **kw: Any) -> None:
+        said.append(message)
+        original(message, **kw)
+
+    monkeypatch.setattr(app, "notify", notify)
+    return said
+
+
+async def open_plan(pilot: Any, app: Any, fix_id: str, step: int | None = None) -> Any:
+    """Keyboard only: the step's key (when given), Tab to the fix's button, Enter; returns
+    the screen once the wizard has settled (the plan dialog, when the plan could be made)."""
+    if step is not None:
+        await pilot.press(str(step))
+        await pilot.pause(0.1)
+    await focus_fix_button(pilot, app, fix_id)
+    await pilot.press("enter")
+    await settle(pilot, app)
+    return app.screen
+
+
+async def apply_fix(pilot: Any, app: Any, fix_id: str, step: int | None = None) -> None:
+    """:func:`open_plan`, then ``a`` (apply), and wait until the wizard has settled."""
+    await open_plan(pilot, app, fix_id, step)
+    await pilot.press("a")
+    await settle(pilot, app)
+
+
 async def focus_fix_button(pilot: Any, app: Any, fix_id: str, limit: int = 40) -> None:
     """Tab (keyboard only) until the fix button for ``fix_id`` has focus."""
     from sesfix.tui.widgets.findings import FixButton
