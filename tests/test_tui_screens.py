@@ -293,9 +293,14 @@ def test_wrap_cli_breaks_only_between_options() -> None:
 
 
 def test_copied_commands_run_as_copied() -> None:
-    shown = ["aws iam get-access-key-last-used --access-key-id AKIA…WXYZ --region us-east-1"]
-    assert runnable(shown, "AKIA…WXYZ") == (
-        'aws iam get-access-key-last-used --access-key-id "$AWS_ACCESS_KEY_ID" --region us-east-1'
+    """Each key ID whose mask is on screen is copied whole (see tests/test_copied_cli.py)."""
+    shown = [
+        "aws iam get-access-key-last-used --access-key-id AKIA…WXYZ --region us-east-1",
+        "aws iam update-access-key --access-key-id AKIA…OLD1 --status Inactive",
+    ]
+    assert runnable(shown, ["AKIAIOSFODNN7EXAWXYZ", "AKIAIOSFODNN7EXAOLD1"]) == (
+        "aws iam get-access-key-last-used --access-key-id AKIAIOSFODNN7EXAWXYZ --region us-east-1\n"
+        "aws iam update-access-key --access-key-id AKIAIOSFODNN7EXAOLD1 --status Inactive"
     )
 
 

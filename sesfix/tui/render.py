@@ -55,7 +55,8 @@ def runnable(lines: list[str], key_ids: Iterable[str]) -> str:
     copied ``update-access-key --status Inactive`` would then switch off the wrong key.
     ``key_ids`` are the full IDs the lines may name (a plan's params, the app's key).
     """
-    return unmask_key_ids("\n".join(lines), list(key_ids))
+    ids = [key_ids] if isinstance(key_ids, str) else list(key_ids)
+    return unmask_key_ids("\n".join(lines), ids)
 
 
 def cli_units(cli: str) -> list[str]:
