@@ -100,11 +100,12 @@ class SimulatedAccount:
                 hint="install it with: pip install 'sesfix[demo]'",
             ) from exc
         _managed_policies_in_aws_partition_only()
-        from sesfix.demo import sesv2
+        from sesfix.demo import sending, sesv2
         from sesfix.demo.dns import LocalDns
         from sesfix.demo.front import FrontServer
 
         sesv2.install()
+        sending.install()
 
         server = FrontServer(port=port, account_id=ACCOUNT_ID, fill_gaps=fill_gaps)
         server.start()
@@ -223,6 +224,10 @@ class SimulatedAccount:
         from sesfix.demo import delivery
 
         delivery.prepare(self, sc, ACCOUNT_ID)  # test inboxes, suppression list, DNS zone
+        from sesfix.demo.sending import Sending, declare
+
+        # SES checks the sends as AWS does: recipients in the sandbox, a paused account.
+        declare(ACCOUNT_ID, Sending(sandbox=not sc.production_access))
         self.app_key_id = key["AccessKeyId"]
         env = {
             "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
