@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sesfix import findings as F
 from sesfix.delivery.records import (
     Record,
+    aligned,
     ascii_domain,
     dkim_records,
     dmarc_record,
@@ -83,14 +84,14 @@ def check_dkim(
             F.make(
                 "dns.dkim_records_missing",
                 *(f"{r.name} CNAME: not found" for r in missing),
-                *(f"publish: {r.zone_line()}" for r in missing),
+                *(f"publish: {line}" for line in aligned(missing)),
                 *(
                     [f"SES reports DKIM {ses_status} (its resolvers may see another zone)"]
                     if verified
                     else []
                 ),
                 severity=Severity.WARNING if verified else None,
-                records=[r.zone_line() for r in missing],
+                records=aligned(missing),
                 domain=d,
             )
         )
@@ -99,8 +100,8 @@ def check_dkim(
             F.make(
                 "dns.dkim_records_wrong",
                 *wrong,
-                *(f"publish: {r.zone_line()}" for r in wrong_records),
-                records=[r.zone_line() for r in wrong_records],
+                *(f"publish: {line}" for line in aligned(wrong_records)),
+                records=aligned(wrong_records),
                 domain=d,
             )
         )

@@ -62,7 +62,8 @@ class Record:
     value: str
     ttl: int = TTL
 
-    def zone_line(self) -> str:
+    def fields(self) -> tuple[str, str, str, str, str]:
+        """Owner (absolute), TTL, class, type and data, as a zone file writes them."""
         if self.rtype == "TXT":
             value = '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
         elif self.rtype == "MX":
@@ -70,7 +71,25 @@ class Record:
             value = f"{preference} {host}."
         else:
             value = self.value + "."
-        return f"{self.name}.\t{self.ttl}\tIN\t{self.rtype}\t{value}"
+        return (f"{self.name}.", str(self.ttl), "IN", self.rtype, value)
+
+    def zone_line(self) -> str:
+        """One zone-file line, its fields separated by one space (RFC 1035 allows any run
+        of blanks; spaces, unlike tabs, show the same on every screen)."""
+        return " ".join(self.fields())
+
+
+def aligned(records: Iterable[Record]) -> list[str]:
+    """Zone-file lines whose columns line up, padded with spaces (still valid zone text:
+    a run of blanks separates fields), for people to read and copy."""
+    rows = [r.fields() for r in records]
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return [
+        " ".join([*(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])), row[4]])
+        for row in rows
+    ]
 
 
 def dkim_records(domain: str, tokens: Iterable[str]) -> list[Record]:
@@ -103,8 +122,8 @@ def zone_lines(
     lines = [f"; Amazon SES, region {region}, domain {d}"]
     if d != domain.strip().rstrip(".").lower():
         lines.append(f"; ({domain.strip()} in its IDNA form)")
-    lines += [r.zone_line() for r in dkim_records(d, tokens)]
+    records = dkim_records(d, tokens)
     if mail_from:
-        lines += [r.zone_line() for r in mail_from_records(mail_from, region)]
-    lines.append(dmarc_record(d).zone_line())
-    return lines
+        records += mail_from_records(mail_from, region)
+    records.append(dmarc_record(d))
+    return lines + aligned(records)
