@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from sesfix.delivery.words import ev
+
 TTL = 1800
 SES_SPF = "v=spf1 include:amazonses.com ~all"
 DMARC_STARTER = "v=DMARC1; p=none;"
@@ -119,9 +121,9 @@ def zone_lines(
     """Every record SES's authentication of ``domain`` needs, as zone-file lines to copy
     (fix ``show-dns-records``): the DKIM CNAMEs, the MAIL FROM MX and SPF, a starter DMARC."""
     d = ascii_domain(domain)
-    lines = [f"; Amazon SES, region {region}, domain {d}"]
+    lines = ["; " + ev("zone.header", region=region, domain=d)]
     if d != domain.strip().rstrip(".").lower():
-        lines.append(f"; ({domain.strip()} in its IDNA form)")
+        lines.append("; " + ev("zone.idna", domain=domain.strip()))
     records = dkim_records(d, tokens)
     if mail_from:
         records += mail_from_records(mail_from, region)
