@@ -32,11 +32,11 @@ def ascii_domain(domain: str) -> str:
 
     text = domain.strip().rstrip(".")
     if not text:
-        raise ValueError("empty domain")
+        raise ValueError(ev("domain.empty"))
     try:
         name = dns.name.from_text(text)
     except (dns.exception.DNSException, UnicodeError) as exc:
-        raise ValueError(f"not a domain name: {type(exc).__name__}") from None
+        raise ValueError(ev("domain.invalid", kind=type(exc).__name__)) from None
     return str(name.to_text(omit_final_dot=True)).lower()
 
 
