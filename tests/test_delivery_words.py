@@ -128,7 +128,7 @@ def test_decoded_log_details_in_vietnamese(vi: None) -> None:
         text, "MessageRejected", sender="no-reply@anyrent.shop", recipients=["owner@gmail.com"]
     )
     assert d.summary == (
-        "chưa được verify ở ap-southeast-1: owner@gmail.com (một người nhận: tài khoản đang ở sandbox)"
+        "chưa được verify tại ap-southeast-1: owner@gmail.com (một người nhận: tài khoản đang ở sandbox)"
     )
     assert d.data["role"] == "recipient"  # data stays as it was: only the words change
     skew = R.decode(
