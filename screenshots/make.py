@@ -120,8 +120,9 @@ async def walk(size: tuple[int, int], suffix: str = "", lang: str = "en") -> Non
         practice.close()
 
 
-async def pages(scenario: str, shots: tuple[tuple[str, str], ...]) -> None:
-    """A practice scenario's pages, as the wizard opens them (SMTP, delivery readiness)."""
+async def pages(scenario: str, shots: tuple[tuple[str, str], ...], *, send_to: str = "") -> None:
+    """A practice scenario's pages, as the wizard opens them (SMTP, delivery readiness);
+    with ``send_to``, a key of ``"t"`` also sends the Test send to that address."""
     from sesfix.demo.practice import PracticeInfo
     from sesfix.tui.app import make_app
     from tests.support.wizard import settle
@@ -137,6 +138,10 @@ async def pages(scenario: str, shots: tuple[tuple[str, str], ...]) -> None:
             for key, name in shots:
                 await pilot.press(key)
                 await settle(pilot, app)
+                if key == "t" and send_to:
+                    app.screen.query_one("#testsend-to").focus()
+                    await pilot.press("ctrl+e", "ctrl+u", *send_to, "enter")
+                    await settle(pilot, app)
                 save(app, name)
     finally:
         practice.close()
@@ -151,6 +156,10 @@ async def main() -> None:
         await pages("smtp-raw-secret", (("2", "15-smtp-step2"), ("3", "16-smtp-step3-live")))
         await pages("dkim-not-published", (("4", "17-dns-step4"),))
         await pages("sandbox-recipient", (("5", "18-recipient-step5"),))
+        await pages("account-paused", (("5", "19-account-paused-step5"),))
+        await pages(
+            "sandbox-recipient", (("t", "20-test-send-rejected"),), send_to="owner@gmail.com"
+        )
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def test_missing_dkim_records_name_the_exact_cnames_to_publish(local_dns: LocalD
     f = report.findings[0]
     assert f.severity == Severity.ERROR
     assert f.data["records"] == [
-        f"{TOKENS[1]}._domainkey.{DOMAIN}.\t1800\tIN\tCNAME\t{TOKENS[1]}.dkim.amazonses.com."
+        f"{TOKENS[1]}._domainkey.{DOMAIN}. 1800 IN CNAME {TOKENS[1]}.dkim.amazonses.com."
     ]
 
 
@@ -115,7 +115,7 @@ def test_mail_from_mx_of_another_region(local_dns: LocalDns) -> None:
     assert f.severity == Severity.ERROR  # reject on MX failure: sends fail
     assert any("another region" in e for e in f.evidence)
     assert f.data["records"] == [
-        f"{MAIL_FROM}.\t1800\tIN\tMX\t10 feedback-smtp.{REGION}.amazonses.com."
+        f"{MAIL_FROM}. 1800 IN MX 10 feedback-smtp.{REGION}.amazonses.com."
     ]
 
 
@@ -138,7 +138,7 @@ def test_spf_missing_on_mail_from(local_dns: LocalDns) -> None:
     report, _ = run(local_dns, auth())
     assert ids(report) == ["dns.spf_missing"]
     assert report.findings[0].data["records"] == [
-        f'{MAIL_FROM}.\t1800\tIN\tTXT\t"v=spf1 include:amazonses.com ~all"'
+        f'{MAIL_FROM}. 1800 IN TXT "v=spf1 include:amazonses.com ~all"'
     ]
 
 
@@ -147,7 +147,7 @@ def test_dmarc_missing(local_dns: LocalDns) -> None:
     report, _ = run(local_dns, auth())
     assert ids(report) == ["dns.dmarc_missing"]
     assert report.findings[0].data["records"] == [
-        f'_dmarc.{DOMAIN}.\t1800\tIN\tTXT\t"v=DMARC1; p=none;"'
+        f'_dmarc.{DOMAIN}. 1800 IN TXT "v=DMARC1; p=none;"'
     ]
 
 
@@ -241,14 +241,42 @@ def test_long_txt_answer_comes_over_tcp(local_dns: LocalDns) -> None:
     assert txt.values == (long_spf,) and len(long_spf) > 512
 
 
-def test_zone_lines_are_complete() -> None:
+def test_zone_lines_are_complete_aligned_with_spaces_and_parse_as_zone_text() -> None:
     lines = D.zone_lines(DOMAIN, REGION, TOKENS, MAIL_FROM)
-    assert lines[1:] == [
-        *(f"{t}._domainkey.{DOMAIN}.\t1800\tIN\tCNAME\t{t}.dkim.amazonses.com." for t in TOKENS),
-        f"{MAIL_FROM}.\t1800\tIN\tMX\t10 feedback-smtp.{REGION}.amazonses.com.",
-        f'{MAIL_FROM}.\t1800\tIN\tTXT\t"v=spf1 include:amazonses.com ~all"',
-        f'_dmarc.{DOMAIN}.\t1800\tIN\tTXT\t"v=DMARC1; p=none;"',
+    records = lines[1:]
+    assert [line.split(None, 4) for line in records] == [
+        *(
+            [f"{t}._domainkey.{DOMAIN}.", "1800", "IN", "CNAME", f"{t}.dkim.amazonses.com."]
+            for t in TOKENS
+        ),
+        [f"{MAIL_FROM}.", "1800", "IN", "MX", f"10 feedback-smtp.{REGION}.amazonses.com."],
+        [f"{MAIL_FROM}.", "1800", "IN", "TXT", '"v=spf1 include:amazonses.com ~all"'],
+        [f"_dmarc.{DOMAIN}.", "1800", "IN", "TXT", '"v=DMARC1; p=none;"'],
     ]
+    # No tab (a screen shows it as \\t): columns lined up with spaces.
+    assert not any("\t" in line for line in lines)
+    assert len({line.index(" IN ") for line in records}) == 1
+    assert len({line.index(" 1800 ") for line in records}) == 1
+    text = "\n".join(lines) + "\n"
+    # dnspython reads it as a zone file ...
+    import dns.rdatatype
+    import dns.zone
+
+    zone = dns.zone.from_text(text, origin=DOMAIN, relativize=False, check_origin=False)
+    cname = zone.find_rdataset(f"{TOKENS[0]}._domainkey.{DOMAIN}.", dns.rdatatype.CNAME)
+    assert cname.ttl == 1800 and str(cname[0].target) == f"{TOKENS[0]}.dkim.amazonses.com."
+    spf = zone.find_rdataset(f"{MAIL_FROM}.", dns.rdatatype.TXT)
+    assert b"".join(spf[0].strings) == b"v=spf1 include:amazonses.com ~all"
+    mx = zone.find_rdataset(f"{MAIL_FROM}.", dns.rdatatype.MX)
+    assert mx[0].preference == 10
+    # ... and so does dnslib (the practice DNS server's library).
+    from dnslib import RR
+
+    rrs = RR.fromZone(text)
+    assert [(str(rr.rname), rr.ttl) for rr in rrs][: len(TOKENS)] == [
+        (f"{t}._domainkey.{DOMAIN}.", 1800) for t in TOKENS
+    ]
+    assert str(rrs[-1].rdata) == '"v=DMARC1; p=none;"'
 
 
 @pytest.mark.parametrize(

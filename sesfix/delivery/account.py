@@ -27,6 +27,7 @@ from sesfix import findings as F
 from sesfix.aws.gateway import CallResult, Gateway
 from sesfix.aws.identity import IdentityName
 from sesfix.delivery.dns import DomainAuth
+from sesfix.delivery.words import ev
 from sesfix.findings import Finding
 
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
@@ -55,8 +56,17 @@ class Outcome:
 
 def _no_answer(out: Outcome, result: CallResult, question: str) -> None:
     r = result.record
-    why = "not allowed" if result.denied else (result.error_code or r.outcome)
-    out.notes.append(f"{question}: {r.call} in {r.region} as {r.identity}: {why}")
+    why = ev("not_allowed") if result.denied else (result.error_code or r.outcome)
+    out.notes.append(
+        ev(
+            "no_answer",
+            question=question,
+            call=r.call,
+            region=r.region,
+            identity=r.identity,
+            why=why,
+        )
+    )
     out.unknown = True
 
 
@@ -106,26 +116,33 @@ class AccountHealth:
     def describe(self) -> list[str]:
         """The account's state in evidence lines (from GetAccount, nothing inferred)."""
         lines = [
-            f"sesv2:GetAccount in {self.region}: EnforcementStatus {self.enforcement or '?'}, "
-            f"SendingEnabled {_yes(self.sending_enabled)}, ProductionAccessEnabled "
-            f"{_yes(self.production_access)}"
+            ev(
+                "account.state",
+                region=self.region,
+                enforcement=self.enforcement or "?",
+                sending=_yes(self.sending_enabled),
+                production=_yes(self.production_access),
+            )
         ]
         if self.review_status or self.review_case:
+            status = self.review_status or "?"
             lines.append(
-                f"production access review: {self.review_status or '?'}"
-                + (f", case {self.review_case}" if self.review_case else "")
+                ev("account.review_case", status=status, case=self.review_case)
+                if self.review_case
+                else ev("account.review", status=status)
             )
         if self.max_24h is not None or self.max_rate is not None:
             daily = (
-                "unlimited" if self.max_24h is not None and self.max_24h < 0 else _fmt(self.max_24h)
+                ev("account.unlimited")
+                if self.max_24h is not None and self.max_24h < 0
+                else _fmt(self.max_24h)
             )
             lines.append(
-                f"quota: {_fmt(self.sent_24h)} of {daily} sent in the last 24 h, "
-                f"{_fmt(self.max_rate)} per second"
+                ev("account.quota", sent=_fmt(self.sent_24h), daily=daily, rate=_fmt(self.max_rate))
             )
         if self.suppressed_reasons is not None:
-            reasons = ", ".join(self.suppressed_reasons) or "none (account-level suppression off)"
-            lines.append(f"account suppression list adds addresses on: {reasons}")
+            reasons = ", ".join(self.suppressed_reasons) or ev("account.suppression_off")
+            lines.append(ev("account.suppression", reasons=reasons))
         return lines
 
 
@@ -169,13 +186,10 @@ def judge_account(health: AccountHealth, needed_rate: float | None = None) -> li
     if daily_used or too_slow:
         evidence = [state[-1]] if len(state) > 1 else []
         if daily_used:
-            evidence.append(
-                "the 24-hour quota is used up: sends fail with 'Daily message quota exceeded'"
-            )
+            evidence.append(ev("account.daily_used"))
         if too_slow:
             evidence.append(
-                f"the app needs {needed_rate:g} messages per second, SES allows "
-                f"{_fmt(health.max_rate)}: faster sends fail with 'Maximum sending rate exceeded'"
+                ev("account.too_slow", needed=f"{needed_rate:g}", allowed=_fmt(health.max_rate))
             )
         out.append(F.make("account.send_quota_low", *evidence, region=health.region))
     return out
@@ -187,7 +201,7 @@ def read_account(
     out = Outcome()
     result = gateway.read(who, "sesv2", "get_account", region, step=5)
     if not result.ok or result.data is None:
-        _no_answer(out, result, "account health")
+        _no_answer(out, result, ev("question.account"))
         return None, out
     return AccountHealth.from_get_account(result.data, region), out
 
@@ -211,10 +225,10 @@ def check_recipient(
     out = Outcome()
     to = address.strip()
     if not to or "@" not in to:
-        out.notes.append("no recipient address to check")
+        out.notes.append(ev("recipient.none"))
         return out
     if is_simulator(to):
-        out.notes.append(f"{to} is SES's mailbox simulator: always allowed, never suppressed")
+        out.notes.append(ev("recipient.simulator", to=to))
         return out
     if sandbox:
         domain = to.rpartition("@")[2].lower()
@@ -229,23 +243,27 @@ def check_recipient(
         if result.ok and result.data is not None:
             attrs = result.data.get("VerificationAttributes") or {}
             statuses = {
-                name: (attrs.get(name) or {}).get("VerificationStatus", "not an identity")
-                for name in (to, domain)
+                name: (attrs.get(name) or {}).get("VerificationStatus") for name in (to, domain)
             }
             if "Success" not in statuses.values():
                 out.findings.append(
                     F.make(
                         "account.recipient_not_verified",
-                        f"the account is in the sandbox in {region}",
-                        *(f"{name} in {region}: {status}" for name, status in statuses.items()),
+                        ev("recipient.sandbox", region=region),
+                        *(
+                            ev("recipient.status", name=name, region=region, status=status)
+                            if status
+                            else ev("recipient.absent", name=name, region=region)
+                            for name, status in statuses.items()
+                        ),
                         recipient=to,
                         region=region,
                     )
                 )
         else:
-            _no_answer(out, result, f"is {to} verified")
+            _no_answer(out, result, ev("question.verified", to=to))
     elif sandbox is None:
-        out.notes.append("sandbox status unknown: recipient verification not judged")
+        out.notes.append(ev("recipient.sandbox_unknown"))
     result = gateway.read(
         who, "sesv2", "get_suppressed_destination", region, step=5, EmailAddress=to
     )
@@ -254,16 +272,16 @@ def check_recipient(
         reason = str(entry.get("Reason") or "?")
         when = entry.get("LastUpdateTime")
         attrs = entry.get("Attributes") or {}
-        evidence = [f"{to} is on the suppression list of the account in {region}: {reason}"]
+        evidence = [ev("recipient.suppressed", to=to, region=region, reason=reason)]
         if when:
-            evidence.append(f"since {when}")
+            evidence.append(ev("recipient.since", when=when))
         if attrs.get("MessageId"):
-            evidence.append(f"after message {attrs['MessageId']}")
+            evidence.append(ev("recipient.after_message", message=attrs["MessageId"]))
         out.findings.append(
             F.make("recipient.suppressed", *evidence, recipient=to, region=region, reason=reason)
         )
     elif result.error_code != "NotFoundException":
-        _no_answer(out, result, f"is {to} suppressed")
+        _no_answer(out, result, ev("question.suppressed", to=to))
     return out
 
 
@@ -278,8 +296,12 @@ def check_configuration_set(
     *,
     named_by: str,
     other_regions: Iterable[str] = (),
+    shown_as: str | None = None,
 ) -> Outcome:
-    """Does configuration set ``name`` exist in ``region``? If not, where else does it?"""
+    """Does configuration set ``name`` exist in ``region``? If not, where else does it?
+
+    ``named_by`` goes into the finding's data as it is; ``shown_as`` (default ``named_by``)
+    is how the evidence says it, in the reader's language."""
     out = Outcome()
     result = gateway.read(
         who, "ses", "describe_configuration_set", region, step=5, ConfigurationSetName=name
@@ -287,7 +309,7 @@ def check_configuration_set(
     if result.ok:
         return out
     if result.error_code not in _NOT_FOUND:
-        _no_answer(out, result, f"does configuration set {name} exist")
+        _no_answer(out, result, ev("question.configuration_set", name=name))
         return out
     elsewhere: list[str] = []
     for other in other_regions:
@@ -299,10 +321,16 @@ def check_configuration_set(
         if r.ok:
             elsewhere.append(other)
     evidence = [
-        f"{named_by} names configuration set {name!r}; ses:DescribeConfigurationSet in {region}: {result.error_code}"
+        ev(
+            "configuration_set.missing",
+            named_by=shown_as or named_by,
+            name=name,
+            region=region,
+            code=result.error_code,
+        )
     ]
     if elsewhere:
-        evidence.append(f"a set of that name exists in {', '.join(elsewhere)}")
+        evidence.append(ev("configuration_set.elsewhere", regions=", ".join(elsewhere)))
     out.findings.append(
         F.make(
             "config.configuration_set_missing",
@@ -384,7 +412,7 @@ def read_identity(
             # not evidence that SES does not sign.
             dkim_status = None
             if r is not None and not v2.ok:
-                _no_answer(out, r, f"the DKIM tokens of {domain}")
+                _no_answer(out, r, ev("question.dkim_tokens", domain=domain))
     if not isinstance(mail, Mapping):
         r = gateway.read(
             who,
@@ -397,12 +425,15 @@ def read_identity(
         if r.ok and r.data is not None:
             mail = (r.data.get("MailFromDomainAttributes") or {}).get(domain) or {}
         else:
-            _no_answer(out, r, f"the MAIL FROM domain of {domain}")
+            _no_answer(out, r, ev("question.mail_from", domain=domain))
             mail = {}
     if not v2.ok:
         out.notes.append(
-            f"the default configuration set of {domain} is unknown: sesv2:GetEmailIdentity "
-            f"answered {v2.error_code or v2.record.outcome}"
+            ev(
+                "identity.default_set_unknown",
+                domain=domain,
+                code=v2.error_code or v2.record.outcome,
+            )
         )
     behavior = mail.get("BehaviorOnMxFailure") or mail.get("BehaviorOnMXFailure")
     return (
@@ -435,6 +466,7 @@ def check_default_configuration_set(
         info.region,
         info.default_configuration_set,
         named_by=f"the default configuration set of identity {info.domain}",
+        shown_as=ev("configuration_set.default_of", domain=info.domain),
     )
 
 

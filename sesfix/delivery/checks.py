@@ -26,6 +26,7 @@ from sesfix.aws.policy import PolicyDoc
 from sesfix.delivery import account as A
 from sesfix.delivery import dns as D
 from sesfix.delivery.simulate import check_send
+from sesfix.delivery.words import ev
 
 CONFIGURATION_SET_VARIABLE = "SES_CONFIGURATION_SET"
 DNS_SERVER_VARIABLE = "SESFIX_DNS_SERVER"
@@ -124,7 +125,7 @@ def send_permissions(
     """Step 1: may the app's user send this exact message (needs the operator)."""
     if not (inputs.has_operator and inputs.app_user and inputs.account_id and inputs.sender):
         out = A.Outcome()
-        out.notes.append("the exact send is simulated only with an operator identity")
+        out.notes.append(ev("send.no_operator"))
         return out
     ctx = SendContext(
         inputs.sender,
@@ -154,7 +155,7 @@ def identity_and_dns(
     """Step 4: the domain's authentication as SES and DNS see it (and its default set)."""
     out = A.Outcome()
     if not inputs.domain:
-        out.notes.append("no sender domain to check")
+        out.notes.append(ev("send.no_domain"))
         return out, None
     info, read = A.read_identity(
         gateway, inputs.reader, inputs.region, inputs.domain, dkim_answer=dkim_answer

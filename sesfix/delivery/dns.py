@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from sesfix import findings as F
 from sesfix.delivery.records import (
     Record,
+    aligned,
     ascii_domain,
     dkim_records,
     dmarc_record,
@@ -27,6 +28,7 @@ from sesfix.delivery.records import (
     zone_lines,
 )
 from sesfix.delivery.resolver import DEFAULT_TIMEOUT, Lookup, Resolver, parse_server
+from sesfix.delivery.words import ev
 from sesfix.findings import Finding, Severity
 
 # --- the checks ---------------------------------------------------------------------------
@@ -64,14 +66,18 @@ def check_dkim(
         if found.status == "ok":
             if record.value in found.values:
                 continue
-            wrong.append(f"{found.describe()} (SES expects {record.value})")
+            wrong.append(ev("dkim.wrong", seen=found.describe(), expected=record.value))
             wrong_records.append(record)
             continue
         doubled = dns.query(f"{record.name}.{d}", "CNAME")
         if doubled.status == "ok":
             wrong.append(
-                f"{doubled.describe()}: published with the domain appended twice; enter the "
-                f"name as {record.name.removesuffix('.' + d)} (or {record.name}. with the dot)"
+                ev(
+                    "dkim.doubled",
+                    seen=doubled.describe(),
+                    short=record.name.removesuffix("." + d),
+                    name=record.name,
+                )
             )
             wrong_records.append(record)
             continue
@@ -82,15 +88,11 @@ def check_dkim(
         report.findings.append(
             F.make(
                 "dns.dkim_records_missing",
-                *(f"{r.name} CNAME: not found" for r in missing),
-                *(f"publish: {r.zone_line()}" for r in missing),
-                *(
-                    [f"SES reports DKIM {ses_status} (its resolvers may see another zone)"]
-                    if verified
-                    else []
-                ),
+                *(ev("dkim.not_found", name=r.name) for r in missing),
+                *(ev("publish", line=line) for line in aligned(missing)),
+                *([ev("dkim.ses_verified", status=ses_status)] if verified else []),
                 severity=Severity.WARNING if verified else None,
-                records=[r.zone_line() for r in missing],
+                records=aligned(missing),
                 domain=d,
             )
         )
@@ -99,8 +101,8 @@ def check_dkim(
             F.make(
                 "dns.dkim_records_wrong",
                 *wrong,
-                *(f"publish: {r.zone_line()}" for r in wrong_records),
-                records=[r.zone_line() for r in wrong_records],
+                *(ev("publish", line=line) for line in aligned(wrong_records)),
+                records=aligned(wrong_records),
                 domain=d,
             )
         )
@@ -130,27 +132,30 @@ def check_mail_from(
         if mx.status != "ok":
             problem = mx.describe()
         elif len(hosts) != 1:
-            problem = f"{mx.describe()}: SES needs exactly one MX"
+            problem = ev("mx.not_one", seen=mx.describe())
         elif hosts[0] != host:
             other = hosts[0]
-            hint = (
-                " (the feedback host of another region)"
+            problem = (
+                ev("mx.other_region", seen=mx.describe(), host=host)
                 if other.startswith("feedback-smtp.")
-                else ""
+                else ev("mx.wrong", seen=mx.describe(), host=host)
             )
-            problem = f"{mx.describe()}: SES expects {host}{hint}"
         else:
             mx_ok = True
     status = (ses_status or "").upper()
     rejects = (behavior or "").upper() in ("REJECT_MESSAGE", "REJECTMESSAGE")
     if status != "SUCCESS" or problem:
-        evidence = [f"SES reports MAIL FROM {m}: {ses_status or 'no status'}"]
+        evidence = [
+            ev("mail_from.status", mail_from=m, status=ses_status)
+            if ses_status
+            else ev("mail_from.no_status", mail_from=m)
+        ]
         if problem:
-            evidence += [problem, f"publish: {mx_record.zone_line()}"]
+            evidence += [problem, ev("publish", line=mx_record.zone_line())]
         elif mx_ok:
-            evidence.append(f"DNS already has the right MX ({host}); SES re-checks it periodically")
+            evidence.append(ev("mx.right", host=host))
         if rejects:
-            evidence.append("behaviour on MX failure: reject the message (sends fail)")
+            evidence.append(ev("mail_from.rejects"))
         report.findings.append(
             F.make(
                 "identity.mail_from_not_verified",
@@ -166,12 +171,16 @@ def check_mail_from(
         spf_values = [v for v in spf.values if v.lower().startswith("v=spf1")]
         spf_ok = any("include:amazonses.com" in v.lower().split() for v in spf_values)
         if not spf_ok:
-            seen = f"{m} TXT: " + ("; ".join(spf_values) if spf_values else "no SPF record")
+            seen = (
+                ev("spf.seen", name=m, values="; ".join(spf_values))
+                if spf_values
+                else ev("spf.none", name=m)
+            )
             report.findings.append(
                 F.make(
                     "dns.spf_missing",
                     seen,
-                    f"publish: {spf_record.zone_line()}",
+                    ev("publish", line=spf_record.zone_line()),
                     records=[spf_record.zone_line()],
                     mail_from=m,
                 )
@@ -221,14 +230,14 @@ def find_dmarc(dns: Resolver, domain: str, report: DnsReport) -> tuple[Dmarc | N
             return None, False
         records = [v for v in found.values if v.strip().upper().startswith("V=DMARC1")]
         if len(records) > 1:
-            report.notes.append(
-                f"_dmarc.{name} has {len(records)} DMARC records: receivers ignore all of them"
-            )
+            report.notes.append(ev("dmarc.several", name=f"_dmarc.{name}", count=len(records)))
             return None, True
         if records:
             parsed = parse_dmarc(records[0], f"_dmarc.{name}")
             if parsed is None:
-                report.notes.append(f"_dmarc.{name}: not a valid DMARC record: {records[0][:200]}")
+                report.notes.append(
+                    ev("dmarc.invalid", name=f"_dmarc.{name}", record=records[0][:200])
+                )
             return parsed, True
     return None, True
 
@@ -261,8 +270,8 @@ def check_dmarc(
         report.findings.append(
             F.make(
                 "dns.dmarc_missing",
-                f"_dmarc.{d} TXT: no DMARC record",
-                f"publish (start with p=none, then tighten): {record.zone_line()}",
+                ev("dmarc.none", name=f"_dmarc.{d}"),
+                ev("dmarc.publish", line=record.zone_line()),
                 records=[record.zone_line()],
                 domain=d,
             )
@@ -275,19 +284,13 @@ def check_dmarc(
         report.findings.append(
             F.make(
                 "dns.dmarc_not_aligned",
-                f"{dmarc.found_at}: {dmarc.raw[:200]} (policy {dmarc.policy})",
-                "DKIM: "
-                + (
-                    f"SES signs with {dkim_domain}, not aligned with {d} (adkim={dmarc.adkim})"
-                    if dkim_domain
-                    else "SES does not sign with the domain (Easy DKIM not verified)"
-                ),
-                "SPF: "
-                + (
-                    f"MAIL FROM {mail_from} is not aligned with {d} (aspf={dmarc.aspf})"
-                    if mail_from
-                    else "the MAIL FROM is SES's own (amazonses.com), which never aligns"
-                ),
+                ev("dmarc.found", name=dmarc.found_at, record=dmarc.raw[:200], policy=dmarc.policy),
+                ev("dmarc.dkim_other", signer=dkim_domain, domain=d, mode=dmarc.adkim)
+                if dkim_domain
+                else ev("dmarc.dkim_none"),
+                ev("dmarc.spf_other", mail_from=mail_from, domain=d, mode=dmarc.aspf)
+                if mail_from
+                else ev("dmarc.spf_none"),
                 severity=Severity.ERROR if enforcing else None,
                 policy=dmarc.policy,
                 domain=d,
@@ -315,13 +318,13 @@ def check_domain(dns: Resolver, auth: DomainAuth) -> DnsReport:
     try:
         d = ascii_domain(auth.domain)
     except ValueError as exc:
-        report.notes.append(f"the sender's domain cannot be looked up in DNS: {exc}")
+        report.notes.append(ev("domain.unusable", error=exc))
         return report
     dkim_ok = False
     if auth.dkim_tokens:
         dkim_ok = check_dkim(dns, d, auth.dkim_tokens, report, auth.dkim_status)
     else:
-        report.notes.append("SES gave no DKIM tokens for the domain (Easy DKIM not set up)")
+        report.notes.append(ev("dkim.no_tokens"))
     spf_mail_from: str | None = None
     if auth.mail_from:
         mx_ok, spf_ok = check_mail_from(
@@ -337,10 +340,10 @@ def check_domain(dns: Resolver, auth: DomainAuth) -> DnsReport:
     # The verdict on signing is SES's own: it signs once it has verified the DKIM records.
     signing = (auth.dkim_status or "").upper() == "SUCCESS"
     if signing and auth.dkim_tokens and not dkim_ok:
-        report.notes.append("SES signs with the domain today, but DNS no longer shows its records")
+        report.notes.append(ev("dkim.signing_but_gone"))
     known = auth.dkim_status is not None
     if not known:
-        report.notes.append("SES's DKIM status is unknown: DMARC alignment not judged")
+        report.notes.append(ev("dkim.status_unknown"))
     check_dmarc(
         dns,
         d,

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from sesfix.delivery.words import ev
+
 TTL = 1800
 SES_SPF = "v=spf1 include:amazonses.com ~all"
 DMARC_STARTER = "v=DMARC1; p=none;"
@@ -30,11 +32,11 @@ def ascii_domain(domain: str) -> str:
 
     text = domain.strip().rstrip(".")
     if not text:
-        raise ValueError("empty domain")
+        raise ValueError(ev("domain.empty"))
     try:
         name = dns.name.from_text(text)
     except (dns.exception.DNSException, UnicodeError) as exc:
-        raise ValueError(f"not a domain name: {type(exc).__name__}") from None
+        raise ValueError(ev("domain.invalid", kind=type(exc).__name__)) from None
     return str(name.to_text(omit_final_dot=True)).lower()
 
 
@@ -62,7 +64,8 @@ class Record:
     value: str
     ttl: int = TTL
 
-    def zone_line(self) -> str:
+    def fields(self) -> tuple[str, str, str, str, str]:
+        """Owner (absolute), TTL, class, type and data, as a zone file writes them."""
         if self.rtype == "TXT":
             value = '"' + self.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
         elif self.rtype == "MX":
@@ -70,7 +73,25 @@ class Record:
             value = f"{preference} {host}."
         else:
             value = self.value + "."
-        return f"{self.name}.\t{self.ttl}\tIN\t{self.rtype}\t{value}"
+        return (f"{self.name}.", str(self.ttl), "IN", self.rtype, value)
+
+    def zone_line(self) -> str:
+        """One zone-file line, its fields separated by one space (RFC 1035 allows any run
+        of blanks; spaces, unlike tabs, show the same on every screen)."""
+        return " ".join(self.fields())
+
+
+def aligned(records: Iterable[Record]) -> list[str]:
+    """Zone-file lines whose columns line up, padded with spaces (still valid zone text:
+    a run of blanks separates fields), for people to read and copy."""
+    rows = [r.fields() for r in records]
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return [
+        " ".join([*(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])), row[4]])
+        for row in rows
+    ]
 
 
 def dkim_records(domain: str, tokens: Iterable[str]) -> list[Record]:
@@ -100,11 +121,11 @@ def zone_lines(
     """Every record SES's authentication of ``domain`` needs, as zone-file lines to copy
     (fix ``show-dns-records``): the DKIM CNAMEs, the MAIL FROM MX and SPF, a starter DMARC."""
     d = ascii_domain(domain)
-    lines = [f"; Amazon SES, region {region}, domain {d}"]
+    lines = ["; " + ev("zone.header", region=region, domain=d)]
     if d != domain.strip().rstrip(".").lower():
-        lines.append(f"; ({domain.strip()} in its IDNA form)")
-    lines += [r.zone_line() for r in dkim_records(d, tokens)]
+        lines.append("; " + ev("zone.idna", domain=domain.strip()))
+    records = dkim_records(d, tokens)
     if mail_from:
-        lines += [r.zone_line() for r in mail_from_records(mail_from, region)]
-    lines.append(dmarc_record(d).zone_line())
-    return lines
+        records += mail_from_records(mail_from, region)
+    records.append(dmarc_record(d))
+    return lines + aligned(records)

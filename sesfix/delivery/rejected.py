@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from sesfix.delivery.words import ev
+
 Role = Literal["sender", "sender-domain", "recipient", "return-path", "unknown"]
 Kind = Literal[
     "message_rejected",
@@ -133,13 +135,13 @@ class ClockSkew:
         seconds = int(abs(self.skew.total_seconds()))
         amount = _duration(seconds)
         if seconds == 0:
-            return "the clock matches AWS's"
-        way = "behind" if self.skew > timedelta(0) else "ahead of"
-        return (
-            f"the clock that signed the request was {amount} {way} AWS's "
-            f"(signed {self.signed_at:%Y-%m-%d %H:%M:%S}Z, AWS's time "
-            f"{self.server_now:%Y-%m-%d %H:%M:%S}Z; AWS allows "
-            f"{int(self.allowed.total_seconds() // 60)} min)"
+            return ev("skew.none")
+        return ev(
+            "skew.behind" if self.skew > timedelta(0) else "skew.ahead",
+            amount=amount,
+            signed=f"{self.signed_at:%Y-%m-%d %H:%M:%S}Z",
+            now=f"{self.server_now:%Y-%m-%d %H:%M:%S}Z",
+            allowed=int(self.allowed.total_seconds() // 60),
         )
 
 
@@ -211,13 +213,6 @@ class Decoded:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-_THROTTLE_SUMMARY = {
-    "rate": "SES's per-second sending rate was exceeded (MaxSendRate; 1/s in the sandbox)",
-    "daily": "SES's 24-hour sending quota is used up (Max24HourSend; 200 in the sandbox)",
-    "api": "AWS throttled the API calls (too many requests per second)",
-}
-
-
 def decode(
     text: str,
     code: str | None = None,
@@ -231,22 +226,25 @@ def decode(
     rejected = decode_message_rejected(text)
     if rejected is not None:
         roles = rejected.roles(sender, recipients, return_path)
-        where = f" in {rejected.region}" if rejected.region else ""
+        region = rejected.region
         if not roles:
             out.append(
                 Decoded(
                     "message_rejected",
                     None,
-                    f"SES rejected the message: an identity is not verified{where}",
+                    ev("rejected.any_in", region=region) if region else ev("rejected.any"),
                     {"region": rejected.region, "identities": []},
                 )
             )
         for ident, role in roles:
+            words = ev("rejected.role." + role)
             out.append(
                 Decoded(
                     "message_rejected",
                     _REJECTED_FINDING[role],
-                    f"not verified{where}: {ident} ({_ROLE_WORDS[role]})",
+                    ev("rejected.one_in", region=region, identity=ident, role=words)
+                    if region
+                    else ev("rejected.one", identity=ident, role=words),
                     {"region": rejected.region, "identity": ident, "role": role},
                 )
             )
@@ -266,7 +264,7 @@ def decode(
             Decoded(
                 "throttled",
                 None,
-                _THROTTLE_SUMMARY[limit],
+                ev("throttled." + limit),
                 {"limit": limit},
             )
         )
@@ -276,7 +274,7 @@ def decode(
             Decoded(
                 "configuration_set_missing",
                 "config.configuration_set_missing",
-                f"the configuration set {name or '(unnamed)'} does not exist in the sending region",
+                ev("config_set_missing", name=name) if name else ev("config_set_missing_unnamed"),
                 {"configuration_set": name},
             )
         )
@@ -285,7 +283,7 @@ def decode(
             Decoded(
                 "mail_from_not_verified",
                 "identity.mail_from_not_verified",
-                "the custom MAIL FROM domain is not verified and the identity rejects on MX failure",
+                ev("mail_from_not_verified"),
             )
         )
     return out
@@ -297,14 +295,6 @@ _REJECTED_FINDING: dict[Role, str | None] = {
     "recipient": "account.recipient_not_verified",
     "return-path": "identity.not_verified",
     "unknown": None,
-}
-
-_ROLE_WORDS: dict[Role, str] = {
-    "sender": "the sender address",
-    "sender-domain": "the sender's domain",
-    "recipient": "a recipient: the account is in the sandbox",
-    "return-path": "the Return-Path, which differs from the verified sender",
-    "unknown": "sender, recipient or Return-Path",
 }
 
 

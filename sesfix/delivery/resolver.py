@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from sesfix.delivery.words import ev
 from sesfix.errors import UsageError
 
 DEFAULT_TIMEOUT = 3.0
@@ -26,7 +27,7 @@ def parse_server(spec: str) -> tuple[str, int]:
         host, _, rest = text[1:].partition("]")
         if rest:
             if not rest.startswith(":"):
-                raise UsageError(f"--dns-server {text!r} is not HOST[:PORT]")
+                raise UsageError(ev("server.shape", spec=text))
             port = _port(rest[1:], text)
     elif text.count(":") == 1:
         host, raw_port = text.split(":")
@@ -34,16 +35,13 @@ def parse_server(spec: str) -> tuple[str, int]:
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        raise UsageError(
-            f"--dns-server {text!r}: the host must be an IP address",
-            hint="for example --dns-server 127.0.0.1:5353 or --dns-server [::1]:53",
-        ) from None
+        raise UsageError(ev("server.host", spec=text), hint=ev("server.example")) from None
     return host, port
 
 
 def _port(raw: str, spec: str) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
-        raise UsageError(f"--dns-server {spec!r}: the port must be a number from 1 to 65535")
+        raise UsageError(ev("server.port", spec=spec))
     return int(raw)
 
 
@@ -60,13 +58,8 @@ class Lookup:
 
     def describe(self) -> str:
         if self.status == "ok":
-            return f"{self.name} {self.rtype}: " + ", ".join(self.values)
-        what = {
-            "nxdomain": "no such name (NXDOMAIN)",
-            "nodata": f"the name exists but has no {self.rtype} record",
-            "error": f"no answer ({self.detail})",
-        }[self.status]
-        return f"{self.name} {self.rtype}: {what}"
+            return ev("lookup.ok", name=self.name, rtype=self.rtype, values=", ".join(self.values))
+        return ev("lookup." + self.status, name=self.name, rtype=self.rtype, detail=self.detail)
 
 
 class Resolver:
@@ -89,7 +82,7 @@ class Resolver:
                 self._broken = ""
             except dns.resolver.NoResolverConfiguration:
                 self._resolver = dns.resolver.Resolver(configure=False)
-                self._broken = "this system has no DNS resolver configured"
+                self._broken = ev("resolver.none")
         self._resolver.timeout = timeout
         self._resolver.lifetime = timeout
         self._resolver.cache = None
@@ -117,9 +110,9 @@ class Resolver:
             except dns.resolver.NoAnswer:
                 status = "nodata"
             except dns.resolver.LifetimeTimeout:
-                status, detail = "error", f"no reply within {self.timeout:g} s"
+                status, detail = "error", ev("resolver.timeout", seconds=f"{self.timeout:g}")
             except dns.resolver.NoNameservers:
-                status, detail = "error", "the DNS server failed or refused (SERVFAIL/REFUSED)"
+                status, detail = "error", ev("resolver.servfail")
             except dns.exception.DNSException as exc:
                 status, detail = "error", type(exc).__name__
         ms = int((time.perf_counter() - started) * 1000)

@@ -19,9 +19,11 @@ from typing import Any
 from sesfix import findings as F
 from sesfix.aws.conditions import SendContext, SendVerdict, evaluate_send
 from sesfix.aws.gateway import Gateway
-from sesfix.aws.policy import PolicyDoc, parse_document
+from sesfix.aws.policy import PolicyDoc
 from sesfix.aws.regions import DEFAULT_STS_REGION
 from sesfix.delivery.account import Outcome
+from sesfix.delivery.policies import fetch_policies
+from sesfix.delivery.words import ev
 from sesfix.findings import Finding
 
 SEND_EMAIL = "ses:SendEmail"
@@ -115,9 +117,12 @@ def _matched(statements: Any) -> tuple[str, ...]:
     out = []
     for m in statements or ():
         where = m.get("StartPosition") or {}
-        line = f", line {where['Line']}" if where.get("Line") else ""
+        kind, ident = m.get("SourcePolicyType", "policy"), m.get("SourcePolicyId", "?")
+        line = where.get("Line")
         out.append(
-            f"{m.get('SourcePolicyType', 'policy')} policy {m.get('SourcePolicyId', '?')}{line}"
+            ev("sim.matched_line", kind=kind, id=ident, line=line)
+            if line
+            else ev("sim.matched", kind=kind, id=ident)
         )
     return tuple(out)
 
@@ -198,10 +203,7 @@ def judge_send(
         out.append(
             F.make(
                 "iam.scp_denies",
-                *(
-                    f"{p.action} on {p.resource}: OrganizationsDecisionDetail.AllowedByOrganizations false"
-                    for p in scp
-                ),
+                *(ev("sim.scp", action=p.action, resource=p.resource) for p in scp),
                 decided_by=decided_by,
             )
         )
@@ -226,8 +228,13 @@ def judge_send(
                 out.append(
                     F.make(
                         "iam.condition_blocks",
-                        f"{p.action} on {p.resource}: explicitly denied by {'; '.join(r.describe() for r in v.denied_by)}",
-                        *(f"condition met: {c.describe()}" for c in v.deny_conditions),
+                        ev(
+                            "sim.denied_by",
+                            action=p.action,
+                            resource=p.resource,
+                            by="; ".join(r.describe() for r in v.denied_by),
+                        ),
+                        *(ev("sim.condition_met", c=c.describe()) for c in v.deny_conditions),
                         action=p.action,
                         resource=p.resource,
                         decided_by=decided_by,
@@ -242,8 +249,13 @@ def judge_send(
                 F.make(
                     "iam.condition_blocks",
                     *(
-                        f"{p.action} on {p.resource}: {m.ref.describe()} but its condition fails: "
-                        + "; ".join(c.describe() for c in m.conditions)
+                        ev(
+                            "sim.condition_fails",
+                            action=p.action,
+                            resource=p.resource,
+                            ref=m.ref.describe(),
+                            conditions="; ".join(c.describe() for c in m.conditions),
+                        )
                         for m in conds
                     ),
                     action=p.action,
@@ -257,10 +269,15 @@ def judge_send(
                 F.make(
                     "iam.identity_not_in_resource",
                     *(
-                        f"{m.ref.describe()} {p.action} only on {', '.join(m.resources) or '(NotResource)'}"
+                        ev(
+                            "sim.only_on",
+                            ref=m.ref.describe(),
+                            action=p.action,
+                            resources=", ".join(m.resources) or "(NotResource)",
+                        )
                         for m in places
                     ),
-                    f"this send needs {p.action} on {p.resource}",
+                    ev("sim.needs", action=p.action, resource=p.resource),
                     action=p.action,
                     resource=p.resource,
                     decided_by=decided_by,
@@ -274,12 +291,12 @@ def judge_send(
             F.make(
                 "iam.send_raw_email_missing",
                 *(
-                    f"ses:SendEmail on {p.resource}: allowed"
+                    ev("sim.send_allowed", resource=p.resource)
                     for p in pairs
                     if p.action == SEND_EMAIL and p.resource in required
                 ),
-                *(f"ses:SendRawEmail on {p.resource}: {p.decision}" for p in raw_denied),
-                *(f"ses:SendEmail is allowed by {m}" for m in allowed_by),
+                *(ev("sim.raw", resource=p.resource, decision=p.decision) for p in raw_denied),
+                *(ev("sim.send_allowed_by", by=m) for m in allowed_by),
                 decided_by=decided_by,
             )
         )
@@ -297,7 +314,12 @@ def judge_send(
                 out.append(
                     F.make(
                         "iam.identity_not_in_resource",
-                        f"{p.action} is allowed on {', '.join(elsewhere)} but not on {p.resource}",
+                        ev(
+                            "sim.elsewhere",
+                            action=p.action,
+                            elsewhere=", ".join(elsewhere),
+                            resource=p.resource,
+                        ),
                         action=p.action,
                         resource=p.resource,
                         decided_by=decided_by,
@@ -307,66 +329,6 @@ def judge_send(
 
 
 # --- the calls ----------------------------------------------------------------------------
-
-
-def fetch_policies(
-    gateway: Gateway, user: str
-) -> tuple[list[PolicyDoc], PolicyDoc | None, Outcome]:
-    """The user's identity policies (its own and its groups', managed and inline) and its
-    permissions boundary, read by the operator."""
-    out = Outcome()
-    docs: list[PolicyDoc] = []
-
-    def read(op: str, **params: Any) -> Mapping[str, Any] | None:
-        r = gateway.read("operator", "iam", op, DEFAULT_STS_REGION, step=1, **params)
-        if not r.ok or r.data is None:
-            out.unknown = True
-            out.notes.append(
-                f"{r.record.call} ({r.error_code or r.record.outcome}): not every policy was read"
-            )
-            return None
-        return r.data
-
-    def managed(arn: str, label: str) -> PolicyDoc | None:
-        pol = read("get_policy", PolicyArn=arn)
-        if pol is None:
-            return None
-        version = pol["Policy"].get("DefaultVersionId")
-        ver = read("get_policy_version", PolicyArn=arn, VersionId=version)
-        if ver is None:
-            return None
-        return PolicyDoc(label, parse_document(ver["PolicyVersion"]["Document"]))
-
-    def attached(op: str, label: str, **params: str) -> None:
-        listed = read(op, **params)
-        for p in (listed or {}).get("AttachedPolicies", []):
-            doc = managed(p["PolicyArn"], f"managed policy {p['PolicyName']}{label}")
-            if doc is not None:
-                docs.append(doc)
-
-    def inline(list_op: str, get_op: str, label: str, **params: str) -> None:
-        listed = read(list_op, **params)
-        for name in (listed or {}).get("PolicyNames", []):
-            got = read(get_op, PolicyName=name, **params)
-            if got is not None:
-                docs.append(
-                    PolicyDoc(f"inline policy {name}{label}", parse_document(got["PolicyDocument"]))
-                )
-
-    attached("list_attached_user_policies", "", UserName=user)
-    inline("list_user_policies", "get_user_policy", "", UserName=user)
-    for g in (read("list_groups_for_user", UserName=user) or {}).get("Groups", []):
-        name = g["GroupName"]
-        attached("list_attached_group_policies", f" of group {name}", GroupName=name)
-        inline("list_group_policies", "get_group_policy", f" of group {name}", GroupName=name)
-    boundary: PolicyDoc | None = None
-    got_user = read("get_user", UserName=user) or {}
-    arn = ((got_user.get("User") or {}).get("PermissionsBoundary") or {}).get(
-        "PermissionsBoundaryArn"
-    )
-    if arn:
-        boundary = managed(arn, "the permissions boundary")
-    return docs, boundary, out
 
 
 def simulate(
@@ -388,7 +350,7 @@ def simulate(
             "operator", "iam", "simulate_principal_policy", DEFAULT_STS_REGION, step=1, **params
         )
         if not r.ok or r.data is None:
-            return None, f"iam:SimulatePrincipalPolicy answered {r.error_code or r.record.outcome}"
+            return None, ev("sim.answered", code=r.error_code or r.record.outcome)
         for p in parse_simulation(r.data.get("EvaluationResults") or []):
             if p.resource in ("*", ""):
                 # An answer for every resource (a simulator that ignores ResourceArns):
@@ -431,11 +393,11 @@ def check_send(
     if simulation:
         pairs, unavailable = simulate(gateway, user_arn, resources, ctx)
     else:
-        pairs, unavailable = None, "iam:SimulatePrincipalPolicy is unavailable"
+        pairs, unavailable = None, ev("sim.unavailable")
     if pairs is not None and not _needs_explaining(pairs, resources):
         missing = sorted({k for p in pairs for k in p.missing_context})
         if missing:
-            out.notes.append("the simulation lacked context keys: " + ", ".join(missing))
+            out.notes.append(ev("sim.lacked_context", keys=", ".join(missing)))
         return out
     if policies is None:
         docs, boundary, fetched = fetch_policies(gateway, user)
@@ -448,12 +410,12 @@ def check_send(
     if pairs is not None:
         out.findings += judge_send(pairs, resources, verdicts, decided_by="simulation")
         return out
-    out.notes.append(f"{unavailable}: sesfix evaluated the policies itself; it cannot see SCPs")
+    out.notes.append(ev("sim.own_evaluation", why=unavailable))
     if verdicts is None:
         out.unknown = True
         return out
     for v in verdicts:
-        out.notes += [f"could not evaluate: {u}" for u in v.unevaluated]
+        out.notes += [ev("sim.unevaluated", what=u) for u in v.unevaluated]
         if v.resource in resources.required and v.decision == "unknown":
             out.unknown = True
     out.notes = list(dict.fromkeys(out.notes))

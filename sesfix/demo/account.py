@@ -100,11 +100,12 @@ class SimulatedAccount:
                 hint="install it with: pip install 'sesfix[demo]'",
             ) from exc
         _managed_policies_in_aws_partition_only()
-        from sesfix.demo import sesv2
+        from sesfix.demo import sending, sesv2
         from sesfix.demo.dns import LocalDns
         from sesfix.demo.front import FrontServer
 
         sesv2.install()
+        sending.install()
 
         server = FrontServer(port=port, account_id=ACCOUNT_ID, fill_gaps=fill_gaps)
         server.start()
@@ -223,6 +224,11 @@ class SimulatedAccount:
         from sesfix.demo import delivery
 
         delivery.prepare(self, sc, ACCOUNT_ID)  # test inboxes, suppression list, DNS zone
+        from sesfix.demo.sending import Sending, declare
+
+        # SES checks the sends as AWS does: recipients in the sandbox, a paused account.
+        paused = sc.enforcement_status == "SHUTDOWN"
+        declare(ACCOUNT_ID, Sending(sandbox=not sc.production_access, paused=paused))
         self.app_key_id = key["AccessKeyId"]
         env = {
             "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
@@ -244,7 +250,7 @@ class SimulatedAccount:
         self.app_env = env
         self.scenario = sc
         if self._server.front is not None:
-            self._server.front.state = AccountState(production_access=sc.production_access)
+            self._server.front.state = account_state(sc)
         self.set_auth(True)
         return self
 
@@ -286,6 +292,25 @@ class SimulatedAccount:
         if self.scenario is not None and self.scenario.recipient:
             env["SESFIX_TO"] = self.scenario.recipient
         return env
+
+
+def account_state(sc: Scenario) -> AccountState:
+    """What ``sesv2:GetAccount`` reports for the scenario: its sandbox, its enforcement
+    and, for an account AWS reviewed, the review's details (as AWS keeps them per region)."""
+    state = AccountState(
+        production_access=sc.production_access,
+        sending_enabled=sc.enforcement_status != "SHUTDOWN",
+        enforcement_status=sc.enforcement_status,
+    )
+    if sc.enforcement_status != "HEALTHY":
+        state.details[sc.region] = {
+            "MailType": "TRANSACTIONAL",
+            "WebsiteURL": f"https://{sc.domain}",
+            "ContactLanguage": "EN",
+            "UseCaseDescription": "Sign-up verification and booking receipts.",
+            "ReviewDetails": {"Status": "GRANTED", "CaseId": "7294061835"},
+        }
+    return state
 
 
 # The scenarios live in sesfix.demo.scenarios; importers of this module keep their names.

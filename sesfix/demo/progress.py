@@ -78,6 +78,8 @@ def leaving_summary(record: OnboardingRecord, written: str | None = None) -> str
         )
         if GAP_OLD_KEY_ACTIVE in record.gaps:
             line += " " + t("practice.gap.old_key_active")
+        if "account.paused" in (record.still_open or record.broken_findings):
+            line += " " + t("practice.leaving.paused")
     if written:
         line += " " + t("practice.leaving.record", path=written)
     return line

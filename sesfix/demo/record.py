@@ -15,6 +15,9 @@ from typing import Any
 from sesfix.errors import UsageError
 from sesfix.locale import has, t
 
+#: The one finding no fix lifts (only AWS, answering its review case): the record says so.
+PAUSED = "account.paused"
+
 
 def now() -> datetime:
     return datetime.now(UTC)
@@ -104,6 +107,8 @@ class OnboardingRecord:
             lines += ["", f"## {t('record.still_open')}", ""]
             lines += [_item("finding", fid) for fid in self.still_open]
             lines += [f"- {t('practice.gap.' + gap)}" for gap in self.gaps if gap != "errors"]
+        if PAUSED in (self.still_open or self.broken_findings) and not self.healthy:
+            lines += ["", t("record.paused_story")]
         lines += ["", f"## {t('record.warnings')}", ""]
         if self.open_warnings:
             lines += [_item("finding", fid) for fid in self.open_warnings]

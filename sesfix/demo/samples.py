@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 
 from sesfix.demo.account import ACCOUNT_ID, SCENARIOS, Scenario, resolve_scenario
+from sesfix.demo.sending import PAUSED_MESSAGE
 
 _STAMP = "2026-11-29T10:42:00.{ms:03d}Z"
 _ROUTE = "POST /api/auth/resend-verification"
@@ -33,6 +34,7 @@ def _messages(sc: Scenario) -> dict[str, str]:
             "Check your AWS Secret Access Key and signing method. Consult the service "
             "documentation for details."
         ),
+        "AccountSendingPausedException": PAUSED_MESSAGE,
         "MessageRejected": (
             "Email address is not verified. The following identities failed the check in "
             f"region {sc.region.upper()}: {sc.sender}"

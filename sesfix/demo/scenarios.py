@@ -75,6 +75,9 @@ class Scenario:
     #: The app sends through SES SMTP, broken this way (``sesfix.demo.smtp.SCENARIO_KINDS``);
     #: a practice SMTP endpoint on loopback stands for SES's.
     smtp: str = ""
+    #: ``sesv2:GetAccount``'s EnforcementStatus: HEALTHY, PROBATION (under review) or
+    #: SHUTDOWN (AWS paused sending: every send fails with AccountSendingPausedException).
+    enforcement_status: str = "HEALTHY"
 
     def __post_init__(self) -> None:
         from sesfix.settings import VARIABLES
@@ -82,6 +85,8 @@ class Scenario:
         for variable, fault in self.faults:
             if variable not in VARIABLES or fault not in FAULTS:
                 raise ValueError(f"scenario {self.name}: unknown fault {fault!r} of {variable}")
+        if self.enforcement_status not in ("HEALTHY", "PROBATION", "SHUTDOWN"):
+            raise ValueError(f"scenario {self.name}: unknown {self.enforcement_status!r}")
 
     @property
     def domain(self) -> str:
@@ -240,6 +245,17 @@ SCENARIOS: dict[str, Scenario] = {
             intended_fixes=("create-custom-policy",),
         ),
         Scenario(
+            "account-paused",
+            "AWS paused the account's sending after a review of its bounce rate: no setting "
+            "can lift it, only a reply to AWS's review case.",
+            managed_policies=(S3_FULL, SES_FULL),
+            production_access=True,
+            enforcement_status="SHUTDOWN",
+            app_error="AccountSendingPausedException",
+            expected_errors=("account.paused",),
+            expected_warnings=(),
+        ),
+        Scenario(
             "healthy",
             "Everything is right: this is what good looks like.",
             managed_policies=(S3_FULL, SES_FULL),
@@ -257,10 +273,16 @@ def describe(scenario: Scenario) -> str:
 
 
 def pick_random_scenario() -> Scenario:
-    """One of the broken scenarios: ``healthy`` has nothing to find, so it is never drawn."""
+    """One of the broken scenarios a learner can fix: ``healthy`` has nothing to find and
+    ``account-paused`` nothing to fix (only AWS lifts a pause), so neither is drawn."""
     import secrets
 
-    return SCENARIOS[secrets.choice(sorted(n for n, s in SCENARIOS.items() if s.expected_errors))]
+    return SCENARIOS[secrets.choice(drawable())]
+
+
+def drawable() -> list[str]:
+    """The scenarios ``random`` draws from: broken, with fixes that make them healthy."""
+    return sorted(n for n, s in SCENARIOS.items() if s.expected_errors and s.intended_fixes)
 
 
 def resolve_scenario(name: str | None) -> Scenario:

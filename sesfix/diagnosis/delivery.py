@@ -23,6 +23,7 @@ from sesfix import config
 from sesfix import findings as F
 from sesfix.delivery import checks as delivery
 from sesfix.delivery.account import AccountHealth, Outcome, judge_account
+from sesfix.delivery.words import ev
 from sesfix.diagnosis.run import Check, Judge, Run
 
 #: Causes found by the main IAM verdict; the send-scoped check adds nothing to them.
@@ -123,7 +124,7 @@ def _send(run: Run) -> Judge | None:
                 F.make(
                     "iam.cannot_inspect",
                     *out.notes,
-                    "whether this exact send is allowed is not known",
+                    ev("send.unknown"),
                 )
             )
 

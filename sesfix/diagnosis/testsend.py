@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from sesfix.aws.connect import app_credentials
 from sesfix.aws.gateway import CallRecord, Gateway, Listener
-from sesfix.aws.identity import Identities
+from sesfix.aws.identity import Identities, IdentityName, OperatorSpec
+from sesfix.delivery.rejection import RejectionReport, explain_rejection
 from sesfix.settings import AppSettings
 
 SIMULATOR_SUCCESS = "success@simulator.amazonses.com"
@@ -35,6 +36,8 @@ class TestSendResult:
     message: str = ""
     message_id: str = ""
     record: CallRecord | None = None
+    #: A ``MessageRejected`` decoded, each identity it names checked in SES (else None).
+    rejection: RejectionReport | None = None
 
 
 def send_test_email(
@@ -42,8 +45,13 @@ def send_test_email(
     to: str = SIMULATOR_SUCCESS,
     *,
     listeners: Iterable[Listener] = (),
+    operator: OperatorSpec | None = None,
 ) -> TestSendResult:
-    """Send one message as the app would (its credentials and region exactly as given)."""
+    """Send one message as the app would (its credentials and region exactly as given).
+
+    When SES rejects it (``MessageRejected``: an identity is not verified), the identities
+    its message names are checked in SES, as the app and else as ``operator`` (who only
+    reads: the send itself is always the app's)."""
     to = to.strip() or SIMULATOR_SUCCESS
     creds = app_credentials(settings)
     if creds is None:
@@ -57,7 +65,7 @@ def send_test_email(
         return TestSendResult(False, tuple(lines), to, error_code="InvalidParameterValue")
     scrub = tuple(s for s in (settings.secret_access_key, settings.session_token) if s is not None)
     gateway = Gateway(
-        Identities(creds, None),
+        Identities(creds, operator),
         listeners=list(listeners),
         scrub=scrub,
         write_guard=lambda call: call == "ses:SendEmail",
@@ -83,6 +91,19 @@ def send_test_email(
     lines.append(LOG_ERROR.format(code=code))
     if result.error_message:
         lines.append(f"   {result.error_message[:200]}")
+    rejection = None
+    if code == "MessageRejected" and result.error_message:
+        readers: tuple[IdentityName, ...] = (
+            ("app", "operator") if gateway.identities.has_operator else ("app",)
+        )
+        rejection = explain_rejection(
+            gateway,
+            region,
+            result.error_message,
+            sender=sender,
+            recipients=[to],
+            readers=readers,
+        )
     return TestSendResult(
         False,
         tuple(lines),
@@ -90,6 +111,7 @@ def send_test_email(
         error_code=code,
         message=result.error_message,
         record=result.record,
+        rejection=rejection,
     )
 
 

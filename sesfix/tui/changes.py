@@ -239,14 +239,16 @@ def send_test(app: SesfixApp, to: str) -> None:
     app.state.testsend_busy = True
     app.state.testsend_result = None
     app.refresh_views()
-    settings = app.settings
+    settings, operator = app.settings, app.operator
 
     def done(result: TestSendResult) -> None:
         app.state.testsend_busy = False
         app.state.testsend_result = result
         app.refresh_views()
 
-    background.start(app, "test-send", lambda: send_test_email(settings, to), done)
+    background.start(
+        app, "test-send", lambda: send_test_email(settings, to, operator=operator), done
+    )
 
 
 # ---- a rotated key into Railway ---------------------------------------------------------------

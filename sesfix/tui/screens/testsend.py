@@ -58,6 +58,10 @@ class TestSendScreen(PageScreen):
             text.append(outside("\n".join(r.lines), "bold green" if r.ok else "bold red"))
             verdict = t("testsend.ok") if r.ok else t("testsend.failed")
             text.append("\n\n" + verdict, style="reverse" if not r.ok else "bold")
+            if r.rejection is not None:
+                # Catalogue sentences with SES's identities in them (already made visible).
+                text.append("\n\n")
+                text.append(ours("\n".join(r.rejection.lines()), "yellow"))
             log.update(text)
 
     def _send_to(self, to: str) -> None:
