@@ -8,6 +8,7 @@ import time
 import pytest
 
 from sesfix.delivery import dns as D
+from sesfix.delivery.records import organizational_domain
 from sesfix.errors import UsageError
 from sesfix.findings import Severity
 from tests.support.dns_server import LocalDns, Zone, local_dns, ses_zone
@@ -298,3 +299,22 @@ def test_dns_server_spec(spec: str, expected: tuple[str, int]) -> None:
 def test_bad_dns_server_spec_is_a_usage_error(spec: str) -> None:
     with pytest.raises(UsageError):
         D.parse_server(spec)
+
+
+@pytest.mark.parametrize(
+    ("domain", "organizational"),
+    [
+        ("news.anyrent.shop", "anyrent.shop"),
+        ("mail.anyrent.com.vn", "anyrent.com.vn"),
+        # Suffixes a "last two labels" rule gets wrong: the Public Suffix List knows them.
+        ("news.anyrent.ltd.uk", "anyrent.ltd.uk"),
+        ("a.b.anyrent.github.io", "anyrent.github.io"),
+        ("xn--anyrnt-9ua.xn--p1ai", "xn--anyrnt-9ua.xn--p1ai"),
+        ("Anyrent.Shop.", "anyrent.shop"),
+        ("co.uk", "co.uk"),  # a public suffix is its own
+    ],
+)
+def test_organizational_domain_follows_the_public_suffix_list(
+    domain: str, organizational: str
+) -> None:
+    assert organizational_domain(domain) == organizational

@@ -5,19 +5,19 @@ Names are in ASCII (IDNA ``xn--`` labels), without the final dot. No I/O here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from sesfix.delivery.words import ev
+
+if TYPE_CHECKING:
+    from publicsuffixlist import PublicSuffixList
 
 TTL = 1800
 SES_SPF = "v=spf1 include:amazonses.com ~all"
 DMARC_STARTER = "v=DMARC1; p=none;"
-
-# Second-level labels under which a country TLD registers names (example.com.vn, x.co.uk).
-_SECOND_LEVEL = frozenset({"co", "com", "net", "org", "gov", "edu", "ac", "or", "ne", "go"})
-
 
 # --- names --------------------------------------------------------------------------------
 
@@ -41,15 +41,19 @@ def ascii_domain(domain: str) -> str:
 
 
 def organizational_domain(domain: str) -> str:
-    """The registrable part of ``domain`` (for DMARC's relaxed alignment).
-
-    An approximation without the Public Suffix List: the last two labels, or three under a
-    two-letter country TLD whose second level is a registry label (``shop.com.vn``).
+    """The registrable part of ``domain`` (DMARC's organizational domain, RFC 7489 3.2):
+    one label below its public suffix, by the Public Suffix List that ``publicsuffixlist``
+    ships (no network). A name that is itself a public suffix is its own.
     """
-    labels = domain.lower().rstrip(".").split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+    name = domain.lower().rstrip(".")
+    return _suffixes().privatesuffix(name) or name
+
+
+@functools.cache
+def _suffixes() -> PublicSuffixList:
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
 
 
 # --- records to publish --------------------------------------------------------------------
