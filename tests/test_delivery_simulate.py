@@ -6,9 +6,10 @@ API) is the "simulation unavailable" path: sesfix evaluates the policies itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from botocore.stub import Stubber
 
 from sesfix.aws.conditions import SendContext
@@ -250,7 +251,7 @@ def test_sandbox_recipient_outside_the_resource_without_documents() -> None:
 
 def test_an_answer_for_every_resource_holds_for_each_arn(account: Load) -> None:
     """A simulator that ignores ResourceArns answers with EvalResourceName '*' (the practice
-    account's does): that answer is read as the answer for each identity ARN."""
+    account's did when asked without them): that answer is read as the answer for each identity ARN."""
     results = [
         {
             "EvalActionName": a,
@@ -264,3 +265,70 @@ def test_an_answer_for_every_resource_holds_for_each_arn(account: Load) -> None:
     out, _ = run(account, scenario(SEND_ONLY), {"EvaluationResults": results, "IsTruncated": False})
     assert [f.id for f in out.findings] == ["iam.send_raw_email_missing"]
     assert f"ses:SendRawEmail on {DOMAIN_ARN}: implicitDeny" in out.findings[0].evidence
+
+
+# --- the practice account's simulator judges the exact send, as AWS's does -----------------
+
+
+@pytest.fixture
+def practice(moto_server: SimulatedAccount) -> Iterator[SimulatedAccount]:
+    """The practice front (fill_gaps) beside the shared server: it answers
+    SimulatePrincipalPolicy, which moto lacks, with the ResourceArns and ContextEntries."""
+    server = SimulatedAccount.start(fill_gaps=True)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        (
+            {
+                "Sid": "OtherShop",
+                "Effect": "Allow",
+                "Action": "ses:Send*",
+                "Resource": f"arn:aws:ses:{REGION}:{ACCOUNT_ID}:identity/other.shop",
+            },
+            {"iam.identity_not_in_resource"},
+        ),
+        (
+            {
+                "Sid": "OnlyNewsletter",
+                "Effect": "Allow",
+                "Action": "ses:Send*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"ses:FromAddress": "news@anyrent.shop"}},
+            },
+            {"iam.condition_blocks"},
+        ),
+        (
+            {
+                "Sid": "OnlyOurSender",
+                "Effect": "Allow",
+                "Action": "ses:Send*",
+                "Resource": [DOMAIN_ARN, ADDRESS_ARN],
+                "Condition": {"StringEquals": {"ses:FromAddress": SENDER}},
+            },
+            set(),
+        ),
+    ],
+    ids=["resource-elsewhere", "condition-blocks", "allowed"],
+)
+def test_practice_simulation_judges_resources_and_context(
+    practice: SimulatedAccount,
+    statement: dict[str, Any],
+    expected: set[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    practice.load(scenario(statement))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", practice.endpoint)
+    _, gw = gateway_for(practice)
+    out = S.check_send(gw, user=USER, account=ACCOUNT_ID, region=REGION, ctx=CTX, sandbox=False)
+    assert {f.id for f in out.findings} == expected
+    assert not out.unknown
+    sim = [r for r in gw.calls() if r.call == "iam:SimulatePrincipalPolicy"]
+    assert sim and all(r.outcome == "ok" for r in sim)
+    for f in out.findings:
+        assert f.data["decided_by"] == "simulation"

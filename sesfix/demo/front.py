@@ -306,10 +306,28 @@ class Front:
         user = iam.users.get(name)
         if user is None:
             return _query_error(404, "NoSuchEntity", f"The user with name {name} cannot be found.")
-        from sesfix.demo.simulate import simulate_action, user_policies
+        from sesfix.demo.simulate import (
+            context_from_form,
+            simulate_action,
+            simulate_send,
+            user_policies,
+        )
 
         policies = user_policies(iam, user)
-        results = [simulate_action(action, policies) for action in actions]
+        # With the identity ARNs and the send's context (the exact send), AWS judges each
+        # Resource pattern and Condition; sesfix's evaluator does the same here.
+        resources = [
+            v for k, v in sorted(form.items(), key=_member_order) if k.startswith("ResourceArns.")
+        ]
+        context = context_from_form(form)
+        results = []
+        for action in actions:
+            exact = (
+                simulate_send(action, resources or ["*"], context, policies)
+                if resources or context
+                else None
+            )
+            results.append(exact if exact is not None else simulate_action(action, policies))
         xml = (
             f'<SimulatePrincipalPolicyResponse xmlns="{IAM_NS}"><SimulatePrincipalPolicyResult>'
             f"<IsTruncated>false</IsTruncated><EvaluationResults>{''.join(results)}"

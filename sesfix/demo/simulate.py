@@ -3,7 +3,9 @@
 The user's inline, managed and group policies are read from moto's IAM state and evaluated
 with sesfix's own evaluator (:mod:`sesfix.aws.policy`); the answer is written in AWS's shape
 (``EvaluationResults`` members with ``EvalDecision``, ``MatchedStatements`` and
-``MissingContextValues``). Used by :mod:`sesfix.demo.front`.
+``MissingContextValues``). Asked about identity ARNs with the send's context (the exact
+send), it judges each ``Resource`` pattern and condition as AWS does, through
+:func:`sesfix.aws.conditions.evaluate_send`. Used by :mod:`sesfix.demo.front`.
 """
 
 from __future__ import annotations
@@ -104,4 +106,71 @@ def simulate_action(action: str, sources: list[_Source]) -> str:
     )
 
 
-__all__ = ["simulate_action", "user_policies"]
+def context_from_form(form: Mapping[str, str]) -> dict[str, list[str]]:
+    """``ContextEntries`` of a Query-protocol request: key name (lower case) -> values."""
+    names: dict[str, str] = {}
+    values: dict[str, list[tuple[int, str]]] = {}
+    for key, value in form.items():
+        parts = key.split(".")
+        if len(parts) < 4 or parts[0] != "ContextEntries" or parts[1] != "member":
+            continue
+        entry = parts[2]
+        if parts[3] == "ContextKeyName":
+            names[entry] = value
+        elif parts[3] == "ContextKeyValues" and len(parts) == 6 and parts[5].isdigit():
+            values.setdefault(entry, []).append((int(parts[5]), value))
+    return {
+        name.lower(): [v for _, v in sorted(values.get(entry, []))] for entry, name in names.items()
+    }
+
+
+def simulate_send(
+    action: str, resources: Iterable[str], context: Mapping[str, list[str]], sources: list[_Source]
+) -> str | None:
+    """``EvaluationResults`` members for ``action`` on each identity ARN with the send's
+    context, as AWS writes them when ``ResourceArns``/``ContextEntries`` are given; None
+    when a statement holds something sesfix's evaluator cannot judge (the caller then
+    answers as for ``*`` without context, listing the keys as missing).
+    """
+    from sesfix.aws.conditions import SendContext, evaluate_send
+    from sesfix.aws.policy import PolicyDoc
+
+    def first(key: str) -> str | None:
+        found = context.get(key.lower())
+        return found[0] if found else None
+
+    ctx = SendContext(
+        from_address=first("ses:FromAddress") or "",
+        recipients=tuple(context.get("ses:recipients", ())),
+        display_name=first("ses:FromDisplayName"),
+        api_version=first("ses:ApiVersion") or "2",
+    )
+    by_source = {f"{s.policy_type} {s.policy_id}": s for s in sources}
+    docs = [PolicyDoc(key, s.document) for key, s in by_source.items()]
+    verdicts = evaluate_send(docs, None, [action], list(resources), ctx)
+    if any(v.decision == "unknown" for v in verdicts):
+        return None
+    members = []
+    for v in verdicts:
+        matched = v.denied_by if v.decision == "explicitDeny" else v.allowed_by
+        if v.decision == "implicitDeny":
+            matched = ()
+        statements = "".join(
+            f"<member><SourcePolicyId>{escape(by_source[r.source].policy_id)}</SourcePolicyId>"
+            f"<SourcePolicyType>{escape(by_source[r.source].policy_type)}</SourcePolicyType>"
+            "</member>"
+            for r in matched
+            if r.source in by_source
+        )
+        members.append(
+            f"<member><EvalActionName>{escape(action)}</EvalActionName>"
+            f"<EvalResourceName>{escape(v.resource)}</EvalResourceName>"
+            f"<EvalDecision>{v.decision}</EvalDecision>"
+            f"<MatchedStatements>{statements}</MatchedStatements>"
+            "<MissingContextValues></MissingContextValues>"
+            "</member>"
+        )
+    return "".join(members)
+
+
+__all__ = ["context_from_form", "simulate_action", "simulate_send", "user_policies"]
