@@ -155,3 +155,51 @@ def test_blocked_port_is_named_only_when_aws_answers(
         if f.id == "probe.unreachable" and f.data.get("call") == "smtp:Connect"
     ]
     assert smtp_unreachable and "HTTPS to SES failed too" in " ".join(smtp_unreachable[0].evidence)
+
+
+def test_region_comes_from_smtp_host_without_aws_ses_region(healthy, endpoint) -> None:  # type: ignore[no-untyped-def]
+    """An app that sends only through SES SMTP has no AWS_SES_REGION: its sending region is
+    SMTP_HOST's, so steps 3-5 ask AWS there instead of staying unknown, and say why."""
+    env = smtp_env(healthy, right_password(healthy))
+    with_region = run(env, healthy)
+    del env["AWS_SES_REGION"]
+    report = run(env, healthy)
+    statuses = {s.number: s.status for s in report.steps}
+    assert statuses == {s.number: s.status for s in with_region.steps}, report.finding_ids()
+    assert "unknown" not in statuses.values() and statuses[3] == statuses[4] == "pass"
+    assert report.context.region == REGION
+    sends = [p for p in report.step(3).probes if p.call == "ses:GetSendQuota"]
+    assert [p.region for p in sends] == [REGION]
+    missing = [f for f in report.findings if f.id == "config.missing_variable"]
+    assert [(f.data["variable"], f.severity.value) for f in missing] == [("AWS_SES_REGION", "info")]
+    assert (
+        f"the region {REGION} is taken from SMTP_HOST ({HOST}) for the AWS checks, "
+        "as AWS_SES_REGION is not given"
+    ) in missing[0].evidence
+    assert missing[0].data["region"] == REGION
+
+
+def test_smtp_host_region_is_where_the_sender_is_looked_for(healthy, endpoint) -> None:  # type: ignore[no-untyped-def]
+    """The host's region really drives the AWS checks: a host in eu-west-1, where the sender
+    is not verified, fails step 4 there (and the practice server, in ap-southeast-1, refuses
+    a password derived for eu-west-1)."""
+    other = "eu-west-1"
+    env = smtp_env(
+        healthy,
+        derive.smtp_password(healthy.app_env["AWS_SECRET_ACCESS_KEY"], other),
+        SMTP_HOST=f"email-smtp.{other}.amazonaws.com",
+    )
+    del env["AWS_SES_REGION"]
+    report = run(env, healthy)
+    assert report.context.region == other
+    assert report.step(4).status == "fail", report.finding_ids()
+    (finding,) = [f for f in report.errors if f.step == 4]
+    assert finding.id == "region.identity_not_in_region"
+    assert finding.evidence[0] == "anyrent.shop is NotStarted in eu-west-1 (SMTP_HOST)"
+
+
+def test_aws_ses_region_wins_over_smtp_host(healthy, endpoint) -> None:  # type: ignore[no-untyped-def]
+    env = smtp_env(healthy, right_password(healthy), AWS_SES_REGION="eu-west-1")
+    report = run(env, healthy)
+    assert report.context.region == "eu-west-1"
+    assert not any("is taken from SMTP_HOST" in e for f in report.findings for e in f.evidence)

@@ -88,6 +88,7 @@ from sesfix.delivery.checks import DeliveryOptions
 from sesfix.diagnosis import account as account_mod
 from sesfix.diagnosis import credentials, iam
 from sesfix.diagnosis import region as region_mod
+from sesfix.diagnosis import smtp as smtp_checks
 from sesfix.diagnosis.catalogue import CHECKS
 from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.report import Report, StepResult
@@ -195,7 +196,8 @@ def _diagnose(run: Run, checks: Sequence[Check], settler: Settler) -> None:
         ctx.domain = to_idna(probe.domain)
         ctx.domain_shown = both_forms(probe.domain)
     ctx.sender = _sender_for_aws(probe.sender_address)
-    region = probe.clean_region
+    # An app that sends through SES SMTP and names no AWS_SES_REGION sends in SMTP_HOST's.
+    region = probe.clean_region or smtp_checks.region_from_host(run)
     region_ok = region is not None and regions.is_ses_region(region)
     ctx.region = region if region_ok else None
     has_app = run.gateway.identities.has_app and probe.has_credentials

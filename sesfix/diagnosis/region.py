@@ -109,7 +109,7 @@ def judge_region(
                     domain=domain,
                     status=status,
                     region=ctx.region,
-                    variable=REGION,
+                    variable=run.region_variable,
                 ),
                 ev("region.verified_in", domain=domain, regions=", ".join(found)),
                 verified_regions=found,

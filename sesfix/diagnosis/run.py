@@ -75,6 +75,9 @@ class Run:
     #: ``"ses:GetIdentityDkimAttributes"``); only calls the engine made and got an answer to.
     answers: dict[str, CallResult] = field(default_factory=dict)
     unknown_steps: set[int] = field(default_factory=set)
+    #: The variable the app's sending region comes from (``SMTP_HOST`` for an SMTP app that
+    #: names no AWS_SES_REGION; see :func:`sesfix.diagnosis.smtp.region_from_host`).
+    region_variable: str = "AWS_SES_REGION"
     #: Steps whose probes failed although the finding naming the cause sits in another step.
     failed_steps: set[int] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)

@@ -13,9 +13,13 @@ confirms that finding instead of adding a second one: the step fails, the cause 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sesfix import findings as F
+from sesfix.aws import regions
 from sesfix.diagnosis.evidence import ev
 from sesfix.diagnosis.run import Check, Judge, Run
+from sesfix.settings import REGION
 from sesfix.smtp import endpoints, forensics
 from sesfix.smtp import settings as smtp_settings
 from sesfix.smtp.settings import SmtpSettings
@@ -56,6 +60,50 @@ def smtp_of(run: Run) -> SmtpSettings | None:
     if smtp.configured or run.settings.smtp_requested:
         return smtp
     return None
+
+
+def region_from_host(run: Run) -> str | None:
+    """The sending region from ``SMTP_HOST`` (``email-smtp.<region>.amazonaws.com``) when the
+    app gives no ``AWS_SES_REGION``: an app that sends through SMTP sends in its host's region,
+    so the AWS checks of steps 3-5 look there. The evidence says where the region came from
+    (on the ``config.missing_variable`` finding of AWS_SES_REGION, else on its own line)."""
+    s = run.settings
+    if s.region is not None and s.region.strip():
+        return None  # set, right or wrong: the lint judges it (region.invalid)
+    smtp = smtp_of(run)
+    region = smtp.region if smtp is not None else None
+    if smtp is None or region is None or not regions.is_ses_region(region):
+        return None
+    note = ev(
+        "smtp.region_from_host",
+        region=region,
+        variable=smtp_settings.HOST,
+        host=smtp.clean_host or "",
+        region_variable=REGION,
+    )
+    run.region_variable = smtp_settings.HOST
+    with run.lock:
+        for i, f in enumerate(run.findings):
+            if f.id == "config.missing_variable" and f.data.get("variable") == REGION:
+                run.findings[i] = replace(
+                    f, evidence=(*f.evidence, note), data={**f.data, "region": region}
+                )
+                return region
+    run.add(
+        F.make(
+            "config.missing_variable",
+            ev(
+                "lint.not_set" if s.region is None else "lint.empty",
+                variable=REGION,
+                source=s.source,
+            ),
+            note,
+            severity="info",
+            variable=REGION,
+            region=region,
+        )
+    )
+    return region
 
 
 def lint_check(run: Run) -> Judge | None:
@@ -149,4 +197,4 @@ CHECKS: tuple[Check, ...] = (
     Check("smtp.live", step=3, stage="early", fn=live_check),
 )
 
-__all__ = ["CHECKS", "lint_check", "live_check", "smtp_of"]
+__all__ = ["CHECKS", "lint_check", "live_check", "region_from_host", "smtp_of"]
