@@ -176,11 +176,14 @@ def test_a_fix_without_changes_carries_none(account: Any) -> None:
     acct = account("healthy")
     settings = acct.app_settings()
     report = diagnose(settings)
-    # The SMTP family is the exception by design: its plans ARE the SMTP variables to set,
-    # whatever the diagnosis found (tests/test_smtp_fixes.py covers them).
-    smtp = {"derive-smtp-password", "set-smtp-port", "switch-to-ses-api"}
-    for fix_id in sorted(GUIDANCE_FIXES - smtp):
-        assert plan_fix(fix_id, report, settings, operator=None).changes == [], fix_id
+    # derive-smtp-password is the one exception, by design: deriving the SMTP password is how
+    # an app starts sending through SMTP, so its plan is the SMTP variables to set whatever
+    # the diagnosis found (tests/test_smtp_fixes.py covers it). set-smtp-port and
+    # switch-to-ses-api refuse as not applicable on an app that does not use SMTP.
+    for fix_id in sorted(GUIDANCE_FIXES - {"derive-smtp-password"}):
+        plan = plan_fix(fix_id, report, settings, operator=None)
+        assert plan.changes == [], fix_id
+        assert not plan.applicable, (fix_id, plan.refused, plan.noop_reason)
 
 
 @pytest.mark.parametrize("value", ["abc", "nan", "-1"])

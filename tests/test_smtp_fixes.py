@@ -132,3 +132,52 @@ def test_set_smtp_port_takes_a_port_that_answered(healthy: SimulatedAccount) -> 
     assert {c.name: c.value.reveal() for c in api.changes if c.value} == {"EMAIL_PROVIDER": "ses"}
     assert any("Railway" in g for g in api.guidance)
     assert any("AWS_SES_REGION=ap-southeast-1" in g for g in api.guidance)
+
+
+@pytest.mark.parametrize("fix_id", ["set-smtp-port", "switch-to-ses-api"])
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "{fix} does not apply: the app does not send through SMTP"),
+        ("vi", "{fix} không áp dụng được: app không gửi mail qua SMTP"),
+    ],
+)
+def test_smtp_port_and_api_fixes_refuse_an_app_without_smtp(
+    healthy: SimulatedAccount, tmp_path, capsys, fix_id: str, lang: str, said: str
+) -> None:  # type: ignore[no-untyped-def]
+    """No SMTP variable and EMAIL_PROVIDER=ses: nothing to move to another port or off SMTP.
+    Refused like the other fixes that do not apply (exit 1), in the reader's language, and
+    the plan carries no change."""
+    from sesfix.cli import main
+    from sesfix.locale import set_language
+
+    settings, report = diagnosed(dict(healthy.app_env), healthy)
+    plan = plan_fix(fix_id, report, settings, operator=healthy.operator)
+    assert plan.changes == [] and plan.guidance == [] and not plan.applicable
+    env_file = tmp_path / "app.env"
+    env_file.write_text("".join(f'{k}="{v}"\n' for k, v in healthy.app_env.items()))
+    try:
+        code = main(["--lang", lang, "fix", fix_id, "--env-file", str(env_file)])
+        out = capsys.readouterr().out
+        assert code == 1, out
+        assert said.format(fix=fix_id) in out
+        assert "SMTP_HOST, SMTP_PORT" in out
+        # With --json the refusal is in the plan, with the same exit code.
+        assert main(["--lang", lang, "fix", fix_id, "--env-file", str(env_file), "--json"]) == 1
+        doc = json.loads(capsys.readouterr().out)
+    finally:
+        set_language("en")
+    assert said.format(fix=fix_id) in doc["plan"]["refused"]
+
+
+def test_smtp_port_and_api_fixes_still_plan_for_an_smtp_app(healthy: SimulatedAccount) -> None:  # type: ignore[no-untyped-def]
+    """The refusal looks at the app's SMTP variables, not at the findings: EMAIL_PROVIDER=smtp
+    alone is enough for both fixes to plan."""
+    env = dict(healthy.app_env, EMAIL_PROVIDER="smtp")
+    settings = AppSettings.from_mapping(env, "test")
+    from sesfix.diagnosis.report import Context, Report
+
+    report = Report(steps=[], findings=[], context=Context(region=REGION))
+    for fix_id in ("set-smtp-port", "switch-to-ses-api"):
+        plan = plan_fix(fix_id, report, settings, operator=None)
+        assert not plan.refused and plan.changes, fix_id

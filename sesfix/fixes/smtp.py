@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 
 from sesfix.fixes.context import Fix, PlanContext, PlanStep, findings
 from sesfix.fixes.model import InputField, Plan, VariableChange
+from sesfix.lang import say
 from sesfix.masking import Secret, mask_key_id
 from sesfix.settings import KEY_ID, PROVIDER, REGION, SECRET, clean
 from sesfix.smtp import derive, endpoints
 from sesfix.smtp import settings as S
+from sesfix.text import visible
 
 if TYPE_CHECKING:
     from sesfix.settings import AppSettings
@@ -45,6 +47,24 @@ def _region(ctx: PlanContext, smtp: SmtpSettings) -> str | None:
     if raw and clean(raw).lower() in endpoints.DERIVATION_REGIONS:
         return clean(raw).lower()
     return None
+
+
+def _refuse_without_smtp(ctx: PlanContext, plan: Plan, smtp: SmtpSettings) -> bool:
+    """True (and the plan refused as not applicable) when the app does not send through SMTP:
+    no SMTP variable and EMAIL_PROVIDER is not smtp. Refused like the other fixes that do
+    not apply (no sender domain, no valid region): ``sesfix fix`` exits 1, nothing changes.
+    derive-smtp-password does not ask this: deriving the password is how an app starts to
+    send through SMTP, so its plan is the SMTP variables to set whatever the app has."""
+    if smtp.configured:
+        return False
+    plan.refused = say(
+        "smtpfix.not_applicable",
+        fix=ctx.fix_id,
+        variables=", ".join(S.VARIABLES),
+        provider=S.PROVIDER,
+        source=visible(ctx.settings.source, limit=200),
+    )
+    return True
 
 
 def _redeploy(ctx: PlanContext) -> str:
@@ -159,6 +179,8 @@ def _port_pair(ctx: PlanContext, smtp: SmtpSettings) -> tuple[int, endpoints.Tls
 
 def _set_port(ctx: PlanContext, plan: Plan) -> None:
     smtp = _smtp(ctx)
+    if _refuse_without_smtp(ctx, plan, smtp):
+        return
     port, mode = _port_pair(ctx, smtp)
     secure = "true" if mode == "implicit" else "false"
     region = _region(ctx, smtp)
@@ -199,6 +221,8 @@ def _set_port(ctx: PlanContext, plan: Plan) -> None:
 
 def _switch_to_api(ctx: PlanContext, plan: Plan) -> None:
     smtp = _smtp(ctx)
+    if _refuse_without_smtp(ctx, plan, smtp):
+        return
     region = _region(ctx, smtp)
     plan.changes.append(VariableChange(PROVIDER, Secret("ses")))
     plan.guidance.append(
