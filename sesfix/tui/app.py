@@ -286,15 +286,19 @@ class SesfixApp(App[int]):
         return status
 
     def probes_for(self, number: int) -> list[ProbeLine]:
-        """Live probes while running; afterwards the report's, in a stable order."""
+        """The step's probes in the order they ran (their sequence numbers), live and
+        afterwards alike: smtp:Connect, smtp:StartTLS, smtp:Auth read as the conversation
+        went, and the list does not reorder itself when the report arrives."""
         if self.state.running or self.state.report is None:
             return sorted(
                 (p for p in self.state.probes.values() if p.step == number), key=lambda p: p.seq
             )
-        records = sorted(
-            self.state.report.step(number).probes, key=lambda r: (r.call, r.identity, r.region)
-        )
-        return [ProbeLine.of(r) for r in records]
+        lines = [ProbeLine.of(r) for r in self.state.report.step(number).probes]
+        if self.stable_output:
+            # Calls made side by side take their numbers in whatever order their threads
+            # start: a picture (snapshot, screenshot) must not change with that.
+            return sorted(lines, key=_stable_order)
+        return sorted(lines, key=lambda p: p.seq)
 
     # --- changes (sesfix.tui.changes) -----------------------------------------------------
 
@@ -490,3 +494,13 @@ def make_app(
 
 
 __all__ = ["PracticeInfo", "SesfixApp", "make_app"]
+
+
+#: The SMTP conversation's steps in the order they happen (one connection, one at a time).
+_CONVERSATION = {"smtp:Connect": 0, "smtp:StartTLS": 1, "smtp:Auth": 2}
+
+
+def _stable_order(p: ProbeLine) -> tuple[str, int, str, str, str]:
+    """An order that does not depend on thread scheduling, yet keeps a conversation's steps
+    as they ran: by service, the SMTP steps in their order, then by name."""
+    return (p.call.split(":", 1)[0], _CONVERSATION.get(p.call, 99), p.call, p.identity, p.region)
