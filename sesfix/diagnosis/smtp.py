@@ -163,6 +163,7 @@ def live_check(run: Run) -> Judge | None:
         https_ok=https_ok,
         other_ports=endpoints.SES_PORTS if real_endpoint else (),
         platform=verdict.platform_of({}, run.settings.source),
+        ses_host=region is not None,
     )
 
     def judge(run: Run) -> None:

@@ -69,17 +69,17 @@ def other_aws_mail_host(host: str) -> str | None:
     m = _OTHER_AWS_HOST.match(h)
     if not m:
         return None
+    from sesfix.smtp.words import ev
+
     kind, region = m.group("kind"), m.group("region")
     if kind in ("email", "email-fips"):
-        return "the SES HTTPS API endpoint (it speaks HTTPS on 443, not SMTP)"
+        return ev("smtp.host.api")
     if kind == "inbound-smtp":
-        return "SES's receiving endpoint (it accepts mail for your domain, not from your app)"
+        return ev("smtp.host.inbound")
     if kind == "feedback-smtp":
-        return "the custom MAIL FROM feedback host (an MX target, not a submission endpoint)"
+        return ev("smtp.host.feedback")
     if region is None:
-        return (
-            "an SES SMTP name without a region (the endpoint is email-smtp.<region>.amazonaws.com)"
-        )
+        return ev("smtp.host.no_region")
     return None
 
 
@@ -123,7 +123,10 @@ def openssl_command(host: str, port: int, mode: TlsMode) -> str:
 
 
 def describe_ports() -> str:
-    return "STARTTLS on 25, 587, 2587; implicit TLS on 465, 2465"
+    """SES's ports and their TLS modes, in the reader's language."""
+    from sesfix.smtp.words import ev
+
+    return ev("smtp.ports")
 
 
 __all__ = [

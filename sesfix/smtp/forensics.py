@@ -14,12 +14,13 @@ from sesfix import findings as F
 from sesfix.masking import Secret, mask_key_id
 from sesfix.smtp import derive, endpoints
 from sesfix.smtp import settings as S
+from sesfix.smtp.words import ev, mode_name
 from sesfix.text import visible
 
 _KEY_ID = re.compile(r"^A(KIA|SIA)[A-Z0-9]{16}$")
 _CONSOLE_USER = re.compile(r"^ses-smtp-user\.\d{8}-\d{6}$", re.IGNORECASE)
 _SECRET_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+=")
-_ENTITY = {"AIDA": "an IAM user ID", "AROA": "an IAM role ID", "AGPA": "an IAM group ID"}
+_ENTITY = ("AIDA", "AROA", "AGPA")  # an IAM user, role or group ID
 
 
 def _clean(value: str) -> str:
@@ -47,9 +48,23 @@ def lint(
     out += _presence_and_shape(smtp)
     region = _host(smtp, out)
     _port(smtp, region, out)
+    if _another_provider(smtp):
+        # Another provider's login is its own (a user name, an API key): judging it as an
+        # access key ID and a password derived from an AWS secret would be wrong.
+        return out
     user = _username(smtp, out)
     _password(smtp, region, user, secret, secret_key_id, secret_label, out)
     return out
+
+
+def _another_provider(smtp: S.SmtpSettings) -> bool:
+    """SMTP_HOST names a server that is not AWS's (smtp.mailgun.org, say)."""
+    host = smtp.clean_host
+    return (
+        bool(host)
+        and endpoints.region_of_host(host or "") is None
+        and (endpoints.other_aws_mail_host(host or "") is None)
+    )
 
 
 def _quoted(value: str) -> bool:
@@ -61,7 +76,7 @@ def _quoted(value: str) -> bool:
 
 
 def _presence_and_shape(smtp: S.SmtpSettings) -> list[F.Finding]:
-    from sesfix.settings import whitespace_problems
+    from sesfix.settings import whitespace_spots
 
     out: list[F.Finding] = []
     values = smtp.present()
@@ -69,23 +84,34 @@ def _presence_and_shape(smtp: S.SmtpSettings) -> list[F.Finding]:
         for name in (S.HOST, S.PORT, smtp.username_variable, smtp.password_variable):
             value = values.get(name)
             if value is None or not value.strip():
-                state = "is not set" if value is None else "is empty"
+                state = "smtp.not_set_for_provider" if value is None else "smtp.empty_for_provider"
                 out.append(
                     F.make(
                         "config.missing_variable",
-                        f"{name} {state} in {smtp.source}, and EMAIL_PROVIDER is smtp",
+                        ev(state, variable=name, source=smtp.source),
                         variable=name,
                     )
                 )
     for name, value in values.items():
         if not value:
             continue
-        problems = whitespace_problems(value)
-        if problems:
+        spots = whitespace_spots(value)
+        if spots:
             out.append(
                 F.make(
                     "credentials.whitespace",
-                    *(f"{name}: {p}" for p in problems[:5]),
+                    *(
+                        ev(
+                            "lint.whitespace",
+                            variable=name,
+                            where=ev(f"lint.where.{p.where}"),
+                            char=p.name,
+                            code=p.code,
+                            position=p.position,
+                            length=p.length,
+                        )
+                        for p in spots[:5]
+                    ),
                     variable=name,
                 )
             )
@@ -93,7 +119,7 @@ def _presence_and_shape(smtp: S.SmtpSettings) -> list[F.Finding]:
             out.append(
                 F.make(
                     "credentials.quoted_value",
-                    f"{name} starts and ends with a quote character ({len(value)} characters)",
+                    ev("lint.quoted", variable=name, length=len(value)),
                     variable=name,
                 )
             )
@@ -112,7 +138,7 @@ def _host(smtp: S.SmtpSettings, out: list[F.Finding]) -> str | None:
             out.append(
                 F.make(
                     "smtp.host_not_ses",
-                    f"{S.HOST} is {shown}: {why}",
+                    ev("smtp.host_other_aws", variable=S.HOST, host=shown, why=why),
                     severity="error",
                     variable=S.HOST,
                 )
@@ -121,8 +147,7 @@ def _host(smtp: S.SmtpSettings, out: list[F.Finding]) -> str | None:
             out.append(
                 F.make(
                     "smtp.host_not_ses",
-                    f"{S.HOST} is {shown}, not email-smtp.<region>.amazonaws.com: "
-                    "mail goes to another provider, which sesfix cannot check",
+                    ev("smtp.host_not_ses", variable=S.HOST, host=shown),
                     variable=S.HOST,
                 )
             )
@@ -131,8 +156,7 @@ def _host(smtp: S.SmtpSettings, out: list[F.Finding]) -> str | None:
         out.append(
             F.make(
                 "smtp.no_endpoint_in_region",
-                f"{S.HOST} is {shown}: SES has no SMTP endpoint in {region} "
-                "(SES Developer Guide, smtp-credentials)",
+                ev("smtp.no_endpoint", variable=S.HOST, host=shown, region=region),
                 variable=S.HOST,
                 region=region,
             )
@@ -141,7 +165,7 @@ def _host(smtp: S.SmtpSettings, out: list[F.Finding]) -> str | None:
         out.append(
             F.make(
                 "smtp.host_not_ses",
-                f"{S.HOST} is {shown}: {region} is not a region where SES is offered",
+                ev("smtp.not_ses_region", variable=S.HOST, host=shown, region=region),
                 severity="error",
                 variable=S.HOST,
                 region=region,
@@ -164,27 +188,40 @@ def _port(smtp: S.SmtpSettings, region: str | None, out: list[F.Finding]) -> Non
         mode = endpoints.tls_mode(port) if port else None
         if port is None:
             evidence.append(
-                f"{S.PORT} is {visible(_clean(smtp.port), limit=20)!r}, not a port number "
-                f"(SES: {endpoints.describe_ports()})"
+                ev(
+                    "smtp.port_not_number",
+                    variable=S.PORT,
+                    value=repr(visible(_clean(smtp.port), limit=20)),
+                    ports=endpoints.describe_ports(),
+                )
             )
         elif mode is None and region is not None:
-            evidence.append(f"SES does not listen on port {port} ({endpoints.describe_ports()})")
+            evidence.append(ev("smtp.port_not_ses", port=port, ports=endpoints.describe_ports()))
         elif mode is not None:
             suggestion = (port, mode)
             if secure is not None and secure != mode:
                 evidence.append(
-                    f"port {port} speaks {_mode_name(mode)}, but {S.SECURE}="
-                    f"{visible(_clean(smtp.secure or ''), limit=20)} asks for {_mode_name(secure)}"
+                    ev(
+                        "smtp.port_vs_secure",
+                        port=port,
+                        mode=mode_name(mode),
+                        variable=S.SECURE,
+                        value=visible(_clean(smtp.secure or ""), limit=20),
+                        wanted=mode_name(secure),
+                    )
                 )
     if smtp.secure and smtp.secure.strip() and secure is None:
         evidence.append(
-            f"{S.SECURE}={visible(_clean(smtp.secure), limit=20)!r} is neither true "
-            "(implicit TLS) nor false (STARTTLS)"
+            ev(
+                "smtp.secure_invalid",
+                variable=S.SECURE,
+                value=repr(visible(_clean(smtp.secure), limit=20)),
+            )
         )
     if evidence:
         port, mode = suggestion
         flag = "true" if mode == "implicit" else "false"
-        evidence.append(f"a working pair: port {port} with {S.SECURE}={flag}")
+        evidence.append(ev("smtp.working_pair", port=port, variable=S.SECURE, flag=flag))
         out.append(
             F.make(
                 "smtp.tls_mode_mismatch",
@@ -194,10 +231,6 @@ def _port(smtp: S.SmtpSettings, region: str | None, out: list[F.Finding]) -> Non
                 suggested_mode=mode,
             )
         )
-
-
-def _mode_name(mode: endpoints.TlsMode) -> str:
-    return "STARTTLS" if mode == "starttls" else "implicit TLS"
 
 
 def _username(smtp: S.SmtpSettings, out: list[F.Finding]) -> str | None:
@@ -210,30 +243,22 @@ def _username(smtp: S.SmtpSettings, out: list[F.Finding]) -> str | None:
             out.append(
                 F.make(
                     "smtp.username_not_key_id",
-                    f"{name} ({mask_key_id(user)}) is a temporary key: SMTP has no place for "
-                    "its session token, so SES cannot accept it",
+                    ev("smtp.user_temporary", variable=name, key=mask_key_id(user)),
                     variable=name,
                 )
             )
         return user
     if _CONSOLE_USER.match(user):
-        why = (
-            f"{name} is {visible(user, limit=64)}, the IAM user name the SES console "
-            "creates; the SMTP username is that user's access key ID (AKIA…)"
-        )
+        why = ev("smtp.user_console", variable=name, value=visible(user, limit=64))
     elif "@" in user:
-        why = f"{name} is an email address; the SMTP username is an access key ID (AKIA…)"
+        why = ev("smtp.user_email", variable=name)
     elif user[:4].upper() in _ENTITY:
-        why = f"{name} ({mask_key_id(user)}) is {_ENTITY[user[:4].upper()]}, not an access key ID"
+        entity = ev(f"smtp.entity.{user[:4].upper()}")
+        why = ev("smtp.user_entity", variable=name, key=mask_key_id(user), entity=entity)
     elif _secret_shaped(user):
-        why = (
-            f"{name} has the shape of a secret access key (40 characters); it should be the key ID"
-        )
+        why = ev("smtp.user_secret_shaped", variable=name)
     else:
-        why = (
-            f"{name} ({mask_key_id(user)}, {len(user)} characters) is not AKIA followed by "
-            "16 capitals and digits"
-        )
+        why = ev("smtp.user_shape", variable=name, key=mask_key_id(user), length=len(user))
     out.append(F.make("smtp.username_not_key_id", why, variable=name))
     return None
 
@@ -261,7 +286,7 @@ def _password(
         out.append(
             F.make(
                 "smtp.password_is_secret_key",
-                f"{name} is the same value as {label} (the raw secret, {len(pw)} characters)",
+                ev("smtp.password_is_secret", variable=name, label=label, length=len(pw)),
                 variable=name,
             )
         )
@@ -270,16 +295,15 @@ def _password(
         out.append(
             F.make(
                 "smtp.password_is_secret_key",
-                f"{name} is 40 characters of A-Z a-z 0-9 / + =, the shape of a secret access "
-                "key; an SES SMTP password is 44 characters starting with 'B'",
+                ev("smtp.password_secret_shaped", variable=name),
                 variable=name,
             )
         )
         return
     if form == "sigv2":
-        evidence = [f"{name} decodes to a version 2 (SigV2) SMTP password, made before 2019-01-10"]
+        evidence = [ev("smtp.password_sigv2", variable=name)]
         if s is not None and derive.origin(pw, s, ()).from_secret:
-            evidence.append(f"it was derived from {label}")
+            evidence.append(ev("smtp.password_sigv2_from", label=label))
         out.append(F.make("smtp.password_legacy_sigv2", *evidence, variable=name))
         return
     if s is None:
@@ -291,9 +315,13 @@ def _password(
             out.append(
                 F.make(
                     "smtp.username_not_key_id",
-                    f"{name} was derived from the secret of {mask_key_id(key_id)}, but "
-                    f"{smtp.username_variable} is {mask_key_id(user)}: the username must be "
-                    "the ID of the key whose secret made the password",
+                    ev(
+                        "smtp.user_other_key",
+                        variable=name,
+                        key=mask_key_id(key_id),
+                        user_variable=smtp.username_variable,
+                        user=mask_key_id(user),
+                    ),
                     variable=smtp.username_variable,
                 )
             )
@@ -301,8 +329,14 @@ def _password(
             out.append(
                 F.make(
                     "smtp.password_wrong_region",
-                    f"{name} was derived from {label} for {origin.region}, "
-                    f"but {S.HOST} is in {region}",
+                    ev(
+                        "smtp.password_wrong_region",
+                        variable=name,
+                        label=label,
+                        derived=origin.region,
+                        host_variable=S.HOST,
+                        region=region,
+                    ),
                     variable=name,
                     derived_region=origin.region,
                     region=region,
@@ -313,15 +347,9 @@ def _password(
         return
     regions = len(set((*tried, *endpoints.DERIVATION_REGIONS)))
     if form == "sigv4":
-        why = (
-            f"{name} is an SES SMTP password, but not one derived from {label} "
-            f"(tried {regions} regions and the legacy form)"
-        )
+        why = ev("smtp.password_other_sigv4", variable=name, label=label, count=regions)
     else:
-        why = (
-            f"{name} is {len(pw)} characters and not derived from {label}; an SES SMTP "
-            "password is 44 characters starting with 'B'"
-        )
+        why = ev("smtp.password_other_shape", variable=name, label=label, length=len(pw))
     out.append(F.make("smtp.password_other_key", why, variable=name))
 
 

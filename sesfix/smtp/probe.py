@@ -28,7 +28,18 @@ from sesfix.masking import Secret, mask_key_id, redact
 from sesfix.smtp import endpoints
 from sesfix.smtp.result import AUTH, CONNECT, STARTTLS, STEP, ProbeResult
 from sesfix.smtp.settings import Target
+from sesfix.smtp.words import mode_name
 from sesfix.text import visible
+
+
+def _say(name: str, /, **values: object) -> str:
+    """A step's detail in the reader's language (``evidence.smtp.p.<name>``). Values stay
+    raw here: the recorder redacts the password and then makes the whole line visible-safe
+    (escaping first could hide an echoed password from the redaction)."""
+    from sesfix.lang import say
+
+    return say(f"evidence.smtp.p.{name}", **values)
+
 
 #: The EHLO name sesfix announces: fixed, so no reverse DNS lookup of this machine.
 EHLO_NAME = "sesfix.localhost"
@@ -121,7 +132,7 @@ class _Clock:
     def left(self, cap: float) -> float:
         remaining = self.end - time.monotonic()
         if remaining <= 0:
-            raise _Failure("timeout", f"the probe's deadline ({self.limits.deadline:g} s) passed")
+            raise _Failure("timeout", _say("deadline", seconds=f"{self.limits.deadline:g}"))
         return max(0.05, min(cap, remaining))
 
 
@@ -144,10 +155,12 @@ def _resolve(host: str, port: int, timeout: float, resolver: Resolver) -> Addres
         try:
             return future.result(timeout=timeout)
         except concurrent.futures.TimeoutError:
-            raise _Failure("timeout", f"no DNS answer for {host} within {timeout:g} s") from None
+            raise _Failure(
+                "timeout", _say("dns_timeout", host=host, seconds=f"{timeout:g}")
+            ) from None
         except socket.gaierror as exc:
             raise _Failure(
-                "dns-failure", f"DNS has no address for {host} ({exc.strerror or exc})"
+                "dns-failure", _say("dns_none", host=host, why=exc.strerror or exc)
             ) from None
     finally:
         pool.shutdown(wait=False)
@@ -165,15 +178,18 @@ def _connect(host: str, port: int, clock: _Clock) -> socket.socket:
         except TimeoutError:
             last = _Failure(
                 "timeout",
-                f"TCP connect to {address[0]}:{port} got no answer within "
-                f"{sock.gettimeout():g} s (the packets are dropped)",
+                _say(
+                    "tcp_timeout",
+                    address=f"{address[0]}:{port}",
+                    seconds=f"{sock.gettimeout():g}",
+                ),
             )
         except ConnectionRefusedError:
-            last = _Failure("refused", f"{address[0]}:{port} refused the connection")
+            last = _Failure("refused", _say("refused", address=f"{address[0]}:{port}"))
         except OSError as exc:
             last = _Failure("network-error", f"{address[0]}:{port}: {exc.strerror or exc}")
         sock.close()
-    raise last or _Failure("dns-failure", f"DNS returned no address for {host}")
+    raise last or _Failure("dns-failure", _say("dns_empty", host=host))
 
 
 class _Client(smtplib.SMTP):
@@ -188,7 +204,7 @@ class _Client(smtplib.SMTP):
 def _sock(client: smtplib.SMTP) -> socket.socket:
     sock = client.sock
     if sock is None:
-        raise _Failure("disconnected", "the connection is already closed")
+        raise _Failure("disconnected", _say("closed_already"))
     return sock
 
 
@@ -206,13 +222,13 @@ def _smtp_failure(exc: BaseException, when: str) -> _Failure:
     if isinstance(exc, ssl.SSLError):
         return _Failure("tls-error", f"{when}: {exc.reason or exc}")
     if isinstance(exc, TimeoutError):
-        return _Failure("timeout", f"{when}: no answer in time")
+        return _Failure("timeout", _say("no_answer", when=when))
     if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(
         exc.__context__, TimeoutError
     ):
-        return _Failure("timeout", f"{when}: no answer in time")
+        return _Failure("timeout", _say("no_answer", when=when))
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return _Failure("disconnected", f"{when}: the server closed the connection")
+        return _Failure("disconnected", _say("server_closed", when=when))
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return _Failure("not-offered", f"{when}: {exc}")
     if isinstance(exc, OSError):
@@ -228,16 +244,13 @@ def _greeting(client: _Client, clock: _Clock) -> str:
     try:
         code, message = client.getreply()
     except _SMTP_ERRORS as exc:
-        failure = _smtp_failure(exc, "greeting")
+        failure = _smtp_failure(exc, _say("when.greeting"))
         if failure.outcome == "timeout":
-            failure = _Failure(
-                "no-greeting",
-                "connected, but no 220 greeting arrived in time (Greeting never received)",
-            )
+            failure = _Failure("no-greeting", _say("no_greeting"))
         raise failure from None
     if code != 220:
-        raise _Failure(str(code), f"greeting: {code} {_reply_text(message)}", code)
-    return f"greeting: 220 {_reply_text(message)[:120]}"
+        raise _Failure(str(code), _say("greeting", reply=f"{code} {_reply_text(message)}"), code)
+    return _say("greeting", reply=f"220 {_reply_text(message)[:120]}")
 
 
 class _Session:
@@ -251,7 +264,7 @@ class _Session:
     def tcp(self) -> str:
         self.sock = _connect(self.target.host, self.target.port, self.clock)
         peer = self.sock.getpeername()
-        return f"TCP connected to {peer[0]}:{peer[1]}"
+        return _say("tcp", address=f"{peer[0]}:{peer[1]}")
 
     def plain_greeting(self) -> str:
         assert self.sock is not None
@@ -268,13 +281,13 @@ class _Session:
         try:
             client.ehlo()
             if not client.has_extn("starttls"):
-                raise _Failure("not-offered", "EHLO: the server does not offer STARTTLS")
+                raise _Failure("not-offered", _say("no_starttls"))
             client.starttls(context=self.context)
             _sock(client).settimeout(self.clock.left(self.clock.limits.read))
             client.ehlo()
         except _SMTP_ERRORS as exc:
             raise _smtp_failure(exc, "STARTTLS") from None
-        return f"EHLO, STARTTLS: {_tls_summary(_sock(client))}"
+        return _say("starttls_ok", tls=_tls_summary(_sock(client)))
 
     def implicit(self) -> str:
         assert self.sock is not None
@@ -282,11 +295,9 @@ class _Session:
         try:
             tls = self.context.wrap_socket(self.sock, server_hostname=self.target.host)
         except TimeoutError:
-            raise _Failure(
-                "timeout", "connected, but the TLS handshake got no answer in time"
-            ) from None
+            raise _Failure("timeout", _say("handshake_timeout")) from None
         except _SMTP_ERRORS as exc:
-            raise _smtp_failure(exc, "TLS handshake") from None
+            raise _smtp_failure(exc, _say("when.handshake")) from None
         self.sock = tls
         self.client = _Client(tls, self.target.host)
         greeting = _greeting(self.client, self.clock)
@@ -294,30 +305,28 @@ class _Session:
             self.client.ehlo()
         except _SMTP_ERRORS as exc:
             raise _smtp_failure(exc, "EHLO") from None
-        return f"implicit TLS: {_tls_summary(tls)}; {greeting}"
+        return _say("implicit_ok", tls=_tls_summary(tls), greeting=greeting)
 
     def auth(self, username: str | None, password: Secret | None) -> str:
         client = self.client
         assert client is not None
         if not username or password is None or not password.reveal():
-            raise _Failure("skipped", "no SMTP username and password to try")
+            raise _Failure("skipped", _say("no_credentials"))
         offered = str(client.esmtp_features.get("auth", "")).upper().split()
         if "LOGIN" not in offered:
-            shown = " ".join(offered) or "no AUTH at all"
-            raise _Failure("not-offered", f"the server offers no AUTH LOGIN ({shown})")
+            shown = " ".join(offered) or _say("no_auth_at_all")
+            raise _Failure("not-offered", _say("no_auth_login", offered=shown))
         _sock(client).settimeout(self.clock.left(self.clock.limits.read))
         client.user, client.password = username, password.reveal()
         try:
             code, reply = client.auth("LOGIN", client.auth_login)
         except UnicodeEncodeError:
-            raise _Failure(
-                "not-sent", "the username or password holds characters SMTP AUTH cannot carry"
-            ) from None
+            raise _Failure("not-sent", _say("not_sendable")) from None
         except _SMTP_ERRORS as exc:
             raise _smtp_failure(exc, "AUTH LOGIN") from None
         finally:
             client.password = ""
-        return f"AUTH LOGIN as {mask_key_id(username)}: {code} {_reply_text(reply)}"
+        return _say("auth", user=mask_key_id(username), reply=f"{code} {_reply_text(reply)}")
 
     def close(self) -> None:
         """QUIT politely (bounded), else just close."""
@@ -334,7 +343,7 @@ class _Session:
 
 def _tls_summary(sock: socket.socket) -> str:
     if isinstance(sock, ssl.SSLSocket):
-        return f"{sock.version()} handshake done, certificate verified"
+        return _say("tls_done", version=sock.version())
     return "TLS"
 
 
@@ -352,13 +361,15 @@ def probe(
     other_ports: Iterable[int] = (),
     platform: str | None = None,
     resolver: Resolver | None = None,
+    ses_host: bool = True,
 ) -> ProbeResult:
     """Probe ``target`` with the app's credentials; never sends mail.
 
     ``https_ok`` answers "does HTTPS to SES work from here?" (asked only after a connect
     timeout); ``other_ports`` are SES's other SMTP ports to try then (only against the real
     endpoint). ``platform`` ('railway', 'render', 'digitalocean') picks the advice for a
-    blocked port.
+    blocked port. ``ses_host`` False: SMTP_HOST is another provider's server, whose refusal
+    says nothing about SES's passwords.
     """
     limits = limits or Limits.from_config()
     clock = _Clock(limits, resolver or system_resolver)
@@ -392,7 +403,7 @@ def probe(
             speaks_tls=lambda: _speaks_tls(target, clock, rec),
         )
         said = redact(failure.detail, password)  # a server may echo what it was sent
-        verdict.judge(result, stage, failure.outcome, said, follow, platform)
+        verdict.judge(result, stage, failure.outcome, said, follow, platform, ses_host)
     finally:
         session.close()
     return result
@@ -433,7 +444,7 @@ def _try_ports(
             "read",
             endpoints.openssl_command(target.host, port, mode),
             STEP,
-            detail=f"other SES port {port} ({'STARTTLS' if mode == 'starttls' else 'implicit TLS'})",
+            detail=_say("other_port", port=port, mode=mode_name(mode)),
         )
         rec.result.records.append(record)
         rec._emit(CallFinished(record))

@@ -14,21 +14,16 @@ from typing import Any
 from sesfix import findings as F
 from sesfix.smtp import endpoints
 from sesfix.smtp.result import AUTH, CONNECT, STEP, ProbeResult
+from sesfix.smtp.words import english, ev, mode_name
 
-#: Advice for a blocked SMTP port, by hosting platform (FACTS.md "SMTP interface").
-PLATFORM_ADVICE: dict[str, str] = {
-    "railway": "Railway allows outbound SMTP only on the Pro plan and above (Free, Trial and "
-    "Hobby must use an HTTPS API): upgrade and redeploy, or send through the SES HTTPS API "
-    "on port 443",
-    "render": "Render's free services block outbound SMTP (25, 465, 587): use a paid "
-    "instance, a port that answers, or the SES HTTPS API on port 443",
-    "digitalocean": "DigitalOcean blocks outbound 25, 465 and 587: use a port that answers "
-    "(2587 or 2465), or the SES HTTPS API on port 443",
-}
-GENERIC_ADVICE = (
-    "the network between this machine and SES drops SMTP: use a port that answers, or send "
-    "through the SES HTTPS API on port 443"
-)
+#: Hosting platforms with advice for a blocked SMTP port (FACTS.md "SMTP interface"); the
+#: advice is ``evidence.smtp.advice.<platform>`` in the catalogues, else ``advice.generic``.
+PLATFORMS = ("railway", "render", "digitalocean")
+
+
+def advice(platform: str | None) -> str:
+    """What to do about a blocked SMTP port on ``platform``, in the reader's language."""
+    return ev(f"smtp.advice.{platform if platform in PLATFORMS else 'generic'}")
 
 
 @dataclass(frozen=True)
@@ -38,8 +33,9 @@ class FollowUps:
     speaks_tls: Callable[[], bool]
 
 
-def _mode_name(mode: endpoints.TlsMode) -> str:
-    return "STARTTLS" if mode == "starttls" else "implicit TLS"
+def _at(where: str, said: str) -> str:
+    """A probe's own words about one place: ``host:port: what happened`` (values only)."""
+    return f"{where}: {said}"
 
 
 def judge(
@@ -49,8 +45,11 @@ def judge(
     detail: str,
     follow: FollowUps,
     platform: str | None,
+    ses_host: bool = True,
 ) -> None:
-    """Add the finding(s) for a probe that stopped at ``stage`` with ``outcome``."""
+    """Add the finding(s) for a probe that stopped at ``stage`` with ``outcome``.
+    ``ses_host`` is False when SMTP_HOST is not SES's endpoint (another provider's 535 says
+    nothing about SES's password derivation)."""
     from sesfix.text import visible
 
     t = result.target
@@ -58,7 +57,7 @@ def judge(
     said = visible(detail, limit=300)
     add = result.findings.append
     if outcome == "dns-failure":
-        add(F.make("smtp.host_unknown", f"{said}", step=STEP, host=t.host))
+        add(F.make("smtp.host_unknown", said, step=STEP, host=t.host))
     elif outcome == "refused":
         add(F.make("smtp.connection_refused", said, step=STEP, port=t.port))
     elif stage == CONNECT and outcome == "timeout":
@@ -69,10 +68,8 @@ def judge(
         add(
             F.make(
                 "smtp.tls_mode_mismatch",
-                f"{where}: the TLS handshake read plain text ('wrong version number'): the "
-                "server speaks STARTTLS here, not implicit TLS",
-                f"sesfix used {_mode_name(t.mode)} because of the app's port; "
-                "use 587 with STARTTLS, or 465 with implicit TLS",
+                ev("smtp.tls_wrong_version", where=where),
+                ev("smtp.tls_used_mode", mode=mode_name(t.mode)),
                 step=STEP,
                 port=t.port,
                 suggested_port=endpoints.port_for("starttls"),
@@ -82,27 +79,29 @@ def judge(
     elif stage != AUTH and outcome == "timeout":
         _silent(result, said, follow, platform)
     elif stage != AUTH and outcome in ("certificate-error", "tls-error", "not-offered"):
-        add(F.make("smtp.tls_failed", f"{where}: {said}", step=STEP))
+        add(F.make("smtp.tls_failed", _at(where, said), step=STEP))
     elif stage == AUTH and outcome == "skipped":
         return
     elif stage == AUTH and (outcome.isdigit() or outcome in ("not-offered", "not-sent")):
         severity = "warning" if outcome.startswith("4") else None
-        evidence = [f"{where}: {said}"]
+        evidence = [_at(where, said)]
         if outcome == "535":
             evidence.append(
-                "535 means SES did not accept this username and password pair for this "
-                "region (see the SMTP lint on step 2 for why)"
+                ev("smtp.auth_535") if ses_host else ev("smtp.auth_535_other", host=t.host)
             )
         elif outcome.startswith("4"):
-            evidence.append("a 4xx reply is temporary: SES may be throttling; try again later")
-        add(F.make("smtp.auth_failed", *evidence, severity=severity, step=STEP, code=outcome))
+            evidence.append(ev("smtp.auth_4xx") if ses_host else ev("smtp.auth_4xx_other"))
+        finding = F.make("smtp.auth_failed", *evidence, severity=severity, step=STEP, code=outcome)
+        if not ses_host:
+            finding = other_host(finding)
+        add(finding)
     elif outcome.isdigit():
-        add(F.make("smtp.connection_refused", f"{where}: {said}", step=STEP, port=t.port))
+        add(F.make("smtp.connection_refused", _at(where, said), step=STEP, port=t.port))
     else:
         add(
             F.make(
                 "probe.unreachable",
-                f"smtp probe of {where} stopped at {stage}: {said}",
+                ev("smtp.probe_stopped", where=where, stage=stage, said=said),
                 step=STEP,
                 call=stage,
             )
@@ -119,26 +118,21 @@ def _blocked(
             F.make(
                 "probe.unreachable",
                 first,
-                "HTTPS to SES failed too: this machine's network is down or filtered as a "
-                "whole, so the SMTP port cannot be judged",
+                ev("smtp.https_failed_too"),
                 step=STEP,
                 call="smtp:Connect",
             )
         )
         return
     evidence = [first]
-    evidence.append(
-        "HTTPS to SES answers from here, so only SMTP is dropped"
-        if https
-        else "whether HTTPS to SES works could not be checked"
-    )
+    evidence.append(ev("smtp.https_answers") if https else ev("smtp.https_unknown"))
     alternatives = follow.try_ports()
     result.alternatives.update(alternatives)
     answering = [p for p, outcome in alternatives.items() if outcome == "ok"]
     if alternatives:
         shown = ", ".join(f"{p} {o}" for p, o in alternatives.items())
-        evidence.append(f"SES's other SMTP ports from here: {shown}")
-    evidence.append(PLATFORM_ADVICE.get(platform or "", GENERIC_ADVICE))
+        evidence.append(ev("smtp.other_ports", ports=shown))
+    evidence.append(advice(platform))
     data: dict[str, Any] = {"port": t.port, "answering_ports": answering}
     if answering:
         data["suggested_port"] = answering[0]
@@ -165,9 +159,8 @@ def _silent(result: ProbeResult, said: str, follow: FollowUps, platform: str | N
         result.findings.append(
             F.make(
                 "smtp.tls_mode_mismatch",
-                f"{where}: {said}",
-                f"the port answers a TLS handshake at once: it expects implicit TLS, while "
-                f"port {t.port} asks for STARTTLS ('Greeting never received')",
+                _at(where, said),
+                ev("smtp.implicit_expected", port=t.port),
                 step=STEP,
                 port=t.port,
                 suggested_port=endpoints.port_for("implicit"),
@@ -177,8 +170,7 @@ def _silent(result: ProbeResult, said: str, follow: FollowUps, platform: str | N
         return
     _blocked(
         result,
-        f"{where}: {said}; the connection is accepted but nothing answers, as when a "
-        "firewall or proxy swallows SMTP",
+        ev("smtp.swallowed", where=where, said=said),
         follow,
         platform,
     )
@@ -196,4 +188,19 @@ def platform_of(values: dict[str, str] | None, source: str = "") -> str | None:
     return None
 
 
-__all__ = ["GENERIC_ADVICE", "PLATFORM_ADVICE", "FollowUps", "judge", "platform_of"]
+def other_host(finding: F.Finding) -> F.Finding:
+    """``smtp.auth_failed`` from a server that is not SES: its title and explanation say the
+    server refused the login and what to check, not how SES derives its passwords. Faces
+    show the variant's catalogue text (``data["variant"]``); the JSON keeps the English."""
+    from dataclasses import replace
+
+    key = f"finding.{finding.id}.other_host"
+    return replace(
+        finding,
+        title=english(f"{key}.title"),
+        explanation=english(f"{key}.explanation"),
+        data={**finding.data, "variant": "other_host"},
+    )
+
+
+__all__ = ["PLATFORMS", "FollowUps", "advice", "judge", "other_host", "platform_of"]
