@@ -9,8 +9,10 @@ from textual.widgets import Button, Static
 
 from sesfix.findings import Finding, Severity
 from sesfix.locale import t
+from sesfix.smtp.derive import GUIDE_SNIPPET
 from sesfix.text import visible
 from sesfix.tui.render import tone
+from sesfix.tui.widgets.snippet import SnippetBlock
 
 SEVERITY = {
     Severity.ERROR: ("✗", "red"),
@@ -19,6 +21,17 @@ SEVERITY = {
 }
 #: Without colour (NO_COLOR) the severity still shows: an error's title is reversed.
 NO_COLOR_EMPHASIS = {Severity.ERROR: "reverse", Severity.WARNING: "underline", Severity.INFO: ""}
+
+
+#: SMTP password findings: the derivation from AWS's guide is shown beside them (step 2).
+DERIVATION_SHOWN = frozenset(
+    {
+        "smtp.password_is_secret_key",
+        "smtp.password_wrong_region",
+        "smtp.password_other_key",
+        "smtp.password_legacy_sigv2",
+    }
+)
 
 
 def catalogue_key(f: Finding) -> str:
@@ -72,6 +85,11 @@ class FindingCard(Vertical):
         why = Text(label + " ", style="bold")
         why.append(t(f"{catalogue_key(f)}.explanation"))
         yield Static(why, classes="finding-why")
+        if f.id in DERIVATION_SHOWN:
+            # The teaching beside the finding, as a probe shows its AWS CLI: how AWS's guide
+            # derives the SMTP password from the secret (plain text: it holds "[0x04]").
+            yield Static(Text(t("smtp.derivation.label"), style="bold"), classes="finding-why")
+            yield SnippetBlock(GUIDE_SNIPPET, classes="derivation")
         if f.fixes and f.severity != Severity.INFO:
             # One button per line, each as wide as its label: whole at 80 columns, in vi too.
             with Vertical(classes="fix-buttons"):
