@@ -123,3 +123,40 @@ async def test_no_derivation_beside_other_findings() -> None:
         await pilot.press("3")
         await pilot.pause(0.1)
         assert list(app.screen.query(SnippetBlock)) == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "why"),
+    [
+        ("en", "The SMTP server refused the login", "SMTP login at that provider"),
+        ("vi", "Máy chủ SMTP từ chối đăng nhập", "credentials SMTP của tài khoản"),
+    ],
+)
+async def test_a_login_refused_by_another_provider_reads_as_such_in_the_wizard(
+    lang: str, title: str, why: str
+) -> None:
+    """The card of smtp.auth_failed from a server that is not SES: the variant's title and
+    explanation in the reader's language, nothing about SES's derivation."""
+    from textual.app import App, ComposeResult
+
+    from sesfix import findings as F
+    from sesfix.locale import set_language
+    from sesfix.smtp.verdict import other_host
+    from sesfix.tui.widgets.findings import FindingCard
+
+    finding = other_host(F.make("smtp.auth_failed", "smtp.example.net:587: 535 no", code="535"))
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield FindingCard(finding, 0)
+
+    set_language(lang)
+    try:
+        app = One()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause(0.1)
+            text = " ".join(screen_text(app).split())
+    finally:
+        set_language("en")
+    assert title in text and why in text, text
+    assert "SES" not in text and "suy ra" not in text and "derived" not in text

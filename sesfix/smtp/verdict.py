@@ -191,7 +191,8 @@ def platform_of(values: dict[str, str] | None, source: str = "") -> str | None:
 def other_host(finding: F.Finding) -> F.Finding:
     """``smtp.auth_failed`` from a server that is not SES: its title and explanation say the
     server refused the login and what to check, not how SES derives its passwords. Faces
-    show the variant's catalogue text (``data["variant"]``); the JSON keeps the English."""
+    show the variant's catalogue text (``data["variant"]``); the JSON keeps the English. No
+    fix is offered: sesfix's SMTP fixes are about SES's endpoint and passwords."""
     from dataclasses import replace
 
     key = f"finding.{finding.id}.other_host"
@@ -199,6 +200,7 @@ def other_host(finding: F.Finding) -> F.Finding:
         finding,
         title=english(f"{key}.title"),
         explanation=english(f"{key}.explanation"),
+        fixes=(),  # deriving an SES password cannot fix another provider's login
         data={**finding.data, "variant": "other_host"},
     )
 
