@@ -29,17 +29,8 @@ from sesfix.smtp import endpoints
 from sesfix.smtp.result import AUTH, CONNECT, STARTTLS, STEP, ProbeResult
 from sesfix.smtp.settings import Target
 from sesfix.smtp.words import mode_name
+from sesfix.smtp.words import step_detail as _say
 from sesfix.text import visible
-
-
-def _say(name: str, /, **values: object) -> str:
-    """A step's detail in the reader's language (``evidence.smtp.p.<name>``). Values stay
-    raw here: the recorder redacts the password and then makes the whole line visible-safe
-    (escaping first could hide an echoed password from the redaction)."""
-    from sesfix.lang import say
-
-    return say(f"evidence.smtp.p.{name}", **values)
-
 
 #: The EHLO name sesfix announces: fixed, so no reverse DNS lookup of this machine.
 EHLO_NAME = "sesfix.localhost"

@@ -21,6 +21,13 @@ def ev(name: str, /, **values: object) -> str:
     return say(f"evidence.{name}", **{k: visible(v, limit=VALUE_LIMIT) for k, v in values.items()})
 
 
+def step_detail(name: str, /, **values: object) -> str:
+    """A live probe step's detail (``evidence.smtp.p.<name>``). Values stay raw here: the
+    probe's recorder redacts the password and then makes the whole line visible-safe
+    (escaping first could hide an echoed password from the redaction)."""
+    return say(f"evidence.smtp.p.{name}", **values)
+
+
 def english(key: str) -> str:
     """A catalogue text in English whatever the reader's language (``check --json`` keeps
     titles and explanations in English, like the findings catalogue)."""
@@ -32,4 +39,4 @@ def mode_name(mode: str) -> str:
     return ev("smtp.mode.starttls") if mode == "starttls" else ev("smtp.mode.implicit")
 
 
-__all__ = ["VALUE_LIMIT", "english", "ev", "mode_name"]
+__all__ = ["VALUE_LIMIT", "english", "ev", "mode_name", "step_detail"]
