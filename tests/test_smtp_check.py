@@ -17,7 +17,7 @@ from sesfix.demo.smtp import PracticeSmtpServer
 from sesfix.diagnosis.engine import DiagnosisOptions, diagnose
 from sesfix.settings import AppSettings
 from sesfix.smtp import derive
-from tests.support.smtp_account import REGION, healthy, smtp_env, smtp_practice  # noqa: F401
+from tests.support.smtp_account import HOST, REGION, healthy, smtp_env, smtp_practice  # noqa: F401
 from tests.support.smtp_server import blocked_port, certificates, closed_port  # noqa: F401
 
 
