@@ -168,65 +168,100 @@ def _shell_lines(command: str, width: int = WIDTH) -> list[str]:
     return [line + " \\" for line in lines[:-1]] + lines[-1:]
 
 
+def _source(source: str) -> str:
+    """Where the app's variables came from, for people (the practice account in words)."""
+    import re
+
+    from sesfix.locale import t
+
+    practice = re.fullmatch(r"practice account \((.+)\)", source)
+    if practice is not None:
+        return t("title.practice", scenario=shown(practice.group(1), limit=60))
+    if source == "practice account":
+        return t("title.practice_plain")
+    if source == "environment":
+        return t("title.environment")
+    return shown(source)
+
+
+def _operator(operator: str) -> str:
+    from sesfix.locale import t
+
+    if operator == "built-in operator":
+        return t("checktext.operator.builtin")
+    if operator == "none":
+        return t("checktext.operator.none")
+    return shown(operator)
+
+
 def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
     """A compact table per step, readable in 80 columns: each probe with how long it took,
     AWS's answer when it was not ``ok``, and the AWS CLI command that reproduces it."""
     if out.isatty():
         out.write("\r\x1b[K")
+    from sesfix.locale import t
+
     ctx = report.context
     lines: list[str] = []
     if report.unreachable:
         # Nothing below is AWS's verdict: say so first, once.
         lines += _wrap(f"✗ {report.headline}", "", "  ")
         lines.append("")
-    lines += _wrap(
-        f"sesfix check · {shown(report.source)} · operator: {shown(report.operator)} · "
-        f"{report.duration_ms / 1000:.2f} s",
-        "",
-        "  ",
+    heading = t(
+        "checktext.heading",
+        source=_source(report.source),
+        operator=_operator(report.operator),
+        seconds=f"{report.duration_ms / 1000:.2f}",
     )
-    who = [f"key {ctx.key_id_masked}"]
+    lines += _wrap(heading, "", "  ")
+    who = [t("checktext.who.key", key=ctx.key_id_masked)]
     if ctx.app_user:
-        who.append(f"IAM user {shown(ctx.app_user)}")
+        who.append(t("checktext.who.user", user=shown(ctx.app_user)))
     if ctx.app_account:
-        who.append(f"account {ctx.app_account}")
+        who.append(t("checktext.who.account", account=ctx.app_account))
     if ctx.key_last_used:
-        who.append(f"key {ctx.key_last_used}")
-    who += [f"region {shown(ctx.region or '?')}", f"sender {shown(ctx.sender or '?')}"]
+        who.append(t("checktext.who.last_used", last_used=ctx.key_last_used))
+    who.append(t("checktext.who.region", region=shown(ctx.region or "?")))
+    who.append(t("checktext.who.sender", sender=shown(ctx.sender or "?")))
     if ctx.domain_shown and ctx.domain_shown != ctx.domain:
-        who.append(f"domain {shown(ctx.domain_shown)}")
-    lines += _wrap("app: " + " · ".join(who), "", "     ")
+        who.append(t("checktext.who.domain", domain=shown(ctx.domain_shown)))
+    lines += _wrap(t("checktext.app", who=" · ".join(who)), "", "     ")
     for step in report.steps:
         lines.append("")
-        head = f"{_MARK[step.status]} Step {step.number}  {step.name}"
-        lines.append(f"{head:<{WIDTH - 8}}{step.status:>8}")
+        name = t(f"step.{step.number}.name")
+        head = f"{_MARK[step.status]} " + t("checktext.step", number=step.number, name=name)
+        status = t(f"state.{step.status}")
+        lines.append(f"{head:<{WIDTH - 1 - len(status)}} {status}")
         for p in step.probes:
             mark = "✓" if p.outcome == "ok" else "✗"
             lines.append(f"  {mark} {p.call:<37} {p.identity:<8} {p.region:<14} {p.ms:>5} ms")
             if p.outcome != "ok":
-                answer = f"answered {shown(p.outcome)}" + (
+                answer = t("checktext.answered", outcome=shown(p.outcome)) + (
                     f": {shown(p.detail)}" if p.detail else ""
                 )
                 lines += _wrap(answer[:240], "      ", "      ")
             if commands:
                 lines += _shell_lines(p.cli)
         for f in report.findings_for(step.number):
-            lines.append(f"  {_SEV[str(f.severity)]} {f.severity} {f.id}")
-            lines += _wrap(shown(f.title), "      ", "      ")
+            severity = t(f"checktext.severity.{f.severity}")
+            lines.append(f"  {_SEV[str(f.severity)]} {severity} {f.id}")
+            lines += _wrap(shown(t(f"finding.{f.id}.title")), "      ", "      ")
             for e in f.evidence:
                 lines += _wrap(shown(e), "      · ", "        ")
             if f.fixes and f.severity != "info":
-                also = f"  (or: {', '.join(f.fixes[1:])})" if len(f.fixes) > 1 else ""
-                lines += _wrap(f"fix: sesfix fix {f.fixes[0]}{also}", "      ", "        ")
+                also = (
+                    t("checktext.fix_or", others=", ".join(f.fixes[1:])) if len(f.fixes) > 1 else ""
+                )
+                lines += _wrap(t("checktext.fix", fix=f.fixes[0]) + also, "      ", "        ")
     lines.append("")
     if report.healthy:
-        verdict = "healthy: no error found, the app can send"
+        verdict = t("checktext.healthy")
         if any(f.severity == "warning" for f in report.findings):
-            verdict += " (see the warnings above)"
+            verdict += t("checktext.see_warnings")
     else:
         ids = ", ".join(dict.fromkeys(f.id for f in report.errors))
-        verdict = f"{len(report.errors)} error(s): {ids}"
-    lines += _wrap(f"Verdict: {verdict}", "", "  ")
+        verdict = t("checktext.errors", count=len(report.errors), ids=ids)
+    lines += _wrap(t("checktext.verdict", verdict=verdict), "", "  ")
     # Outside values were made visible one by one above (length-capped); this pass is the
     # last line of defence for anything else in the report (masks secret shapes too).
     write(out, "\n".join(lines) + "\n")
