@@ -34,9 +34,15 @@ class StatementRef:
     conditional: bool = False
 
     def describe(self) -> str:
-        sid = f" statement {self.sid!r}" if self.sid else " a statement"
-        cond = " (with a Condition sesfix cannot evaluate)" if self.conditional else ""
-        return f"{self.source}:{sid} {self.effect}s it{cond}"
+        from sesfix.lang import say
+
+        cond = say("plans.statement.condition") if self.conditional else ""
+        effect = say(f"plans.statement.{self.effect}")
+        if self.sid:
+            key, sid = "plans.statement.sid", repr(self.sid)
+        else:
+            key, sid = "plans.statement.nosid", ""
+        return say(key, source=self.source, sid=sid, effect=effect, condition=cond)
 
 
 @dataclass(frozen=True)

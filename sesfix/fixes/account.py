@@ -10,6 +10,7 @@ from sesfix.fixes.context import (
     planned_call,
 )
 from sesfix.fixes.model import InputField, Plan
+from sesfix.locale import t
 
 MAIL_TYPES = ("TRANSACTIONAL", "MARKETING")
 
@@ -17,48 +18,39 @@ MAIL_TYPES = ("TRANSACTIONAL", "MARKETING")
 def _plan_production(ctx: PlanContext, plan: Plan) -> None:
     region = ctx.region
     if not region:
-        raise ReadRefused("AWS_SES_REGION is not a valid SES region: set it first (set-ses-region)")
+        raise ReadRefused(t("plans.domain.no_region"))
     acct = ctx.read("sesv2", "get_account", region)
     if acct.ok and acct.data:
         if acct.data.get("ProductionAccessEnabled"):
             plan.noop = True
-            plan.noop_reason = f"the SES account already has production access in {region}"
+            plan.noop_reason = t("plans.account.already", region=region)
             return
         review = (acct.data.get("Details") or {}).get("ReviewDetails") or {}
         if review.get("Status") == "PENDING":
             plan.noop = True
-            plan.noop_reason = (
-                f"a production access request for {region} is already under review "
-                f"(case {review.get('CaseId', '?')})"
+            plan.noop_reason = t(
+                "plans.account.pending", region=region, case=review.get("CaseId", "?")
             )
             return
     elif acct.denied:
-        plan.warnings.append(
-            "the operator may not call ses:GetAccount, so whether a request is already pending "
-            "is unknown; AWS will say so"
-        )
+        plan.warnings.append(t("plans.account.unknown_denied"))
     else:
-        plan.warnings.append(
-            f"the account's status in {region} could not be read (sesv2:GetAccount answered "
-            f"{acct.record.outcome}); AWS will say if a request already exists"
-        )
+        plan.warnings.append(t("plans.account.unknown", region=region, outcome=acct.record.outcome))
     website_default = f"https://{ctx.domain}" if ctx.domain else ""
     fields = {
         "mail_type": InputField(
             "mail_type",
-            "Mail type",
+            t("plans.account.mail_type"),
             "TRANSACTIONAL",
             MAIL_TYPES,
-            "sign-up and receipts are transactional",
+            t("plans.account.mail_type_help"),
         ),
-        "website_url": InputField("website_url", "Website URL", website_default),
-        "use_case": InputField(
-            "use_case",
-            "Use case: what mail you send, to whom, how recipients opt in, how you handle "
-            "bounces and complaints",
-        ),
+        "website_url": InputField("website_url", t("plans.account.website"), website_default),
+        "use_case": InputField("use_case", t("plans.account.use_case")),
     }
-    plan.options = [InputField("contact_language", "Contact language", "EN", ("EN", "JA"))]
+    plan.options = [
+        InputField("contact_language", t("plans.account.contact_language"), "EN", ("EN", "JA"))
+    ]
     values: dict[str, str] = {}
     for name, spec in fields.items():
         value = ctx.inputs.get(name, "").strip()
@@ -67,21 +59,20 @@ def _plan_production(ctx: PlanContext, plan: Plan) -> None:
         else:
             values[name] = value
     if plan.inputs_needed:
-        plan.summary = "Type the request's fields first (AWS reviews them)."
+        plan.summary = t("plans.account.type_fields")
         return
     mail_type = values["mail_type"].upper()
     if mail_type not in MAIL_TYPES:
-        raise ReadRefused(f"mail_type must be one of {', '.join(MAIL_TYPES)}, not {mail_type!r}")
+        raise ReadRefused(
+            t("plans.account.bad_mail_type", types=", ".join(MAIL_TYPES), value=repr(mail_type))
+        )
     if not values["website_url"].startswith(("http://", "https://")):
-        raise ReadRefused("website_url must start with http:// or https://")
+        raise ReadRefused(t("plans.account.bad_url"))
     if len(values["use_case"]) > 5000:
-        raise ReadRefused("use_case is longer than AWS's 5000 characters")
+        raise ReadRefused(t("plans.account.too_long"))
     lang = ctx.inputs.get("contact_language", "EN").strip().upper() or "EN"
-    plan.summary = (
-        f"Ask AWS to move the SES account out of the sandbox in {region}. AWS reviews the "
-        "request (usually within a day); this cannot be undone from here."
-    )
-    plan.verify = f"as the operator: sesv2:GetAccount in {region} shows the review"
+    plan.summary = t("plans.account.summary", region=region)
+    plan.verify = t("plans.account.verify", region=region)
     plan.calls.append(
         planned_call(
             "sesv2",
@@ -94,7 +85,7 @@ def _plan_production(ctx: PlanContext, plan: Plan) -> None:
                 "UseCaseDescription": values["use_case"],
                 "ProductionAccessEnabled": True,
             },
-            f"request production access in {region}",
+            t("plans.account.purpose", region=region),
         )
     )
 
@@ -105,29 +96,21 @@ def _verify_production(v: VerifyContext) -> tuple[bool | None, str]:
     gw = v.gateway()
     r = gw.read("operator", "sesv2", "get_account", region)
     if not r.ok or not r.data:
-        return None, f"the request was accepted; its status could not be read ({r.record.outcome})"
+        return None, t("plans.account.verify.unread", outcome=r.record.outcome)
     if r.data.get("ProductionAccessEnabled"):
-        return True, f"production access is enabled in {region}"
+        return True, t("plans.account.verify.enabled", region=region)
     review = (r.data.get("Details") or {}).get("ReviewDetails") or {}
     status = review.get("Status")
     if status:
-        return (
-            True,
-            f"AWS is reviewing the request (status {status}, case {review.get('CaseId', '?')})",
-        )
-    return False, "AWS accepted the call but shows no review yet"
+        case = review.get("CaseId", "?")
+        return True, t("plans.account.verify.reviewing", status=status, case=case)
+    return False, t("plans.account.verify.none")
 
 
 def _resume_sending(ctx: PlanContext, plan: Plan) -> None:
     region = ctx.region or "?"
-    plan.guidance.append(
-        f"AWS paused sending in {region}. Open the SES console in {region} > Account dashboard "
-        "and answer the review or enforcement notice; AWS resumes sending after it."
-    )
-    plan.guidance.append(
-        "If sending was paused on purpose from this account, resume it with: "
-        f"aws sesv2 put-account-sending-attributes --sending-enabled --region {region}"
-    )
+    plan.guidance.append(t("plans.account.resume.console", region=region))
+    plan.guidance.append(t("plans.account.resume.self", region=region))
 
 
 REQUEST_PRODUCTION_ACCESS = Fix(

@@ -23,7 +23,7 @@ from sesfix.fixes.recorded import (
     refused_identity,
     write_recorded,
 )
-from sesfix.locale import t
+from sesfix.locale import has, t
 from sesfix.masking import redact
 
 if TYPE_CHECKING:
@@ -155,7 +155,9 @@ def apply_plan(
         call, written = failure
         if written.response.denied:
             result.missing_permission = missing_permission(written.response, call.params, target)
-        result.message = _failure_message(call, written, result, fix.failure_hint)
+        hint = f"plans.failure_hint.{fix.id}"
+        hint = t(hint) if fix.failure_hint and has(hint) else fix.failure_hint
+        result.message = _failure_message(call, written, result, hint)
     writer.end(result.status)
     if result.status == "applied":
         say("applied; verifying")

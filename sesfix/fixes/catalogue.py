@@ -24,6 +24,7 @@ from sesfix.fixes.context import (
     operator_gate,
 )
 from sesfix.fixes.model import FixSpec, Plan
+from sesfix.locale import has, t
 from sesfix.masking import mask_key_id
 from sesfix.settings import clean
 
@@ -153,13 +154,14 @@ def plan_fix(
         sender=rc.sender,
         key_id=clean(settings.access_key_id) if settings.access_key_id else None,
     )
-    plan = Plan(fix_id=fix_id, title=spec.title, kind=spec.kind, summary=spec.description)
+    # Written in the reader's language (the English texts are the fixes' own); ids are not.
+    described = f"plans.description.{fix_id}"
+    summary = t(described) if has(described) else spec.description
+    plan = Plan(fix_id=fix_id, title=t(f"fix.{fix_id}.title"), kind=spec.kind, summary=summary)
     plan.inputs = dict(ctx.inputs)
     if fix.kind == "guidance":
         fix.plan(ctx, plan)
-        plan.summary = plan.summary or (
-            "Change the app's variables as shown; sesfix makes no AWS call."
-        )
+        plan.summary = plan.summary or t("plans.guidance_default")
     else:
         try:
             refused = operator_gate(ctx)

@@ -27,6 +27,7 @@ from sesfix.fixes.model import (
     PlannedCall,
     UndoCall,
 )
+from sesfix.locale import t
 from sesfix.masking import mask_key_id, redact
 
 if TYPE_CHECKING:
@@ -192,38 +193,27 @@ def required_read(ctx: PlanContext, result: CallResult, resource: str = "*") -> 
     r = result.record
     if result.denied:
         missing = MissingPermission(r.call, D.minimal_grant(r.call, resource))
-        raise ReadRefused(
-            f"the operator identity may not call {r.call} ({result.error_code}); "
-            "it needs that right to plan this fix",
-            missing,
-        )
-    raise ReadRefused(f"{r.call} as the operator answered {r.outcome}: {result.error_message}")
+        raise ReadRefused(t("plans.read.denied", call=r.call, code=result.error_code), missing)
+    raise ReadRefused(
+        t("plans.read.failed", call=r.call, outcome=r.outcome, message=result.error_message)
+    )
 
 
 def operator_gate(ctx: PlanContext) -> str:
     """Empty when the operator may act in the app's account; the reason otherwise."""
     if ctx.operator is None:
-        return (
-            "this fix changes AWS and needs an operator identity: pass --operator-profile NAME "
-            "(an AWS profile allowed to change IAM and SES in the app's account)"
-        )
+        return t("plans.gate.needs_operator")
     from sesfix.aws.connect import make_gateway
 
     ctx.gateway = make_gateway(ctx.settings, ctx.operator, ctx.listeners)
     who = ctx.read("sts", "get_caller_identity")
     if not who.ok or not who.data:
-        return (
-            f"AWS refused the operator identity itself ({who.record.outcome}): "
-            f"{who.error_message or 'no answer'}"
-        )
+        message = who.error_message or t("plans.gate.no_answer")
+        return t("plans.gate.refused", outcome=who.record.outcome, message=message)
     ctx.operator_arn = who.data.get("Arn")
     op_account = who.data.get("Account")
     if ctx.account and op_account and ctx.account != op_account:
-        return (
-            f"the app's key belongs to account {ctx.account}, but the operator works in account "
-            f"{op_account}: sesfix will not change another account. Use an operator profile of "
-            f"account {ctx.account}."
-        )
+        return t("plans.gate.other_account", account=ctx.account, operator_account=op_account)
     ctx.account = ctx.account or op_account
     return ""
 
@@ -234,17 +224,11 @@ def resolve_user(ctx: PlanContext) -> None:
         ctx.user = ctx.inputs["user"].strip()
     arn = ctx.report.context.app_arn or ""
     if not ctx.user and ":assumed-role/" in arn:
-        raise ReadRefused(
-            f"the app runs as an assumed role ({arn}), not as an IAM user; sesfix changes "
-            "IAM users only"
-        )
+        raise ReadRefused(t("plans.user.assumed_role", arn=arn))
     masked = mask_key_id(ctx.key_id)
     if not ctx.user:
         if not ctx.key_id:
-            raise ReadRefused(
-                "the app has no access key ID, so its IAM user is unknown; name it with "
-                "--input user=NAME"
-            )
+            raise ReadRefused(t("plans.user.no_key"))
         last = ctx.read("iam", "get_access_key_last_used", AccessKeyId=ctx.key_id)
         if last.denied:
             required_read(ctx, last)  # raises, naming the missing right
@@ -255,16 +239,12 @@ def resolve_user(ctx: PlanContext) -> None:
             owner = (info.data or {}).get("Account") if info.ok else None
             if owner and ctx.account and owner != ctx.account:
                 raise ReadRefused(
-                    f"the key {masked} belongs to account {owner}, not to the operator's account "
-                    f"{ctx.account}: sesfix will not change another account"
+                    t("plans.user.key_elsewhere", key=masked, owner=owner, account=ctx.account)
                 )
-            raise ReadRefused(
-                f"no IAM user of account {ctx.account} owns the key {masked}: it was deleted or "
-                "mistyped. To act on a user anyway, name it with --input user=NAME"
-            )
+            raise ReadRefused(t("plans.user.no_owner", account=ctx.account, key=masked))
     got = ctx.read("iam", "get_user", UserName=ctx.user)
     if got.error_code == "NoSuchEntity":
-        raise ReadRefused(f"IAM user {ctx.user} does not exist in account {ctx.account}")
+        raise ReadRefused(t("plans.user.missing", user=ctx.user, account=ctx.account))
     required_read(ctx, got, ctx.user_arn())
 
 
@@ -322,12 +302,12 @@ class VerifyContext:
                 return verdict, detail
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return False, f"not confirmed after {self.timeout:g} s: {detail}"
+                return False, t("plans.poll.timeout", seconds=f"{self.timeout:g}", detail=detail)
             pause = min(delay, remaining)
-            self.say(f"waiting {pause:.0f} s for AWS to propagate the change ({detail})")
+            self.say(t("plans.poll.waiting", seconds=f"{pause:.0f}", detail=detail))
             if self.cancel is not None:
                 if self.cancel.wait(pause):
-                    return None, f"verification stopped on request; last answer: {detail}"
+                    return None, t("plans.poll.stopped", detail=detail)
             else:
                 time.sleep(pause)
             delay = min(delay * 2, max_delay)

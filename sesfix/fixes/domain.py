@@ -17,23 +17,24 @@ from sesfix.fixes.context import (
     undo_call,
 )
 from sesfix.fixes.model import ApplyResult, Plan
+from sesfix.locale import t
 
 
 def dns_records(domain: str, token: str | None, dkim_tokens: list[str]) -> list[str]:
     out = []
     if token:
         out.append(f'_amazonses.{domain}  TXT  "{token}"')
-    for t in dkim_tokens:
-        out.append(f"{t}._domainkey.{domain}  CNAME  {t}.dkim.amazonses.com")
+    for tok in dkim_tokens:
+        out.append(f"{tok}._domainkey.{domain}  CNAME  {tok}.dkim.amazonses.com")
     return out
 
 
 def _plan_verify_domain(ctx: PlanContext, plan: Plan) -> None:
     region, domain = ctx.region, ctx.domain
     if not domain:
-        raise ReadRefused("no sender domain: EMAIL_FROM has no address (or pass --domain)")
+        raise ReadRefused(t("plans.domain.no_domain"))
     if not region:
-        raise ReadRefused("AWS_SES_REGION is not a valid SES region: set it first (set-ses-region)")
+        raise ReadRefused(t("plans.domain.no_region"))
     attrs = required_read(
         ctx, ctx.read("ses", "get_identity_verification_attributes", region, Identities=[domain])
     )
@@ -48,28 +49,25 @@ def _plan_verify_domain(ctx: PlanContext, plan: Plan) -> None:
     elsewhere = [r for r in ctx.report.context.verified_regions if r and r != region]
     if elsewhere:
         plan.warnings.append(
-            f"{domain} is already verified in {', '.join(elsewhere)}. Two choices: move the app "
-            f"there (AWS_SES_REGION={elsewhere[0]}, fix set-ses-region: no AWS change, but that "
-            f"region's sandbox status and quotas apply), or verify {domain} in {region} as this "
-            "plan does (new DNS records, and production access is per region too)"
+            t(
+                "plans.domain.elsewhere",
+                domain=domain,
+                regions=", ".join(elsewhere),
+                first=elsewhere[0],
+                region=region,
+            )
         )
-    plan.verify = (
-        f"ses:GetIdentityVerificationAttributes in {region} shows {domain} (Pending until the "
-        "DNS records are published; DKIM detection can take up to 72 h)"
-    )
+    plan.verify = t("plans.domain.verify", region=region, domain=domain)
     undo_delete = (undo_call("ses", "delete_identity", region, {"Identity": domain}, tolerate=()),)
     if status is None:
-        plan.summary = (
-            f"Create the domain identity {domain} in {region} and its Easy DKIM tokens; then "
-            "add the DNS records shown. Undo: delete the identity."
-        )
+        plan.summary = t("plans.domain.create.summary", domain=domain, region=region)
         plan.calls.append(
             planned_call(
                 "ses",
                 "verify_domain_identity",
                 region,
                 {"Domain": domain},
-                f"create the identity {domain} in {region}",
+                t("plans.domain.create.identity", domain=domain, region=region),
                 undo_delete,
             )
         )
@@ -79,23 +77,20 @@ def _plan_verify_domain(ctx: PlanContext, plan: Plan) -> None:
                 "verify_domain_dkim",
                 region,
                 {"Domain": domain},
-                f"create the Easy DKIM tokens for {domain} in {region}",
+                t("plans.domain.create.dkim", domain=domain, region=region),
                 covered=True,  # deleting the new identity removes its DKIM tokens too
             )
         )
         return
     if status in ("Failed", "TemporaryFailure"):
-        plan.warnings.append(
-            f"verification of {domain} in {region} is {status}: asking again issues a new TXT "
-            "token (the old record no longer counts)"
-        )
+        plan.warnings.append(t("plans.domain.failed", domain=domain, region=region, status=status))
         plan.calls.append(
             planned_call(
                 "ses",
                 "verify_domain_identity",
                 region,
                 {"Domain": domain},
-                f"restart the verification of {domain} in {region}",
+                t("plans.domain.restart", domain=domain, region=region),
             )
         )
     if not dkim_tokens or not dkim.get("DkimEnabled", True):
@@ -105,7 +100,7 @@ def _plan_verify_domain(ctx: PlanContext, plan: Plan) -> None:
                 "verify_domain_dkim",
                 region,
                 {"Domain": domain},
-                f"create the Easy DKIM tokens for {domain} in {region}",
+                t("plans.domain.create.dkim", domain=domain, region=region),
                 (
                     undo_call(
                         "ses",
@@ -120,15 +115,18 @@ def _plan_verify_domain(ctx: PlanContext, plan: Plan) -> None:
     records = dns_records(domain, token, dkim_tokens)
     if not plan.calls:
         plan.noop = True
-        plan.noop_reason = (
-            f"{domain} already exists in {region}: verification {status}, DKIM "
-            f"{dkim.get('DkimVerificationStatus', 'NotStarted')}"
+        plan.noop_reason = t(
+            "plans.domain.exists",
+            domain=domain,
+            region=region,
+            status=status,
+            dkim=dkim.get("DkimVerificationStatus", "NotStarted"),
         )
         if status != "Success" or dkim.get("DkimVerificationStatus") != "Success":
-            plan.guidance = ["Publish these DNS records at the domain's DNS host:", *records]
+            plan.guidance = [t("plans.domain.publish"), *records]
         return
-    plan.summary = f"Complete the identity {domain} in {region} (status {status})."
-    plan.guidance = ["DNS records known so far:", *records] if records else []
+    plan.summary = t("plans.domain.complete.summary", domain=domain, region=region, status=status)
+    plan.guidance = [t("plans.domain.known"), *records] if records else []
 
 
 def _records_from_answers(
@@ -146,10 +144,7 @@ def _records_from_answers(
     domain = str(target.get("domain") or "")
     records = dns_records(domain, token, dkim)
     if records:
-        result.guidance = [
-            "Publish these DNS records at the domain's DNS host (detection can take up to 72 h):",
-            *records,
-        ]
+        result.guidance = [t("plans.domain.publish_after"), *records]
 
 
 def _verify_domain(v: VerifyContext) -> tuple[bool | None, str]:
@@ -172,7 +167,11 @@ def _verify_domain(v: VerifyContext) -> tuple[bool | None, str]:
                 Identities=[domain],
             )
         if not r.ok:
-            return False, f"{r.record.call} answered {r.record.outcome}", False
+            return (
+                False,
+                t("plans.domain.verify.answered", call=r.record.call, outcome=r.record.outcome),
+                False,
+            )
         status = (
             (r.data or {})
             .get("VerificationAttributes", {})
@@ -180,15 +179,15 @@ def _verify_domain(v: VerifyContext) -> tuple[bool | None, str]:
             .get("VerificationStatus")
         )
         if status == "Success":
-            return True, f"{domain} is verified in {region}", False
+            return True, t("plans.domain.verify.success", domain=domain, region=region), False
         if status == "Pending":
-            return (
-                True,
-                f"{domain} exists in {region} and waits for its DNS records (Pending); "
-                "`sesfix check` shows when AWS has seen them",
-                False,
-            )
-        return False, f"{domain} in {region}: {status or 'not visible yet'}", False
+            return True, t("plans.domain.verify.pending", domain=domain, region=region), False
+        shown = status or t("plans.domain.verify.not_visible")
+        return (
+            False,
+            t("plans.domain.verify.other", domain=domain, region=region, status=shown),
+            False,
+        )
 
     return v.poll(check)
 

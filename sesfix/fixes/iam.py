@@ -26,6 +26,7 @@ from sesfix.fixes.context import (
     undo_call,
 )
 from sesfix.fixes.model import InputField, Plan, PlannedCall
+from sesfix.locale import t
 
 
 def _attached_arns(ctx: PlanContext) -> list[str]:
@@ -42,7 +43,7 @@ def _attach(ctx: PlanContext, arn: str, name: str) -> PlannedCall:
         "attach_user_policy",
         IAM_REGION,
         params,
-        f"attach {name} to IAM user {ctx.user}",
+        t("plans.iam.attach_purpose", name=name, user=ctx.user),
         (undo_call("iam", "detach_user_policy", IAM_REGION, dict(params)),),
     )
 
@@ -50,22 +51,13 @@ def _attach(ctx: PlanContext, arn: str, name: str) -> PlannedCall:
 def _blocked_warnings(ctx: PlanContext, plan: Plan) -> None:
     ids = set(ctx.report.finding_ids())
     if "iam.ses_explicit_deny" in ids:
-        plan.warnings.append(
-            "an explicit Deny already blocks sending: attaching an Allow will not help until that "
-            "statement is changed (fix remove-explicit-deny)"
-        )
+        plan.warnings.append(t("plans.iam.blocked_deny"))
     if "iam.permissions_boundary_blocks" in ids:
-        plan.warnings.append(
-            "the user's permissions boundary does not allow SES: the boundary must allow it too "
-            "(fix relax-permissions-boundary)"
-        )
+        plan.warnings.append(t("plans.iam.blocked_boundary"))
 
 
 def _iam_verify_text(ctx: PlanContext) -> str:
-    return (
-        f"as the app's own credentials: ses:GetSendQuota in {ctx.region or 'its region'}, "
-        "repeated with back-off until AWS allows it, then the IAM step (step 1) of the diagnosis"
-    )
+    return t("plans.iam.verify", region=ctx.region or t("plans.iam.its_region"))
 
 
 # ---- attach-ses-full-access ----------------------------------------------------------------
@@ -73,20 +65,14 @@ def _iam_verify_text(ctx: PlanContext) -> str:
 
 def _plan_attach_full(ctx: PlanContext, plan: Plan) -> None:
     resolve_user(ctx)
-    plan.summary = (
-        f"Attach the AWS-managed policy AmazonSESFullAccess (ses:* on every resource) to IAM "
-        f"user {ctx.user} in account {ctx.account}. Undo: detach it."
-    )
+    plan.summary = t("plans.iam.full.summary", user=ctx.user, account=ctx.account)
     plan.verify = _iam_verify_text(ctx)
     if D.SES_FULL_ACCESS in _attached_arns(ctx):
         plan.noop = True
-        plan.noop_reason = f"AmazonSESFullAccess is already attached to IAM user {ctx.user}"
+        plan.noop_reason = t("plans.iam.full.noop", user=ctx.user)
         return
     plan.calls.append(_attach(ctx, D.SES_FULL_ACCESS, "AmazonSESFullAccess"))
-    plan.warnings.append(
-        "AmazonSESFullAccess allows every SES action, including deleting identities and "
-        "changing account settings; create-custom-policy grants only what sending needs"
-    )
+    plan.warnings.append(t("plans.iam.full.broad"))
     _blocked_warnings(ctx, plan)
 
 
@@ -101,32 +87,27 @@ def _plan_custom(ctx: PlanContext, plan: Plan) -> None:
     plan.options = [
         InputField(
             "get_account",
-            "Also allow ses:GetAccount (some mail libraries call it before sending)",
+            t("plans.iam.opt.get_account"),
             default="no",
             choices=("no", "yes"),
         ),
         InputField(
             "scope",
-            "Resource of the sending actions",
+            t("plans.iam.opt.scope"),
             default="all",
             choices=("all", "sender"),
-            help=f"sender: only the sender identity's ARN in {ctx.region or 'the app region'}",
+            help=t("plans.iam.opt.scope_help", region=ctx.region or t("plans.iam.opt.app_region")),
         ),
-        InputField("policy_name", "Name of the customer-managed policy", default=D.POLICY_NAME),
+        InputField("policy_name", t("plans.iam.opt.policy_name"), default=D.POLICY_NAME),
     ]
     if scope not in ("all", "sender"):
-        raise ReadRefused(f"scope must be 'all' or 'sender', not {scope!r}")
+        raise ReadRefused(t("plans.iam.bad_scope", scope=repr(scope)))
     scope_to: list[str] | None = None
     if scope == "sender":
         if not (ctx.region and ctx.domain and ctx.account):
-            raise ReadRefused(
-                "scope=sender needs the sender's domain (EMAIL_FROM) and a valid AWS_SES_REGION"
-            )
+            raise ReadRefused(t("plans.iam.scope_needs"))
         scope_to = D.identity_arns(ctx.region, ctx.account, ctx.domain, ctx.sender)
-        plan.warnings.append(
-            "sending is limited to " + ", ".join(scope_to) + ": mail from another identity or "
-            "region, or through a configuration set, will be denied"
-        )
+        plan.warnings.append(t("plans.iam.scoped", arns=", ".join(scope_to)))
     doc = D.custom_policy(get_account=get_account, scope_to=scope_to)
     plan.documents[name] = doc
     arn = f"arn:aws:iam::{ctx.account}:policy/{name}"
@@ -135,15 +116,12 @@ def _plan_custom(ctx: PlanContext, plan: Plan) -> None:
     pol = ctx.read("iam", "get_policy", PolicyArn=arn)
     variant = []
     if get_account:
-        variant.append("with ses:GetAccount")
+        variant.append(t("plans.iam.variant.get_account"))
     if scope_to:
-        variant.append(f"sending scoped to the sender in {ctx.region}")
+        variant.append(t("plans.iam.variant.scoped", region=ctx.region))
     what = f"{name} ({', '.join(variant)})" if variant else name
     if pol.error_code == "NoSuchEntity":
-        plan.summary = (
-            f"Create the customer-managed policy {what} and attach it to IAM user {ctx.user} in "
-            f"account {ctx.account}. Undo: detach it, then delete the policy."
-        )
+        plan.summary = t("plans.iam.custom.create", what=what, user=ctx.user, account=ctx.account)
         plan.calls.append(
             planned_call(
                 "iam",
@@ -154,7 +132,7 @@ def _plan_custom(ctx: PlanContext, plan: Plan) -> None:
                     "PolicyDocument": D.compact(doc),
                     "Description": "SES sending for the app (created by sesfix)",
                 },
-                f"create the policy {name}",
+                t("plans.iam.custom.create_purpose", name=name),
                 (undo_call("iam", "delete_policy", IAM_REGION, {"PolicyArn": arn}),),
             )
         )
@@ -170,22 +148,18 @@ def _plan_custom(ctx: PlanContext, plan: Plan) -> None:
     if D.same_document(current, doc):
         if attached:
             plan.noop = True
-            plan.noop_reason = (
-                f"{name} already exists with this document and is attached to IAM user {ctx.user}"
-            )
+            plan.noop_reason = t("plans.iam.custom.noop", name=name, user=ctx.user)
             return
-        plan.summary = (
-            f"{name} already exists with this document; attach it to IAM user {ctx.user}. "
-            "Undo: detach it."
-        )
+        plan.summary = t("plans.iam.custom.attach_only", name=name, user=ctx.user)
         plan.calls.append(_attach(ctx, arn, name))
         _blocked_warnings(ctx, plan)
         return
     plan.diff = D.diff(current, doc, f"{name} {default} (current default)", f"{name} (new)")
-    plan.summary = (
-        f"{name} already exists with another document: add the new document as its default "
-        f"version" + ("" if attached else f" and attach it to IAM user {ctx.user}") + ". "
-        f"Undo: make {default} the default again and delete the new version."
+    plan.summary = t(
+        "plans.iam.custom.new_version" if attached else "plans.iam.custom.new_version_attach",
+        name=name,
+        user=ctx.user,
+        default=default,
     )
     versions = required_read(ctx, ctx.read("iam", "list_policy_versions", PolicyArn=arn), arn)
     listed = versions.get("Versions", [])
@@ -198,10 +172,13 @@ def _plan_custom(ctx: PlanContext, plan: Plan) -> None:
         )
         old_document = policy.parse_document(old_doc["PolicyVersion"]["Document"])
         plan.warnings.append(
-            f"IAM keeps at most 5 versions of a policy and {name} has {len(listed)}: its oldest "
-            f"non-default version {vid} (created {oldest.get('CreateDate', '?')}) will be deleted "
-            "first. Undo re-creates that document as a new non-default version (with a new "
-            "version id)."
+            t(
+                "plans.iam.custom.five_versions",
+                name=name,
+                count=len(listed),
+                version=vid,
+                created=oldest.get("CreateDate", "?"),
+            )
         )
         plan.calls.append(
             planned_call(
@@ -209,7 +186,7 @@ def _plan_custom(ctx: PlanContext, plan: Plan) -> None:
                 "delete_policy_version",
                 IAM_REGION,
                 {"PolicyArn": arn, "VersionId": vid},
-                f"make room: delete the oldest non-default version {vid}",
+                t("plans.iam.custom.make_room", version=vid),
                 (
                     undo_call(
                         "iam",
@@ -231,7 +208,7 @@ def _plan_custom(ctx: PlanContext, plan: Plan) -> None:
             "create_policy_version",
             IAM_REGION,
             {"PolicyArn": arn, "PolicyDocument": D.compact(doc), "SetAsDefault": True},
-            f"add the new document as the default version of {name}",
+            t("plans.iam.custom.add_version", name=name),
             (
                 undo_call(
                     "iam",
@@ -270,31 +247,28 @@ def _verify_iam(v: VerifyContext) -> tuple[bool | None, str]:
     region = v.plan.target.get("region")
     gw = v.gateway()
     if not gw.identities.has_app or not region:
-        return None, "the app's credentials or region are missing, so the change was not tested"
+        return None, t("plans.iam.verify.missing")
 
     def check() -> tuple[bool | None, str, bool]:
         r = gw.read("app", "ses", "get_send_quota", region)
         if r.ok:
-            return True, f"ses:GetSendQuota in {region} as the app: allowed", False
+            return True, t("plans.iam.verify.allowed", region=region), False
         if r.error_code in meanings.AUTH_FAILURES:
-            return (
-                None,
-                f"the app's own credentials fail ({r.error_code}): the permission is in place, "
-                "but fix step 2 (credentials) before the app can send",
-                True,
-            )
-        return False, f"ses:GetSendQuota as the app answers {r.record.outcome}", False
+            return None, t("plans.iam.verify.auth_fails", code=r.error_code), True
+        return False, t("plans.iam.verify.answers", outcome=r.record.outcome), False
 
     verdict, detail = v.poll(check)
     if not verdict:
         return verdict, detail
-    v.say("running the IAM step of the diagnosis")
+    v.say(t("plans.iam.verify.running"))
     report = diagnose(v.settings, DiagnosisOptions(operator=v.operator), listeners=v.listeners)
     step1 = report.step(1).status
     if step1 == "pass":
-        return True, f"{detail}; the diagnosis passes step 1 (IAM permissions)"
-    ids = ", ".join(f.id for f in report.findings_for(1)) or "no finding"
-    return False, f"{detail}; but step 1 of the diagnosis is {step1} ({ids})"
+        return True, t("plans.iam.verify.step1_pass", detail=detail)
+    ids = ", ".join(f.id for f in report.findings_for(1)) or t("plans.iam.verify.no_finding")
+    return False, t(
+        "plans.iam.verify.step1_not", detail=detail, status=t(f"state.{step1}"), ids=ids
+    )
 
 
 # ---- guidance: what only the policy's owner can change -------------------------------------
@@ -303,11 +277,7 @@ def _verify_iam(v: VerifyContext) -> tuple[bool | None, str]:
 def _remove_deny(ctx: PlanContext, plan: Plan) -> None:
     for f in findings(ctx, "iam.ses_explicit_deny"):
         plan.guidance.extend(f"· {e}" for e in f.evidence)
-    plan.guidance.append(
-        "Edit the policy that holds the Deny so it no longer covers ses:SendEmail and "
-        "ses:SendRawEmail (or remove that statement). If the Deny comes from an organization "
-        "SCP, only the organization's administrators can change it."
-    )
+    plan.guidance.append(t("plans.iam.deny.guidance"))
 
 
 def _relax_boundary(ctx: PlanContext, plan: Plan) -> None:
@@ -319,10 +289,7 @@ def _relax_boundary(ctx: PlanContext, plan: Plan) -> None:
         "Action": list(D.GUIDE_ACTIONS),
         "Resource": "*",
     }
-    plan.guidance.append(
-        f"Add this statement to the permissions boundary of IAM user {ctx.user or '?'} "
-        "(a new default version of the boundary policy):"
-    )
+    plan.guidance.append(t("plans.iam.boundary.guidance", user=ctx.user or "?"))
     plan.guidance.append(json.dumps(statement, indent=2))
 
 

@@ -26,6 +26,7 @@ from sesfix.fixes.context import (
     undo_call,
 )
 from sesfix.fixes.model import ApplyResult, AuditEntry, InputField, NewKey, Plan
+from sesfix.locale import t
 from sesfix.masking import Secret, mask_key_id
 
 
@@ -39,17 +40,18 @@ def _keys(ctx: PlanContext) -> list[dict[str, Any]]:
 def _last_used(ctx: PlanContext, key_id: str) -> str:
     r = ctx.read("iam", "get_access_key_last_used", AccessKeyId=key_id)
     if not r.ok or not r.data:
-        return "last use unknown"
+        return t("plans.keys.last_use_unknown")
     info = r.data.get("AccessKeyLastUsed", {})
     date = info.get("LastUsedDate")
     if not date:
-        return "never used"
-    return f"last used {date} ({info.get('ServiceName', '?')}, {info.get('Region', '?')})"
+        return t("plans.keys.never_used")
+    service, region = info.get("ServiceName", "?"), info.get("Region", "?")
+    return t("plans.keys.last_used", date=date, service=service, region=region)
 
 
 def _describe_key(ctx: PlanContext, meta: dict[str, Any]) -> str:
     kid = str(meta["AccessKeyId"])
-    mine = " — the key in the app's variables" if kid == ctx.key_id else ""
+    mine = t("plans.keys.apps_key") if kid == ctx.key_id else ""
     return f"{mask_key_id(kid)} ({meta.get('Status')}, {_last_used(ctx, kid)}){mine}"
 
 
@@ -85,27 +87,15 @@ def _plan_rotate(ctx: PlanContext, plan: Plan) -> None:
     resolve_user(ctx)
     keys = _keys(ctx)
     user = ctx.user
-    old = mask_key_id(ctx.key_id) if ctx.key_id else "(none)"
-    plan.summary = (
-        f"Create a new access key for IAM user {user}, store it in the OS keyring and show it "
-        f"once. The key the app uses now ({old}) is left as it is: once the app runs with the "
-        "new key, retire the old one with `sesfix fix retire-old-key`. Undo: delete the new key."
-    )
-    plan.verify = (
-        f"as the new key: sts:GetCallerIdentity and ses:GetSendQuota in {ctx.region or '?'}, "
-        "repeated with back-off (a new key can take 10–15 s to work)"
-    )
-    plan.options = [
-        InputField("again", "Create another key even if one is pending", "no", ("no", "yes"))
-    ]
+    old = mask_key_id(ctx.key_id) if ctx.key_id else t("plans.keys.none")
+    plan.summary = t("plans.keys.rotate.summary", user=user, old=old)
+    plan.verify = t("plans.keys.rotate.verify", region=ctx.region or "?")
+    plan.options = [InputField("again", t("plans.keys.opt.again"), "no", ("no", "yes"))]
     pending = _pending_rotation(ctx, keys)
     if pending and not ctx.flag("again"):
         plan.noop = True
-        plan.noop_reason = (
-            f"sesfix already created the key {mask_key_id(pending[0])} for {user} at "
-            f"{pending[1]} and the app's variables do not hold it yet. Put it into the app "
-            "(its secret is in the OS keyring if it could be stored) and redeploy; to create "
-            "another key anyway, pass --input again=yes"
+        plan.noop_reason = t(
+            "plans.keys.rotate.pending", key=mask_key_id(pending[0]), user=user, time=pending[1]
         )
         return
     if len(keys) >= 2:
@@ -117,34 +107,34 @@ def _plan_rotate(ctx: PlanContext, plan: Plan) -> None:
             plan.inputs_needed.append(
                 InputField(
                     "delete_key",
-                    f"IAM allows 2 access keys per user and {user} has 2; which one must be "
-                    "deleted to make room (this cannot be undone)?",
+                    t("plans.keys.rotate.which", user=user),
                     default="",
                     choices=tuple(mask_key_id(str(k["AccessKeyId"])) for k in keys),
-                    help=(f"{suggest} is not the app's key" if suggest else ""),
+                    help=(t("plans.keys.rotate.not_apps", key=suggest) if suggest else ""),
                 )
             )
-            plan.warnings.append(f"{user}'s keys: " + "; ".join(listing))
+            plan.warnings.append(t("plans.keys.listing", user=user, keys="; ".join(listing)))
         else:
             kid = _match_key(choice, keys)
             if kid is None:
-                raise ReadRefused(f"{choice!r} is not one of {user}'s keys: " + "; ".join(listing))
-            plan.warnings.append(
-                f"the key {mask_key_id(kid)} will be deleted first; a deleted key cannot be "
-                "restored, and anything still using it stops working"
-            )
-            if kid == ctx.key_id:
-                plan.warnings.append(
-                    f"{mask_key_id(kid)} is the key in the app's variables: the app keeps failing "
-                    "until it runs with the new key"
+                raise ReadRefused(
+                    t(
+                        "plans.keys.not_one_of",
+                        choice=repr(choice),
+                        user=user,
+                        keys="; ".join(listing),
+                    )
                 )
+            plan.warnings.append(t("plans.keys.rotate.deleted_first", key=mask_key_id(kid)))
+            if kid == ctx.key_id:
+                plan.warnings.append(t("plans.keys.rotate.deleting_apps", key=mask_key_id(kid)))
             plan.calls.append(
                 planned_call(
                     "iam",
                     "delete_access_key",
                     IAM_REGION,
                     {"UserName": user, "AccessKeyId": kid},
-                    f"make room: delete {mask_key_id(kid)} (cannot be undone)",
+                    t("plans.keys.rotate.make_room", key=mask_key_id(kid)),
                 )
             )
     plan.calls.append(
@@ -153,7 +143,7 @@ def _plan_rotate(ctx: PlanContext, plan: Plan) -> None:
             "create_access_key",
             IAM_REGION,
             {"UserName": user},
-            f"create a new access key for {user}",
+            t("plans.keys.rotate.create", user=user),
             (
                 undo_call(
                     "iam",
@@ -172,11 +162,7 @@ def _app_key_proven(ctx: PlanContext) -> str:
     report = ctx.report
     step2 = report.step(2).status
     if not report.context.app_arn or step2 == "fail":
-        return (
-            "the app's own key is not proven: the diagnosis fails at step 2 (credentials). "
-            "Retire the old key only once the app's variables hold the new key and "
-            "`sesfix check` passes step 2"
-        )
+        return t("plans.keys.retire.unproven")
     return ""
 
 
@@ -184,39 +170,27 @@ def _plan_retire(ctx: PlanContext, plan: Plan) -> None:
     resolve_user(ctx)
     keys = _keys(ctx)
     app_key = ctx.key_id
-    plan.options = [
-        InputField(
-            "delete",
-            "Delete old keys that are already Inactive (cannot be undone)",
-            "no",
-            ("no", "yes"),
-        )
-    ]
+    plan.options = [InputField("delete", t("plans.keys.opt.delete"), "no", ("no", "yes"))]
     if app_key not in {str(k["AccessKeyId"]) for k in keys}:
-        raise ReadRefused(
-            f"the app's key {mask_key_id(app_key)} is not a key of IAM user {ctx.user}"
-        )
+        raise ReadRefused(t("plans.keys.not_users", key=mask_key_id(app_key), user=ctx.user))
     reason = _app_key_proven(ctx)
     if reason:
         raise ReadRefused(reason)
     old = [k for k in keys if str(k["AccessKeyId"]) != app_key]
-    plan.verify = (
-        "as the app's key: sts:GetCallerIdentity still works; as the operator: the old key's "
-        "status has changed"
-    )
+    plan.verify = t("plans.keys.retire.verify")
     if not old:
         plan.noop = True
-        plan.noop_reason = f"IAM user {ctx.user} has only the key the app uses; nothing to retire"
+        plan.noop_reason = t("plans.keys.retire.only_one", user=ctx.user)
         return
     active = [k for k in old if k.get("Status") == "Active"]
     for meta in old:
-        plan.warnings.append("old key " + _describe_key(ctx, meta))
+        plan.warnings.append(t("plans.keys.old_key", key=_describe_key(ctx, meta)))
     if active:
-        plan.summary = (
-            f"Deactivate the old key(s) of IAM user {ctx.user} ("
-            + ", ".join(mask_key_id(str(k["AccessKeyId"])) for k in active)
-            + f"); the app keeps its key {mask_key_id(app_key)}. Deleting comes later, once "
-            "nothing broke. Undo: reactivate."
+        plan.summary = t(
+            "plans.keys.retire.summary",
+            user=ctx.user,
+            keys=", ".join(mask_key_id(str(k["AccessKeyId"])) for k in active),
+            key=mask_key_id(app_key),
         )
         for meta in active:
             kid = str(meta["AccessKeyId"])
@@ -227,7 +201,7 @@ def _plan_retire(ctx: PlanContext, plan: Plan) -> None:
                     "update_access_key",
                     IAM_REGION,
                     params,
-                    f"deactivate the old key {mask_key_id(kid)}",
+                    t("plans.keys.retire.deactivate", key=mask_key_id(kid)),
                     (
                         undo_call(
                             "iam", "update_access_key", IAM_REGION, {**params, "Status": "Active"}
@@ -237,10 +211,8 @@ def _plan_retire(ctx: PlanContext, plan: Plan) -> None:
             )
         return
     if ctx.flag("delete"):
-        plan.summary = (
-            f"Delete the inactive old key(s) of IAM user {ctx.user}. This cannot be undone."
-        )
-        plan.warnings.append("a deleted key cannot be restored")
+        plan.summary = t("plans.keys.retire.delete_summary", user=ctx.user)
+        plan.warnings.append(t("plans.keys.deleted_forever"))
         for meta in old:
             kid = str(meta["AccessKeyId"])
             plan.calls.append(
@@ -249,15 +221,12 @@ def _plan_retire(ctx: PlanContext, plan: Plan) -> None:
                     "delete_access_key",
                     IAM_REGION,
                     {"UserName": ctx.user, "AccessKeyId": kid},
-                    f"delete the inactive old key {mask_key_id(kid)} (cannot be undone)",
+                    t("plans.keys.retire.delete", key=mask_key_id(kid)),
                 )
             )
         return
     plan.noop = True
-    plan.noop_reason = (
-        f"the old key(s) of {ctx.user} are already Inactive; once nothing broke for a while, "
-        "delete them with --input delete=yes (cannot be undone)"
-    )
+    plan.noop_reason = t("plans.keys.retire.already", user=ctx.user)
 
 
 def _plan_reactivate(ctx: PlanContext, plan: Plan) -> None:
@@ -266,16 +235,12 @@ def _plan_reactivate(ctx: PlanContext, plan: Plan) -> None:
     kid = _match_key(ctx.inputs.get("key", ""), keys) if ctx.inputs.get("key") else ctx.key_id
     meta = next((k for k in keys if str(k["AccessKeyId"]) == kid), None)
     if meta is None or kid is None:
-        raise ReadRefused(f"the key {mask_key_id(kid)} is not a key of IAM user {ctx.user}")
-    plan.verify = (
-        "as the app: sts:GetCallerIdentity accepts the key; as the operator: status Active"
-    )
-    plan.summary = (
-        f"Set the access key {mask_key_id(kid)} of IAM user {ctx.user} to Active. Undo: Inactive."
-    )
+        raise ReadRefused(t("plans.keys.key_not_users", key=mask_key_id(kid), user=ctx.user))
+    plan.verify = t("plans.keys.reactivate.verify")
+    plan.summary = t("plans.keys.reactivate.summary", key=mask_key_id(kid), user=ctx.user)
     if meta.get("Status") == "Active":
         plan.noop = True
-        plan.noop_reason = f"the key {mask_key_id(kid)} is already Active"
+        plan.noop_reason = t("plans.keys.reactivate.already", key=mask_key_id(kid))
         return
     params = {"UserName": ctx.user, "AccessKeyId": kid, "Status": "Active"}
     plan.calls.append(
@@ -284,7 +249,7 @@ def _plan_reactivate(ctx: PlanContext, plan: Plan) -> None:
             "update_access_key",
             IAM_REGION,
             params,
-            f"reactivate {mask_key_id(kid)}",
+            t("plans.keys.reactivate.purpose", key=mask_key_id(kid)),
             (undo_call("iam", "update_access_key", IAM_REGION, {**params, "Status": "Inactive"}),),
         )
     )
@@ -317,23 +282,21 @@ def _store_new_key(
             keyring_detail=status.reason or status.backend,
         )
         stored = (
-            f"it is stored in the OS keyring under '{label}'"
+            t("plans.keys.new.stored", label=label)
             if status.usable
-            else f"it could NOT be stored in the OS keyring ({status.reason}): copy it now"
+            else t("plans.keys.new.not_stored", reason=status.reason)
         )
         result.guidance = [
-            f"The new secret is shown once; {stored}.",
-            f"Set AWS_ACCESS_KEY_ID to the new key {mask_key_id(key_id)} and "
-            "AWS_SECRET_ACCESS_KEY to its secret where the app reads them, then redeploy.",
-            "When the app runs with the new key and `sesfix check` passes step 2, retire the "
-            "old key: sesfix fix retire-old-key",
+            t("plans.keys.new.shown_once", stored=stored),
+            t("plans.keys.new.set", key=mask_key_id(key_id)),
+            t("plans.keys.new.retire"),
         ]
 
 
 def _verify_new_key(v: VerifyContext) -> tuple[bool | None, str]:
     new = v.result.new_key
     if new is None:
-        return None, "no new key to test"
+        return None, t("plans.keys.verify.no_key")
     region = v.plan.target.get("region")
     gw = Gateway(
         Identities(StaticCredentials(new.access_key_id, new.secret), None),
@@ -344,20 +307,15 @@ def _verify_new_key(v: VerifyContext) -> tuple[bool | None, str]:
     def check() -> tuple[bool | None, str, bool]:
         who = gw.read("app", "sts", "get_caller_identity", IAM_REGION)
         if not who.ok:
-            return False, f"the new key is not accepted yet ({who.record.outcome})", False
+            return False, t("plans.keys.verify.not_yet", outcome=who.record.outcome), False
         if not region:
-            return True, "the new key authenticates (no valid AWS_SES_REGION to test SES)", True
+            return True, t("plans.keys.verify.no_region"), True
         r = gw.read("app", "ses", "get_send_quota", region)
         if r.ok:
-            return True, f"the new key {new.masked} works for SES in {region}", False
+            return True, t("plans.keys.verify.works", key=new.masked, region=region), False
         if r.denied:
-            return (
-                False,
-                f"the new key authenticates, but its user may not use SES in {region}: fix step 1 "
-                "(attach-ses-full-access or create-custom-policy)",
-                True,
-            )
-        return False, f"ses:GetSendQuota with the new key answers {r.record.outcome}", False
+            return False, t("plans.keys.verify.denied", region=region), True
+        return False, t("plans.keys.verify.answers", outcome=r.record.outcome), False
 
     return v.poll(check)
 
@@ -377,7 +335,7 @@ def _verify_key_status(v: VerifyContext) -> tuple[bool | None, str]:
     def check() -> tuple[bool | None, str, bool]:
         keys = gw.read("operator", "iam", "list_access_keys", IAM_REGION, UserName=user)
         if not keys.ok:
-            return None, f"iam:ListAccessKeys answered {keys.record.outcome}", True
+            return None, t("plans.keys.status.unread", outcome=keys.record.outcome), True
         listed = {
             k["AccessKeyId"]: k.get("Status")
             for k in (keys.data or {}).get("AccessKeyMetadata", [])
@@ -385,15 +343,15 @@ def _verify_key_status(v: VerifyContext) -> tuple[bool | None, str]:
         wrong = [k for k, s in wanted.items() if listed.get(k) != s]
         still = [k for k in deleted if k in listed]
         if wrong or still:
-            return False, "IAM does not show the new key status yet", False
+            return False, t("plans.keys.status.not_yet"), False
         if not gw.identities.has_app:
-            return True, "IAM shows the new key status", False
+            return True, t("plans.keys.status.shown"), False
         who = gw.read("app", "sts", "get_caller_identity", IAM_REGION)
         if who.ok:
-            return True, "IAM shows the new key status and the app's key is accepted", False
+            return True, t("plans.keys.status.accepted"), False
         return (
             False,
-            f"IAM shows the new key status, but the app's key answers {who.record.outcome}",
+            t("plans.keys.status.app_fails", outcome=who.record.outcome),
             v.plan.fix_id == "retire-old-key",
         )
 

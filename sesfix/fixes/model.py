@@ -227,10 +227,10 @@ class MissingPermission:
     def describe(self) -> str:
         import json
 
-        return (
-            f"the operator identity is not allowed to call {self.action}; a minimal policy "
-            f"granting it:\n{json.dumps(self.policy, indent=2)}"
-        )
+        from sesfix.lang import say
+
+        policy = json.dumps(self.policy, indent=2)
+        return say("plans.missing_permission", action=self.action, policy=policy)
 
 
 @dataclass(frozen=True)
