@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sesfix.aws import regions
 from sesfix.fixes.context import Fix, PlanContext, PlanStep, findings
 from sesfix.fixes.model import Plan, VariableChange
+from sesfix.locale import t
 from sesfix.masking import Secret, mask_key_id, redact
 from sesfix.settings import (
     EMAIL_FROM,
@@ -26,7 +27,7 @@ from sesfix.settings import (
     TOKEN,
     VARIABLES,
     clean,
-    whitespace_problems,
+    whitespace_spots,
 )
 from sesfix.text import visible
 
@@ -84,10 +85,7 @@ def _token_change(ctx: PlanContext, plan: Plan) -> None:
 
 
 def _redeploy(ctx: PlanContext) -> str:
-    return (
-        f"Change it where the app reads it ({ctx.settings.source}), then redeploy the app so it "
-        "picks the new value up (on Railway a restart is not enough: redeploy)."
-    )
+    return t("plans.vars.redeploy", source=ctx.settings.source)
 
 
 _SECRET_ALPHABET = frozenset(string.ascii_letters + string.digits + "/+=")
@@ -118,20 +116,35 @@ def _echo(ctx: PlanContext, value: str) -> str:
     """
     secrets = [ctx.settings.raw(SECRET), ctx.settings.raw(TOKEN)]
     if any(x and len(clean(x)) >= 6 and clean(x) in value for x in secrets):
-        return f"(the secret's value, {len(value)} characters, not shown)"
+        return t("plans.vars.echo.secret", length=len(value))
     if _secret_shaped(value):
-        return f"(a value shaped like a secret, {len(value)} characters, not shown)"
+        return t("plans.vars.echo.shaped", length=len(value))
     return '"' + redact(visible(value, limit=120), *secrets) + '"'
 
 
 def _shown(ctx: PlanContext, name: str, value: str | None) -> str:
     if value is None:
-        return "not set"
+        return t("plans.vars.not_set")
     if name == KEY_ID:
-        return f"{mask_key_id(value)}, {len(value)} characters"
+        return t("plans.vars.key_shown", key=mask_key_id(value), length=len(value))
     if name in SECRET_VARIABLES:
-        return f"{len(value)} characters"
+        return t("plans.vars.length", length=len(value))
     return _echo(ctx, value)
+
+
+def _spots(value: str) -> list[str]:
+    """The invisible characters of ``value``, by position, in the reader's language."""
+    return [
+        t(
+            "plans.vars.spot",
+            where=t(f"evidence.lint.where.{s.where}"),
+            char=s.name,
+            code=s.code,
+            position=s.position,
+            length=s.length,
+        )
+        for s in whitespace_spots(value)
+    ]
 
 
 def _region_target(ctx: PlanContext) -> str | None:
@@ -151,26 +164,26 @@ def _region_target(ctx: PlanContext) -> str | None:
 
 def _set_variable(ctx: PlanContext, plan: Plan) -> None:
     missing = [str(f.data.get("variable")) for f in findings(ctx, "config.missing_variable")]
+    domain = ctx.domain or t("plans.vars.your_domain")
+    region = _region_target(ctx) or t("plans.vars.hint.region_example")
     hints = {
-        KEY_ID: "the access key ID of the app's IAM user (AKIA…, 20 characters); "
-        "`sesfix fix rotate-access-key` creates a new pair if you have none",
-        SECRET: "the secret of that key (40 characters); it is shown only when the key is "
-        "created — if it is lost, run `sesfix fix rotate-access-key`",
-        REGION: f"the SES region where the sender is verified ({_region_target(ctx) or 'e.g. ap-southeast-1'})",
+        KEY_ID: t("plans.vars.hint.key_id"),
+        SECRET: t("plans.vars.hint.secret"),
+        REGION: t("plans.vars.hint.region", region=region),
         PROVIDER: "ses",
-        EMAIL_FROM: f"the sender, e.g. 'Shop <no-reply@{ctx.domain or 'your-verified-domain'}>'",
+        EMAIL_FROM: t("plans.vars.hint.email_from", domain=domain),
     }
     for name in missing:
         if name in hints:
-            plan.guidance.append(f"Set {name} to {hints[name]}.")
+            plan.guidance.append(t("plans.vars.set_to", name=name, hint=hints[name]))
     for f in findings(ctx, "config.email_from_invalid"):
+        now = f.evidence[0] if f.evidence else "?"
         plan.guidance.append(
-            f"Set {EMAIL_FROM} to an address at your verified domain, e.g. "
-            f"'Shop <no-reply@{ctx.domain or 'your-verified-domain'}>' (now: {f.evidence[0] if f.evidence else '?'})."
+            t("plans.vars.email_from_invalid", name=EMAIL_FROM, domain=domain, now=now)
         )
     if not plan.guidance:
         plan.noop = True
-        plan.noop_reason = "every required variable is set"
+        plan.noop_reason = t("plans.vars.all_set")
         return
     plan.guidance.append(_redeploy(ctx))
 
@@ -180,10 +193,10 @@ def _set_provider(ctx: PlanContext, plan: Plan) -> None:
     value = ctx.settings.provider
     if value is not None and value == "ses":
         plan.noop = True
-        plan.noop_reason = "EMAIL_PROVIDER is already 'ses'"
+        plan.noop_reason = t("plans.vars.provider_already")
         return
     plan.guidance.append(
-        f"Set {PROVIDER} to ses (exactly, lower case; now {_shown(ctx, PROVIDER, value)})."
+        t("plans.vars.provider_set", name=PROVIDER, now=_shown(ctx, PROVIDER, value))
     )
     plan.guidance.append(_redeploy(ctx))
 
@@ -198,31 +211,24 @@ def _clean_variable(ctx: PlanContext, plan: Plan) -> None:
     for name in names:
         raw = ctx.settings.raw(name) or ""
         fixed = clean(raw)
-        problems = whitespace_problems(raw)
-        what = "; ".join(problems[:3]) if problems else "quotes around the value"
+        problems = _spots(raw)
+        what = "; ".join(problems[:3]) if problems else t("plans.vars.quotes")
+        sizes = {"length": len(fixed), "now": len(raw), "what": what}
         if name == KEY_ID:
-            plan.guidance.append(
-                f"Set {KEY_ID} to {mask_key_id(fixed)} with nothing else: {len(fixed)} characters "
-                f"(now {len(raw)}: {what})."
-            )
+            line = t("plans.vars.clean.key_id", name=KEY_ID, key=mask_key_id(fixed), **sizes)
         elif name in SECRET_VARIABLES:
-            plan.guidance.append(
-                f"Paste {name} again without spaces, newlines or quotes: {len(fixed)} characters "
-                f"(now {len(raw)}: {what}). If you no longer have the secret, run "
-                "`sesfix fix rotate-access-key`."
-            )
+            line = t("plans.vars.clean.secret", name=name, **sizes)
         else:
-            plan.guidance.append(
-                f"Set {name} to {_echo(ctx, fixed)} (now {_echo(ctx, raw)}: {what})."
+            now = _echo(ctx, raw)
+            line = t(
+                "plans.vars.clean.other", name=name, fixed=_echo(ctx, fixed), now=now, what=what
             )
+        plan.guidance.append(line)
     if not names:
         plan.noop = True
-        plan.noop_reason = "no variable has invisible characters or quotes"
+        plan.noop_reason = t("plans.vars.clean.nothing")
         return
-    plan.guidance.append(
-        "Type or paste the value into the dashboard's field directly; do not copy it with its "
-        "quotes from a .env file or a CSV."
-    )
+    plan.guidance.append(t("plans.vars.clean.paste"))
     plan.guidance.append(_redeploy(ctx))
 
 
@@ -239,50 +245,34 @@ def _set_region(ctx: PlanContext, plan: Plan) -> None:
         )
     ):
         plan.noop = True
-        plan.noop_reason = f"AWS_SES_REGION is already {target}"
+        plan.noop_reason = t("plans.vars.region_already", region=target)
         return
+    shown_now = _shown(ctx, REGION, now)
     if target:
-        plan.guidance.append(
-            f"Set {REGION} to {target} (now {_shown(ctx, REGION, now)})"
-            + (
-                f": {ctx.domain} is verified there."
-                if ctx.domain and target in ctx.report.context.verified_regions
-                else "."
-            )
-        )
+        verified = bool(ctx.domain) and target in ctx.report.context.verified_regions
+        key = "plans.vars.region.set_verified" if verified else "plans.vars.region.set"
+        plan.guidance.append(t(key, name=REGION, region=target, now=shown_now, domain=ctx.domain))
     else:
+        domain = ctx.domain or t("plans.vars.the_sender")
         plan.guidance.append(
-            f"Set {REGION} to the SES region where {ctx.domain or 'the sender'} is verified "
-            f"(now {_shown(ctx, REGION, now)}); region names are lower case, e.g. ap-southeast-1."
+            t("plans.vars.region.unknown", name=REGION, domain=domain, now=shown_now)
         )
-    plan.guidance.append(
-        "Sandbox status and quotas are per region: check the new region's account status too."
-    )
+    plan.guidance.append(t("plans.vars.region.per_region"))
     plan.guidance.append(_redeploy(ctx))
 
 
 def _add_token(ctx: PlanContext, plan: Plan) -> None:
-    plan.guidance.append(
-        f"Set {TOKEN} to the session token issued together with the temporary key "
-        f"{mask_key_id(ctx.settings.access_key_id)} (it expires with the key)."
-    )
-    plan.guidance.append(
-        "Better for a server app: a long-term key of an IAM user (see use-long-term-key)."
-    )
+    key = mask_key_id(ctx.settings.access_key_id)
+    plan.guidance.append(t("plans.vars.token.add", name=TOKEN, key=key))
+    plan.guidance.append(t("plans.vars.token.better"))
     plan.guidance.append(_redeploy(ctx))
 
 
 def _long_term(ctx: PlanContext, plan: Plan) -> None:
-    plan.guidance.append(
-        f"Replace {KEY_ID} and {SECRET} with a long-term key (AKIA…) of the app's IAM user; "
-        "`sesfix fix rotate-access-key --operator-profile NAME` creates one and stores it in "
-        "the keyring."
-    )
+    plan.guidance.append(t("plans.vars.long_term", key_name=KEY_ID, secret_name=SECRET))
     if ctx.settings.session_token is not None:
-        plan.guidance.append(
-            f"Delete {TOKEN} (now {_shown(ctx, TOKEN, ctx.settings.raw(TOKEN))}): a long-term "
-            "key takes no session token."
-        )
+        now = _shown(ctx, TOKEN, ctx.settings.raw(TOKEN))
+        plan.guidance.append(t("plans.vars.long_term.delete_token", name=TOKEN, now=now))
     plan.guidance.append(_redeploy(ctx))
 
 
@@ -290,27 +280,26 @@ def _remove_token(ctx: PlanContext, plan: Plan) -> None:
     _token_change(ctx, plan)
     if ctx.settings.session_token is None:
         plan.noop = True
-        plan.noop_reason = f"{TOKEN} is not set"
+        plan.noop_reason = t("plans.vars.token.not_set", name=TOKEN)
         return
     plan.guidance.append(
-        f"Delete the variable {TOKEN} (now {_shown(ctx, TOKEN, ctx.settings.raw(TOKEN))}) — "
-        f"not just empty it: it belongs to temporary keys, and {KEY_ID} "
-        f"({mask_key_id(ctx.settings.access_key_id)}) is a long-term key."
+        t(
+            "plans.vars.token.remove",
+            name=TOKEN,
+            now=_shown(ctx, TOKEN, ctx.settings.raw(TOKEN)),
+            key_name=KEY_ID,
+            key=mask_key_id(ctx.settings.access_key_id),
+        )
     )
     plan.guidance.append(_redeploy(ctx))
 
 
 def _sync_clock(ctx: PlanContext, plan: Plan) -> None:
     for f in findings(ctx, "credentials.clock_skew"):
-        plan.guidance.extend(f"AWS said: {e}" for e in f.evidence[1:2])
+        plan.guidance.extend(t("plans.vars.clock.aws_said", message=e) for e in f.evidence[1:2])
     plan.guidance.extend(
-        [
-            "Turn on network time on the machine that signs the requests:",
-            "Linux: sudo timedatectl set-ntp true   (check with: timedatectl status)",
-            "macOS: System Settings > General > Date & Time > Set time automatically",
-            "Windows: Settings > Time & language > Sync now",
-            "Containers use the host's clock: fix the host.",
-        ]
+        t(f"plans.vars.clock.{step}")
+        for step in ("intro", "linux", "macos", "windows", "containers")
     )
 
 
@@ -343,24 +332,14 @@ def _operator_profile(ctx: PlanContext, plan: Plan) -> None:
             }
         ],
     }
-    plan.guidance.append(
-        "Run sesfix with --operator-profile NAME (or SESFIX_OPERATOR_PROFILE=NAME), where NAME "
-        "is an AWS CLI profile (aws configure --profile NAME) of the app's account allowed to "
-        "read IAM. A minimal read-only policy:"
-    )
+    plan.guidance.append(t("plans.vars.operator"))
     plan.guidance.append(json.dumps(read_policy, indent=2))
 
 
 def _enable_region(ctx: PlanContext, plan: Plan) -> None:
     region = ctx.region or (clean(ctx.settings.region).lower() if ctx.settings.region else "?")
-    plan.guidance.append(
-        f"Enable the opt-in region {region} for the account: AWS console > Account > AWS Regions "
-        f"> {region} > Enable, or: aws account enable-region --region-name {region}"
-    )
-    plan.guidance.append(
-        f"Or set {REGION} to a region enabled by default where the sender is verified "
-        "(see set-ses-region). Enabling can take minutes to hours."
-    )
+    plan.guidance.append(t("plans.vars.opt_in.enable", region=region))
+    plan.guidance.append(t("plans.vars.opt_in.other", name=REGION))
 
 
 def _guide(fix_id: str, title: str, description: str, plan: PlanStep) -> Fix:
