@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, TextIO
 
-from sesfix.commands.common import add_source_arguments, resolve_sources
+from sesfix.commands.common import add_source_arguments, resolve_sources, source_label
 from sesfix.commands.output import dump_json, shown, write
 
 if TYPE_CHECKING:
@@ -168,22 +168,6 @@ def _shell_lines(command: str, width: int = WIDTH) -> list[str]:
     return [line + " \\" for line in lines[:-1]] + lines[-1:]
 
 
-def _source(source: str) -> str:
-    """Where the app's variables came from, for people (the practice account in words)."""
-    import re
-
-    from sesfix.locale import t
-
-    practice = re.fullmatch(r"practice account \((.+)\)", source)
-    if practice is not None:
-        return t("title.practice", scenario=shown(practice.group(1), limit=60))
-    if source == "practice account":
-        return t("title.practice_plain")
-    if source == "environment":
-        return t("title.environment")
-    return shown(source)
-
-
 def _operator(operator: str) -> str:
     from sesfix.locale import t
 
@@ -209,7 +193,7 @@ def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
         lines.append("")
     heading = t(
         "checktext.heading",
-        source=_source(report.source),
+        source=source_label(report.source),
         operator=_operator(report.operator),
         seconds=f"{report.duration_ms / 1000:.2f}",
     )

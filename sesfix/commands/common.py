@@ -57,3 +57,20 @@ Sources = Source
 def resolve_sources(args: argparse.Namespace) -> Source:
     """Open the source the flags name (exit 2 on bad input); the caller closes it."""
     return open_source(spec_from_args(args))
+
+
+def source_label(source: str) -> str:
+    """Where the app's variables came from, for people (the practice account in words)."""
+    import re
+
+    from sesfix.locale import t
+    from sesfix.text import visible
+
+    practice = re.fullmatch(r"practice account \((.+)\)", source)
+    if practice is not None:
+        return t("title.practice", scenario=visible(practice.group(1), limit=60))
+    if source == "practice account":
+        return t("title.practice_plain")
+    if source == "environment":
+        return t("title.environment")
+    return visible(source, limit=120)

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
-from sesfix.commands.common import add_source_arguments, resolve_sources
+from sesfix.commands.common import add_source_arguments, resolve_sources, source_label
 from sesfix.commands.fix_text import render_plan, render_result
 from sesfix.errors import RefusedError, UsageError
 from sesfix.locale import t
@@ -129,7 +129,10 @@ def run(args: argparse.Namespace) -> int:
     out, err = safe_stream(sys.stdout), safe_stream(sys.stderr)
     with resolve_sources(args) as sources:
         if not args.json:
-            err.write(t("fixcli.diagnosing", fix=spec.id, source=sources.settings.source) + "\n")
+            err.write(
+                t("fixcli.diagnosing", fix=spec.id, source=source_label(sources.settings.source))
+                + "\n"
+            )
         settings = sources.settings
         report = diagnose(settings, DiagnosisOptions(operator=sources.operator))
         if args.dry_run and sources.operator is None and spec.kind == "aws":

@@ -94,4 +94,7 @@ def _title(finding: Finding) -> str:
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text else text
+    """``text`` with its first letter in lower case, unless it starts an acronym (IAM, SES)."""
+    if not text or text[1:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
