@@ -257,7 +257,7 @@ def test_fix_dry_run_plan_in_vietnamese(account, operator_profile, tmp_path, cap
     envfile = env_file(acct, tmp_path)
     base = ["fix", "create-custom-policy", "--env-file", envfile, "--operator-profile", "ops"]
     try:
-        assert main(["--lang", "vi", *base, "--dry-run"]) == 0
+        assert main([*base, "--dry-run", "--lang", "vi"]) == 0  # --lang after the command
         captured = capsys.readouterr()
         assert main(["--lang", "en", *base, "--dry-run"]) == 0
         en = capsys.readouterr().out

@@ -31,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("-y", "--yes", action="store_true", help="apply without asking")
     parser.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+    # SUPPRESS: given after the subcommand it wins; not given, `sesfix --lang vi fix` stands.
+    parser.add_argument(
+        "--lang",
+        choices=["en", "vi"],
+        default=argparse.SUPPRESS,
+        help="language of the text (ids, CLI lines and JSON field names never change)",
+    )
     parser.add_argument(
         "-i",
         "--input",

@@ -26,6 +26,13 @@ HELP = "reverse a change sesfix applied (from its audit log)"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("entry_id", nargs="?", metavar="ENTRY_ID", help="the audit entry to undo")
+    # SUPPRESS: given after the subcommand it wins; not given, `sesfix --lang vi undo` stands.
+    parser.add_argument(
+        "--lang",
+        choices=["en", "vi"],
+        default=argparse.SUPPRESS,
+        help="language of the text (ids, CLI lines and JSON field names never change)",
+    )
     parser.add_argument(
         "--last",
         action="store_true",
