@@ -99,7 +99,7 @@ def apply_plan(
         )
     except audit.AuditWriteError as exc:
         return ApplyResult(
-            plan.fix_id, "failed", message=f"{exc.message}: nothing was changed in AWS."
+            plan.fix_id, "failed", message=t("plans.apply.audit_failed", why=exc.message)
         )
     result = ApplyResult(plan.fix_id, "failed", entry_id=writer.id)
     answers: Answers = {}
@@ -160,7 +160,7 @@ def apply_plan(
         result.message = _failure_message(call, written, result, hint)
     writer.end(result.status)
     if result.status == "applied":
-        say("applied; verifying")
+        say(t("plans.apply.verifying"))
         if fix.after_apply is not None:
             fix.after_apply(plan, answers, target, result)
         if fix.verify is not None:

@@ -344,7 +344,8 @@ def undo(
             entry.fix_id, arn, entry.target, kind="undo", undoes=entry.id, account=account
         )
     except audit.AuditWriteError as exc:
-        return UndoResult(entry.id, "", "failed", message=f"{exc.message}: nothing was changed")
+        message = t("plans.undo.audit_failed", why=exc.message)
+        return UndoResult(entry.id, "", "failed", message=message)
     result = UndoResult(entry.id, writer.id, "failed", drift=list(moved))
     failed = _run_steps(gw, writer, entry, steps, calls, result, say)
     ok = [c for c in result.calls if c.status == "ok"]
