@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
     *sorted((ROOT / "sesfix" / "fixes").glob("*.py")),
     ROOT / "sesfix" / "commands" / "check.py",
+    ROOT / "sesfix" / "commands" / "fix.py",
+    ROOT / "sesfix" / "commands" / "logs.py",
     ROOT / "sesfix" / "aws" / "policy.py",
 ]
 #: Families whose keys are built at run time: f"plans.statement.{effect}" and so on.
@@ -61,7 +63,8 @@ SAME_IN_BOTH = {
     "plans.vars.clock.windows",
 }
 
-_LITERAL = re.compile(r"""\bt\(\s*"((?:plans|checktext)\.[a-zA-Z0-9_.\-]+)\"""")
+_AREAS = ("plans.", "checktext.", "cmdtext.")
+_LITERAL = re.compile(r"""\bt\(\s*"((?:plans|checktext|cmdtext)\.[a-zA-Z0-9_.\-]+)\"""")
 _SAY = re.compile(r"""\bsay\(\s*"((?:plans|checktext)\.[a-zA-Z0-9_.\-]+)\"""")
 
 
@@ -85,7 +88,8 @@ def test_every_plan_and_check_text_key_exists_in_both_languages_and_is_translate
     assert {"plans.statement.Allow", "plans.statement.Deny", "checktext.severity.error"} <= family
     missing = sorted(k for k in used | family if k not in en or k not in vi)
     assert missing == []
-    for key in sorted(k for k in en if k.startswith(("plans.", "checktext."))):
+    assert {"cmdtext.bad_input", "cmdtext.logs.lines"} <= used
+    for key in sorted(k for k in en if k.startswith(_AREAS)):
         assert key in vi, key
         assert _fields(en[key]) == _fields(vi[key]), key
         if key not in SAME_IN_BOTH:
@@ -122,7 +126,7 @@ def _english_sentences() -> list[re.Pattern[str]]:
     en, vi = catalogue("en"), catalogue("vi")
     patterns = []
     for key, text in en.items():
-        if not key.startswith(("plans.", "checktext.")) or key in SAME_IN_BOTH:
+        if not key.startswith(_AREAS) or key in SAME_IN_BOTH:
             continue
         if text == vi[key]:
             continue
@@ -313,3 +317,15 @@ def test_policy_statements_and_missing_rights_are_described_in_the_language(
         "inline policy x: statement 'NoSes' Denys it (with a Condition sesfix cannot evaluate)"
     )
     assert StatementRef(source="p", sid="", effect="Allow").describe() == "p: a statement Allows it"
+
+
+def test_usage_errors_of_the_headless_commands_follow_the_language(capsys) -> None:
+    try:
+        assert main(["logs", "--demo", "seed", "--lines", "0", "--lang", "vi"]) == 2
+        vi = capsys.readouterr().err
+        assert main(["logs", "--demo", "seed", "--lines", "0"]) == 2
+        en = capsys.readouterr().err
+    finally:
+        set_language("en")
+    assert "--lines phải ít nhất là 1" in vi
+    assert "--lines must be at least 1" in en

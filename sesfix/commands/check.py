@@ -77,9 +77,10 @@ def delivery_options(args: argparse.Namespace) -> Any:
 
     to = (getattr(args, "to", None) or "").strip() or None
     if to is not None and ("@" not in to or any(c.isspace() for c in to)):
+        from sesfix.locale import t
         from sesfix.text import visible
 
-        raise UsageError(f"--to {visible(to, limit=80)!r} is not an email address")
+        raise UsageError(t("cmdtext.bad_to", value=repr(visible(to, limit=80))))
     options = DeliveryOptions(
         to=to,
         configuration_set=(getattr(args, "configuration_set", None) or "").strip() or None,

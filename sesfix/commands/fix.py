@@ -75,8 +75,12 @@ def verify_timeout(args: argparse.Namespace) -> float:
         return VERIFY_TIMEOUT.read()
     if not math.isfinite(value) or not (VERIFY_TIMEOUT.minimum <= value <= VERIFY_TIMEOUT.maximum):
         raise UsageError(
-            f"--verify-timeout {value:g} is not valid: it must be a number of seconds from "
-            f"{VERIFY_TIMEOUT.minimum:g} to {VERIFY_TIMEOUT.maximum:g}"
+            t(
+                "cmdtext.bad_verify_timeout",
+                value=f"{value:g}",
+                low=f"{VERIFY_TIMEOUT.minimum:g}",
+                high=f"{VERIFY_TIMEOUT.maximum:g}",
+            )
         )
     return float(value)
 
@@ -86,7 +90,7 @@ def parse_inputs(values: list[str]) -> dict[str, str]:
     for item in values:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise UsageError(f"--input wants NAME=VALUE, not {item!r}")
+            raise UsageError(t("cmdtext.bad_input", item=repr(item)))
         out[name.strip()] = value
     return out
 
@@ -268,11 +272,9 @@ def _run_json(args: argparse.Namespace, plan: Plan, sources: object) -> int:
         code = 2
     elif plan.applicable and not args.dry_run:
         if not args.yes:
-            raise RefusedError(
-                "--json applies only with --yes (or use --dry-run): nothing was changed"
-            )
+            raise RefusedError(t("cmdtext.json_needs_yes"))
         if plan.fix_id == "rotate-access-key":
-            raise UsageError("rotate-access-key shows its new secret once: run it without --json")
+            raise UsageError(t("cmdtext.rotate_json"))
         result = apply_plan(
             plan,
             settings=sources.settings,  # type: ignore[attr-defined]

@@ -86,24 +86,17 @@ def run(args: argparse.Namespace) -> int:
     file = args.file
     demo = getattr(args, "demo", None)
     if demo and (file or args.from_railway):
-        raise UsageError("choose one place to read logs from: FILE, --from-railway or --demo")
+        raise UsageError(t("cmdtext.logs.one_place"))
     if file and args.from_railway and not args.check:
         raise UsageError(
-            "choose one place to read logs from: FILE or --from-railway",
-            hint="(with --check, --from-railway and FILE read variables from Railway and logs "
-            "from FILE)",
+            t("cmdtext.logs.file_or_railway"), hint=t("cmdtext.logs.file_or_railway_hint")
         )
     if file is None and not args.from_railway and not demo and sys.stdin.isatty():
-        raise UsageError(
-            "no log to read",
-            hint="give a FILE, - for stdin (paste, then Ctrl-D), or --from-railway",
-        )
+        raise UsageError(t("cmdtext.logs.nothing"), hint=t("cmdtext.logs.nothing_hint"))
     if args.lines < 1:
-        raise UsageError("--lines must be at least 1")
+        raise UsageError(t("cmdtext.logs.lines"))
     if args.env_file and args.from_railway and args.check:
-        raise UsageError(
-            "choose one source of the app's variables, not --env-file and --from-railway"
-        )
+        raise UsageError(t("cmdtext.logs.two_sources"))
 
     sources: Sources | None = None
     scrub: list[Secret] = []
