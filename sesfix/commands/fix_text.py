@@ -39,7 +39,9 @@ def render_plan(plan: Plan, out: TextIO) -> None:
         out.write(_line(plan.summary) + "\n")
     target = {k: v for k, v in plan.target.items() if v and k != "source"}
     if target:
-        shown = ", ".join(f"{k} {v}" for k, v in target.items())
+        from sesfix.fixes.targets import target_line
+
+        shown = target_line(target)
         out.write(_line(t("fixcli.target", target=shown)) + "\n")
     if plan.noop:
         out.write("\n" + _line(t("fixcli.nothing", reason=plan.noop_reason)) + "\n")
@@ -160,10 +162,15 @@ def sketch(fix: Fix, report: Report) -> dict[str, object]:
 def render_sketch(fix: Fix, report: Report, out: TextIO) -> None:
     """``fix X --dry-run`` without an operator: the shape of the plan and what is unknown."""
     out.write(_line(t("fixcli.heading", fix=fix.id, title=fix.title)) + "\n")
-    out.write(_line(fix.description) + "\n")
+    from sesfix.locale import has
+
+    described = f"plans.description.{fix.id}"  # the fix's own English, or its translation
+    out.write(_line(t(described) if has(described) else fix.description) + "\n")
     target = _target(report)
     if target:
-        shown = ", ".join(f"{k} {v}" for k, v in target.items())
+        from sesfix.fixes.targets import target_line
+
+        shown = target_line(target)
         out.write(_line(t("fixcli.target_from_app", target=shown)) + "\n")
     out.write("\n" + t("fixcli.sketch.calls") + "\n")
     for forward, inverses in fix.inverse.items():

@@ -23,6 +23,7 @@ from sesfix.fixes.context import (
     undo_call,
 )
 from sesfix.fixes.model import InputField, Plan
+from sesfix.locale import t
 
 _DNS_FINDINGS = (
     "dns.dkim_records_missing",
@@ -41,17 +42,17 @@ def _recipient(ctx: PlanContext, plan: Plan, finding_id: str) -> str | None:
         named = [f.data.get("recipient") for f in findings(ctx, finding_id)]
         given = next((str(n) for n in named if n), "")
     if not given:
-        plan.inputs_needed.append(InputField("recipient", "Recipient address (the test inbox)", ""))
-        plan.summary = "Type the recipient's address first."
+        plan.inputs_needed.append(InputField("recipient", t("plans.delivery.recipient_label"), ""))
+        plan.summary = t("plans.delivery.recipient_first")
         return None
     if "@" not in given or any(c.isspace() for c in given) or len(given) > 320:
-        raise ReadRefused(f"{given[:80]!r} is not an email address")
+        raise ReadRefused(t("plans.delivery.not_an_address", value=repr(given[:80])))
     return given
 
 
 def _region(ctx: PlanContext) -> str:
     if not ctx.region:
-        raise ReadRefused("AWS_SES_REGION is not a valid SES region: set it first (set-ses-region)")
+        raise ReadRefused(t("plans.delivery.no_region"))
     return ctx.region
 
 
@@ -67,24 +68,15 @@ def _plan_verify_recipient(ctx: PlanContext, plan: Plan) -> None:
         ctx, ctx.read("ses", "get_identity_verification_attributes", region, Identities=[to])
     )
     status = (attrs.get("VerificationAttributes", {}).get(to) or {}).get("VerificationStatus")
-    plan.warnings.append(
-        "This is for a test inbox only. In the sandbox SES sends only to verified addresses; "
-        "mail to customers needs production access (fix request-production-access)."
-    )
+    plan.warnings.append(t("plans.delivery.verify.test_only"))
     if status == "Success":
         plan.noop = True
-        plan.noop_reason = f"{to} is already verified in {region}"
+        plan.noop_reason = t("plans.delivery.verify.already", to=to, region=region)
         return
     if status == "Pending":
-        plan.warnings.append(
-            f"{to} already waits for its confirmation in {region}: asking again sends a new "
-            "confirmation email"
-        )
-    plan.summary = (
-        f"Verify the test inbox {to} in {region}: AWS emails it a confirmation link, which "
-        "someone with access to the inbox must click. Undo: delete that identity."
-    )
-    plan.verify = f"ses:GetIdentityVerificationAttributes in {region} shows {to}"
+        plan.warnings.append(t("plans.delivery.verify.pending_warning", to=to, region=region))
+    plan.summary = t("plans.delivery.verify.summary", to=to, region=region)
+    plan.verify = t("plans.delivery.verify.verify", to=to, region=region)
     plan.target["recipient"] = to  # undo deletes this identity, and only this one
     plan.calls.append(
         planned_call(
@@ -92,7 +84,7 @@ def _plan_verify_recipient(ctx: PlanContext, plan: Plan) -> None:
             "verify_email_identity",
             region,
             {"EmailAddress": to},
-            f"verify {to} in {region} (AWS sends it a confirmation email)",
+            t("plans.delivery.verify.purpose", to=to, region=region),
             ()
             if status
             else (undo_call("ses", "delete_identity", region, {"Identity": to}, tolerate=()),),
@@ -110,15 +102,19 @@ def _verify_recipient(v: VerifyContext) -> tuple[bool | None, str]:
             "operator", "ses", "get_identity_verification_attributes", region, Identities=[to]
         )
         if not r.ok:
-            return False, f"{r.record.call} answered {r.record.outcome}", False
+            answered = t(
+                "plans.delivery.verify.answered", call=r.record.call, outcome=r.record.outcome
+            )
+            return False, answered, False
         status = ((r.data or {}).get("VerificationAttributes", {}).get(to) or {}).get(
             "VerificationStatus"
         )
         if status == "Success":
-            return True, f"{to} is verified in {region}", True
+            return True, t("plans.delivery.verify.success", to=to, region=region), True
         if status == "Pending":
-            return True, f"{to} waits for the click on AWS's confirmation email (Pending)", True
-        return False, f"{to} in {region}: {status or 'not visible yet'}", False
+            return True, t("plans.delivery.verify.pending", to=to), True
+        shown = status or t("plans.delivery.verify.not_visible")
+        return False, t("plans.delivery.verify.other", to=to, region=region, status=shown), False
 
     return v.poll(check)
 
@@ -149,7 +145,7 @@ def _plan_unsuppress(ctx: PlanContext, plan: Plan) -> None:
     got = ctx.read("sesv2", "get_suppressed_destination", region, EmailAddress=to)
     if got.error_code == "NotFoundException":
         plan.noop = True
-        plan.noop_reason = f"{to} is not on the account's suppression list in {region}"
+        plan.noop_reason = t("plans.delivery.unsuppress.not_listed", to=to, region=region)
         return
     data = required_read(ctx, got)
     entry = data.get("SuppressedDestination") or {}
@@ -157,27 +153,18 @@ def _plan_unsuppress(ctx: PlanContext, plan: Plan) -> None:
     if reason not in ("BOUNCE", "COMPLAINT"):
         reason = "BOUNCE"
     if reason == "COMPLAINT":
-        plan.warnings.append(
-            f"{to} marked your mail as spam: mail to it again raises your complaint rate "
-            "(AWS reviews accounts near 0.5 %). Remove it only if the person asked for the mail."
-        )
+        plan.warnings.append(t("plans.delivery.unsuppress.complaint", to=to))
     else:
-        plan.warnings.append(
-            f"{to} bounced before: if the address still does not exist it bounces again and "
-            "SES puts it back on the list."
-        )
-    plan.summary = (
-        f"Remove {to} from the account's suppression list in {region} (listed for {reason}). "
-        f"Undo: put it back with reason {reason}."
-    )
-    plan.verify = f"sesv2:GetSuppressedDestination in {region} no longer finds {to}"
+        plan.warnings.append(t("plans.delivery.unsuppress.bounce", to=to))
+    plan.summary = t("plans.delivery.unsuppress.summary", to=to, region=region, reason=reason)
+    plan.verify = t("plans.delivery.unsuppress.verify", to=to, region=region)
     plan.calls.append(
         planned_call(
             "sesv2",
             "delete_suppressed_destination",
             region,
             {"EmailAddress": to},
-            f"remove {to} from the suppression list in {region}",
+            t("plans.delivery.unsuppress.purpose", to=to, region=region),
             (
                 undo_call(
                     "sesv2",
@@ -199,10 +186,11 @@ def _verify_unsuppressed(v: VerifyContext) -> tuple[bool | None, str]:
     def check() -> tuple[bool | None, str, bool]:
         r = gw.read("operator", "sesv2", "get_suppressed_destination", region, EmailAddress=to)
         if r.error_code == "NotFoundException":
-            return True, f"{to} is off the suppression list in {region}", True
+            return True, t("plans.delivery.unsuppress.off", to=to, region=region), True
         if r.ok:
-            return False, f"{to} is still on the suppression list", False
-        return False, f"{r.record.call} answered {r.record.outcome}", False
+            return False, t("plans.delivery.unsuppress.still", to=to), False
+        answered = t("plans.delivery.verify.answered", call=r.record.call, outcome=r.record.outcome)
+        return False, answered, False
 
     return v.poll(check)
 
@@ -238,21 +226,14 @@ def _plan_show_dns(ctx: PlanContext, plan: Plan) -> None:
     publish = list(dict.fromkeys(publish))
     if not publish and not zone:
         plan.noop = True
-        plan.noop_reason = (
-            "the last check found no DNS record missing or wrong (run sesfix check first)"
-        )
+        plan.noop_reason = t("plans.delivery.dns.none")
         return
-    plan.summary = (
-        "Publish these records at the domain's DNS host (zone-file lines; most DNS hosts "
-        "want the name without the domain, or with a final dot)."
-    )
+    plan.summary = t("plans.delivery.dns.summary")
     if publish:
-        plan.guidance += ["Missing or wrong now:", *publish]
+        plan.guidance += [t("plans.delivery.dns.missing"), *publish]
     if zone:
-        plan.guidance += ["Everything SES needs for the domain (to compare):", *zone]
-    plan.guidance.append(
-        "SES re-checks DKIM and MAIL FROM on its own (up to 72 h); run sesfix check to see DNS."
-    )
+        plan.guidance += [t("plans.delivery.dns.everything"), *zone]
+    plan.guidance.append(t("plans.delivery.dns.recheck"))
 
 
 SHOW_DNS_RECORDS = Fix(

@@ -68,10 +68,7 @@ def _refuse_without_smtp(ctx: PlanContext, plan: Plan, smtp: SmtpSettings) -> bo
 
 
 def _redeploy(ctx: PlanContext) -> str:
-    return (
-        f"Change them where the app reads them ({ctx.settings.source}), then redeploy the app "
-        "(on Railway a restart is not enough: redeploy)."
-    )
+    return say("plans.smtp.redeploy", source=ctx.settings.source)
 
 
 def _held_secret(ctx: PlanContext, plan: Plan) -> tuple[str, Secret, str] | None:
@@ -82,9 +79,10 @@ def _held_secret(ctx: PlanContext, plan: Plan) -> tuple[str, Secret, str] | None
 
         creds = load_credentials(label)
         if creds is None:
-            plan.refused = f"the OS keyring has no key pair under '{label}'"
+            plan.refused = say("plans.smtp.keyring_missing", label=label)
             return None
-        return creds.access_key_id, creds.secret_access_key, f"the keyring entry '{label}'"
+        source = say("plans.smtp.keyring_source", label=label)
+        return creds.access_key_id, creds.secret_access_key, source
     secret = ctx.settings.secret_access_key
     key_id = ctx.key_id
     if secret is None or not secret.reveal().strip() or not key_id:
@@ -94,18 +92,15 @@ def _held_secret(ctx: PlanContext, plan: Plan) -> tuple[str, Secret, str] | None
         plan.inputs_needed.append(
             InputField(
                 "keyring_label",
-                "the keyring entry holding the access key whose SMTP password to derive",
+                say("plans.smtp.keyring_label"),
                 choices=labels,
-                help="sesfix keeps rotated keys there; or type the secret in the wizard",
+                help=say("plans.smtp.keyring_help"),
             )
         )
         return None
     broken = findings(ctx, *_BROKEN_SECRET)
     if broken:
-        plan.refused = (
-            f"AWS rejects the app's key pair ({broken[0].id}): an SMTP password derived from "
-            "that secret would fail too. Rotate the key first (rotate-access-key), then derive."
-        )
+        plan.refused = say("plans.smtp.broken_secret", finding=broken[0].id)
         return None
     return key_id, Secret(clean(secret.reveal())), SECRET
 
@@ -114,16 +109,10 @@ def _derive(ctx: PlanContext, plan: Plan) -> None:
     smtp = _smtp(ctx)
     region = _region(ctx, smtp)
     if region is None:
-        plan.refused = (
-            f"{S.HOST} is not an SES SMTP endpoint and {REGION} names no SES region: there is "
-            "no region to derive the password for (see set-smtp-port)"
-        )
+        plan.refused = say("plans.smtp.no_region", host=S.HOST, region=REGION)
         return
     if region in endpoints.NO_SMTP_ENDPOINT:
-        plan.refused = (
-            f"SES has no SMTP endpoint in {region}: no SMTP password works there "
-            "(see switch-to-ses-api)"
-        )
+        plan.refused = say("plans.smtp.no_endpoint", region=region)
         return
     held = _held_secret(ctx, plan)
     if held is None:
@@ -133,33 +122,32 @@ def _derive(ctx: PlanContext, plan: Plan) -> None:
     user_var, pass_var = smtp.username_variable, smtp.password_variable
     if smtp.clean_username != key_id:
         plan.changes.append(VariableChange(user_var, Secret(key_id)))
-        plan.guidance.append(
-            f"Set {user_var} to {mask_key_id(key_id)} (the access key ID: SES SMTP logs in "
-            "with it, not with the IAM user name)."
-        )
+        plan.guidance.append(say("plans.smtp.set_user", variable=user_var, key=mask_key_id(key_id)))
     current = smtp.password.reveal() if smtp.password is not None else None
     if current == password:
         plan.noop = not plan.changes
-        plan.noop_reason = f"{pass_var} already holds the SMTP password for {region}"
+        plan.noop_reason = say("plans.smtp.password_current", variable=pass_var, region=region)
     else:
         plan.changes.append(VariableChange(pass_var, Secret(password)))
         plan.guidance.append(
-            f"Set {pass_var} to the SMTP password derived from {source} "
-            f"({mask_key_id(key_id)}) for {region}: 44 characters starting with 'B', not shown "
-            "here. sesfix hands it over: OS keyring, clipboard in the wizard, or Railway "
-            "through stdin with `sesfix fix derive-smtp-password --to-railway`."
+            say(
+                "plans.smtp.set_password",
+                variable=pass_var,
+                source=source,
+                key=mask_key_id(key_id),
+                region=region,
+            )
         )
     if not smtp.clean_host or smtp.region != region:
         plan.changes.append(VariableChange(S.HOST, Secret(endpoints.endpoint(region))))
-        plan.guidance.append(f"Set {S.HOST} to {endpoints.endpoint(region)}.")
-    plan.guidance.append("The derivation, as AWS's guide prints it (SES SMTP credentials):")
+        plan.guidance.append(
+            say("plans.smtp.set_host", variable=S.HOST, endpoint=endpoints.endpoint(region))
+        )
+    plan.guidance.append(say("plans.smtp.snippet"))
     plan.guidance.append(derive.GUIDE_SNIPPET.rstrip())
     plan.guidance.append(_redeploy(ctx))
-    plan.summary = (
-        f"Compute the SES SMTP password of {mask_key_id(key_id)} for {region} from the secret "
-        "sesfix holds; no AWS call."
-    )
-    plan.verify = "sesfix check: the live test's smtp:Auth answers 235"
+    plan.summary = say("plans.smtp.derive.summary", key=mask_key_id(key_id), region=region)
+    plan.verify = say("plans.smtp.derive.verify")
 
 
 def _port_pair(ctx: PlanContext, smtp: SmtpSettings) -> tuple[int, endpoints.TlsMode]:
@@ -187,7 +175,12 @@ def _set_port(ctx: PlanContext, plan: Plan) -> None:
     if smtp.region is None and region and region not in endpoints.NO_SMTP_ENDPOINT:
         plan.changes.append(VariableChange(S.HOST, Secret(endpoints.endpoint(region))))
         plan.guidance.append(
-            f"Set {S.HOST} to {endpoints.endpoint(region)} (SES's SMTP endpoint for {region})."
+            say(
+                "plans.smtp.port.set_host",
+                variable=S.HOST,
+                endpoint=endpoints.endpoint(region),
+                region=region,
+            )
         )
     if smtp.port_number != port:
         plan.changes.append(VariableChange(S.PORT, Secret(str(port))))
@@ -195,28 +188,31 @@ def _set_port(ctx: PlanContext, plan: Plan) -> None:
         plan.changes.append(VariableChange(S.SECURE, Secret(secure)))
     if not plan.changes:
         plan.noop = True
-        plan.noop_reason = f"{S.HOST}, {S.PORT} and {S.SECURE} already agree"
+        plan.noop_reason = say("plans.smtp.port.agree", host=S.HOST, port=S.PORT, secure=S.SECURE)
         return
-    name = "STARTTLS" if mode == "starttls" else "implicit TLS (TLS wrapper)"
+    name = "STARTTLS" if mode == "starttls" else say("plans.smtp.port.implicit")
     plan.guidance.append(
-        f"Set {S.PORT}={port} and {S.SECURE}={secure}: SES speaks {name} there "
-        f"({endpoints.describe_ports()}). Libraries that name it otherwise: nodemailer "
-        f"secure: {secure}; Django EMAIL_USE_{'SSL' if mode == 'implicit' else 'TLS'}=True; "
-        f"Laravel MAIL_ENCRYPTION={'ssl' if mode == 'implicit' else 'tls'}."
+        say(
+            "plans.smtp.port.set",
+            port_variable=S.PORT,
+            port=port,
+            secure_variable=S.SECURE,
+            secure=secure,
+            mode=name,
+            ports=endpoints.describe_ports(),
+            django="SSL" if mode == "implicit" else "TLS",
+            laravel="ssl" if mode == "implicit" else "tls",
+        )
     )
     for f in findings(ctx, "smtp.port_blocked"):
         answering = f.data.get("answering_ports") or []
         if answering:
-            plan.guidance.append(
-                "Ports that answered from here: " + ", ".join(str(p) for p in answering) + "."
-            )
+            ports = ", ".join(str(p) for p in answering)
+            plan.guidance.append(say("plans.smtp.port.answering", ports=ports))
         else:
-            plan.guidance.append(
-                "No SES SMTP port answered from here: if the host blocks SMTP, changing the "
-                "port will not help (see switch-to-ses-api)."
-            )
+            plan.guidance.append(say("plans.smtp.port.none_answering"))
     plan.guidance.append(_redeploy(ctx))
-    plan.verify = "sesfix check: smtp:Connect and smtp:StartTLS answer ok"
+    plan.verify = say("plans.smtp.port.verify")
 
 
 def _switch_to_api(ctx: PlanContext, plan: Plan) -> None:
@@ -226,32 +222,29 @@ def _switch_to_api(ctx: PlanContext, plan: Plan) -> None:
     region = _region(ctx, smtp)
     plan.changes.append(VariableChange(PROVIDER, Secret("ses")))
     plan.guidance.append(
-        f"Send through the SES HTTPS API (port 443, never blocked like SMTP): set {PROVIDER}=ses "
-        f"and give the app {KEY_ID} ({mask_key_id(ctx.key_id) if ctx.key_id else 'the key ID'}), "
-        f"{SECRET} (the 40-character secret, not the SMTP password) and "
-        f"{REGION}={region or '<the region where the sender is verified>'}."
+        say(
+            "plans.smtp.api.send",
+            provider=PROVIDER,
+            key_variable=KEY_ID,
+            key=mask_key_id(ctx.key_id) if ctx.key_id else say("plans.smtp.api.the_key"),
+            secret_variable=SECRET,
+            region_variable=REGION,
+            region=region or say("plans.smtp.api.the_region"),
+        )
     )
     if region and not ctx.settings.region:
         plan.changes.append(VariableChange(REGION, Secret(region)))
     for f in findings(ctx, "smtp.port_blocked"):
         if f.data.get("platform") == "railway":
-            plan.guidance.append(
-                "On Railway's Free, Trial and Hobby plans this is the only way to send; on Pro "
-                "and above SMTP is allowed (redeploy after upgrading)."
-            )
+            plan.guidance.append(say("plans.smtp.api.railway"))
     present = [name for name, value in smtp.present().items() if value is not None]
     for name in present:
         plan.changes.append(VariableChange(name, None))
     if present:
-        plan.guidance.append(
-            f"Delete {', '.join(present)}: the app no longer sends through SMTP, and sesfix "
-            "stops testing SMTP once they are gone."
-        )
-    plan.guidance.append(
-        "The IAM user needs ses:SendEmail (and ses:SendRawEmail for raw messages), as for SMTP."
-    )
+        plan.guidance.append(say("plans.smtp.api.delete", variables=", ".join(present)))
+    plan.guidance.append(say("plans.smtp.api.rights"))
     plan.guidance.append(_redeploy(ctx))
-    plan.verify = "sesfix check: step 3's AWS probes pass"
+    plan.verify = say("plans.smtp.api.verify")
 
 
 def _guide(fix_id: str, title: str, description: str, plan: PlanStep) -> Fix:

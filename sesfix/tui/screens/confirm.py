@@ -20,7 +20,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from sesfix.locale import has, t
+from sesfix.fixes.targets import target_label
+from sesfix.locale import t
 from sesfix.text import visible
 from sesfix.tui.bindings import Localized
 from sesfix.tui.render import ours, outside, runnable, source_text
@@ -245,8 +246,3 @@ class ConfirmFixScreen(ConfirmScreen):
 
 def target_value(key: str, value: object) -> str:
     return source_text(str(value)) if key == "source" else visible(value, limit=300)
-
-
-def target_label(key: str) -> str:
-    """What a plan's target field is called for people (``operator_arn`` → "Operator")."""
-    return t(f"plan.target.{key}") if has(f"plan.target.{key}") else key
