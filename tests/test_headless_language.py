@@ -48,6 +48,8 @@ FAMILIES = (
     "plans.failure_hint.",
     "plans.vars.clock.",
     "checktext.severity.",
+    "plans.smtp.",
+    "plans.delivery.",
 )
 #: Texts whose Vietnamese is the English: only values, AWS names, commands and settings
 #: paths as the operating systems name them.
@@ -110,7 +112,8 @@ def test_no_sentence_in_the_plan_fixes_is_an_f_string() -> None:
     """Plans are written with t(...): no literal English sentence is assigned to a plan's
     summary, verify text or noop reason, or appended to its warnings and guidance."""
     offenders = []
-    for name in ("iam.py", "keys.py", "domain.py", "account.py", "variables.py", "context.py"):
+    names = ("iam.py", "keys.py", "domain.py", "account.py", "variables.py", "context.py")
+    for name in (*names, "smtp.py", "delivery.py"):
         text = (ROOT / "sesfix" / "fixes" / name).read_text(encoding="utf-8")
         for match in re.finditer(
             r"plan\.(?:summary|verify|noop_reason)\s*=\s*\(?\s*f?\"[A-Za-z]"
@@ -329,3 +332,77 @@ def test_usage_errors_of_the_headless_commands_follow_the_language(capsys) -> No
         set_language("en")
     assert "--lines phải ít nhất là 1" in vi
     assert "--lines must be at least 1" in en
+
+
+#: The SMTP and delivery scenarios whose plans the catalogue must cover (the parametrised
+#: test above runs every scenario; these must reach the mail fixes' texts, not only a refusal).
+_MAIL = {
+    "smtp-raw-secret": "derive-smtp-password",
+    "smtp-wrong-region": "derive-smtp-password",
+    "smtp-blocked-port": "set-smtp-port",
+    "sandbox-recipient": "verify-recipient",
+    "suppressed-recipient": "unsuppress-recipient",
+    "dkim-not-published": "show-dns-records",
+}
+
+
+@pytest.mark.parametrize(("scenario", "fix_id"), sorted(_MAIL.items()))
+def test_mail_fix_plans_are_written_in_vietnamese(
+    scenario: str, fix_id: str, account, vietnamese: None
+) -> None:
+    acct: SimulatedAccount = account(scenario)
+    settings = settings_of(acct)
+    report = diagnose(settings, DiagnosisOptions(operator=acct.operator))
+    plan = plan_fix(fix_id, report, settings, operator=acct.operator)
+    assert not plan.refused, plan.refused
+    vi = catalogue("vi")
+    mail = [v for k, v in vi.items() if k.startswith(("plans.smtp.", "plans.delivery."))]
+    # the summary (or the described fix) and at least one line of its own are Vietnamese
+    described = vi[f"plans.description.{fix_id}"]
+    assert plan.summary == described or any(_matches(m, plan.summary) for m in mail), plan.summary
+    texts = _plan_texts(plan)
+    assert sum(any(_matches(m, x) for m in mail) for x in texts) >= 2, texts
+    english = _english_sentences()
+    assert [x for x in texts if any(p.search(x) for p in english)] == []
+
+
+def _matches(template: str, text: str) -> bool:
+    parts = re.split(r"\{[a-z_0-9]+\}", template)
+    return re.fullmatch(".*".join(re.escape(p) for p in parts), text, re.S) is not None
+
+
+def test_fix_target_is_labelled_in_both_languages(
+    account, operator_profile, tmp_path, capsys
+) -> None:
+    """The headless plan names its target as the wizard's dialog does ("IAM user", "Operator",
+    "Recipient"), never by the plan's internal keys; --json keeps the keys."""
+    acct = account("sandbox-recipient")
+    operator_profile()
+    envfile = env_file(acct, tmp_path)
+    base = ["fix", "verify-recipient", "--env-file", envfile, "--operator-profile", "ops"]
+    try:
+        assert main([*base, "--dry-run", "--lang", "vi"]) == 0
+        vi = capsys.readouterr().out
+        assert main([*base, "--dry-run", "--lang", "en"]) == 0
+        en = capsys.readouterr().out
+        assert main([*base, "--dry-run", "--json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+    finally:
+        set_language("en")
+    en_line = next(line for line in en.splitlines() if line.startswith("Target: "))
+    vi_line = next(line for line in vi.splitlines() if line.startswith("Đối tượng: "))
+    keys = {"user", "account", "region", "domain", "key_id", "operator_arn", "operator_profile"}
+    keys.add("recipient")
+    for line in (en_line, vi_line):
+        fields = line.split(": ", 1)[1].split(", ")
+        assert len(fields) == len(keys), fields
+        assert [f for f in fields if f.split(" ", 1)[0] in keys] == []
+    assert en_line.startswith("Target: IAM user rental-app, Account 123456789012, Region ")
+    assert ", Domain anyrent.shop, Access key AKIA…" in en_line
+    assert ", Operator arn:aws:iam::123456789012:user/" in en_line
+    assert en_line.endswith(", Operator profile ops, Recipient owner@gmail.com")
+    assert vi_line.startswith("Đối tượng: IAM user rental-app, Tài khoản 123456789012, Region ")
+    assert ", Tên miền anyrent.shop, Access key AKIA…" in vi_line
+    assert vi_line.endswith(", Người nhận owner@gmail.com")
+    plan = doc.get("plan", doc)
+    assert {"user", "account", "key_id", "operator_arn", "recipient"} <= set(plan["target"])
