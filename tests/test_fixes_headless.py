@@ -139,7 +139,7 @@ def test_dry_run_without_an_operator_shows_the_plan_with_a_note(counted, tmp_pat
     out = capsys.readouterr().out
     assert "Fix create-custom-policy" in out
     assert "iam:CreatePolicy (undo: iam:DeletePolicy)" in out
-    assert "user rental-app" in out and "account 123456789012" in out
+    assert "IAM user rental-app, Account 123456789012" in out  # labels, as in the wizard
     assert "without an operator identity sesfix could not read" in out
     assert "which IAM user owns the app's key" in out and "--operator-profile" in out
     assert "Dry run: nothing was changed." in out
