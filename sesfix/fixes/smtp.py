@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from sesfix.fixes.context import Fix, PlanContext, PlanStep, findings
 from sesfix.fixes.model import InputField, Plan, VariableChange
+from sesfix.fixes.targets import source_text
 from sesfix.lang import say
 from sesfix.masking import Secret, mask_key_id
 from sesfix.settings import KEY_ID, PROVIDER, REGION, SECRET, clean
 from sesfix.smtp import derive, endpoints
 from sesfix.smtp import settings as S
-from sesfix.text import visible
 
 if TYPE_CHECKING:
     from sesfix.settings import AppSettings
@@ -62,13 +62,13 @@ def _refuse_without_smtp(ctx: PlanContext, plan: Plan, smtp: SmtpSettings) -> bo
         fix=ctx.fix_id,
         variables=", ".join(S.VARIABLES),
         provider=S.PROVIDER,
-        source=visible(ctx.settings.source, limit=200),
+        source=source_text(ctx.settings.source),
     )
     return True
 
 
 def _redeploy(ctx: PlanContext) -> str:
-    return say("plans.smtp.redeploy", source=ctx.settings.source)
+    return say("plans.smtp.redeploy", source=source_text(ctx.settings.source))
 
 
 def _held_secret(ctx: PlanContext, plan: Plan) -> tuple[str, Secret, str] | None:

@@ -8,9 +8,11 @@ dialog and in ``sesfix fix``'s text alike. A key without a label is shown as it 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from sesfix.locale import has, t
+from sesfix.text import visible
 
 
 def target_label(key: str) -> str:
@@ -23,4 +25,16 @@ def target_line(target: Mapping[str, object]) -> str:
     return ", ".join(f"{target_label(k)} {v}" for k, v in target.items())
 
 
-__all__ = ["target_label", "target_line"]
+def source_text(source: str) -> str:
+    """A settings source (``practice account (seed)``, ``environment``, a path) for people."""
+    practice = re.fullmatch(r"practice account \((.+)\)", source)
+    if practice is not None:
+        return t("title.practice", scenario=visible(practice.group(1), limit=60))
+    if source == "practice account":
+        return t("title.practice_plain")
+    if source == "environment":
+        return t("title.environment")
+    return visible(source, limit=120)
+
+
+__all__ = ["source_text", "target_label", "target_line"]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sesfix.aws import regions
 from sesfix.fixes.context import Fix, PlanContext, PlanStep, findings
 from sesfix.fixes.model import Plan, VariableChange
+from sesfix.fixes.targets import source_text
 from sesfix.locale import t
 from sesfix.masking import Secret, mask_key_id, redact
 from sesfix.settings import (
@@ -85,7 +86,7 @@ def _token_change(ctx: PlanContext, plan: Plan) -> None:
 
 
 def _redeploy(ctx: PlanContext) -> str:
-    return t("plans.vars.redeploy", source=ctx.settings.source)
+    return t("plans.vars.redeploy", source=source_text(ctx.settings.source))
 
 
 _SECRET_ALPHABET = frozenset(string.ascii_letters + string.digits + "/+=")

@@ -11,12 +11,10 @@ reason: a translation may contain brackets too.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 
 from rich.text import Text
 
-from sesfix.locale import t
 from sesfix.masking import unmask_key_ids
 from sesfix.text import visible
 
@@ -86,15 +84,3 @@ def wrap_cli(cli: str, width: int, *, indent: str = "", style: str = "italic") -
             line += ("" if line in (first, rest) else " ") + unit
     lines.append(line)
     return Text("\n".join(lines), style=style)
-
-
-def source_text(source: str) -> str:
-    """A settings source (``practice account (seed)``, ``environment``, a path) for people."""
-    practice = re.fullmatch(r"practice account \((.+)\)", source)
-    if practice is not None:
-        return t("title.practice", scenario=visible(practice.group(1), limit=60))
-    if source == "practice account":
-        return t("title.practice_plain")
-    if source == "environment":
-        return t("title.environment")
-    return visible(source, limit=120)

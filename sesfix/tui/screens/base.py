@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 from textual.worker import Worker
 
+from sesfix.fixes.targets import source_text
 from sesfix.tui.bindings import Localized
-from sesfix.tui.render import source_text
 from sesfix.tui.widgets.sidebar import Sidebar
 
 if TYPE_CHECKING:

@@ -20,11 +20,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from sesfix.fixes.targets import target_label
+from sesfix.fixes.targets import source_text, target_label
 from sesfix.locale import t
 from sesfix.text import visible
 from sesfix.tui.bindings import Localized
-from sesfix.tui.render import ours, outside, runnable, source_text
+from sesfix.tui.render import ours, outside, runnable
 from sesfix.tui.widgets.probes import CliBlock
 
 if TYPE_CHECKING:
