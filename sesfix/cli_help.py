@@ -28,8 +28,9 @@ SEE_HELP = "(see: {prog} --help)"
 
 
 def language_of(argv: Sequence[str], environ: dict[str, str] | None = None) -> str:
-    """``--lang X`` (or ``--lang=X``) anywhere in ``argv`` wins, the last one if several;
-    else the locale as every face detects it."""
+    """``--lang X`` (or ``--lang=X``) anywhere in ``argv`` wins, the last known one if
+    several (``--lang fr`` is a usage error, told in the language before it); else the
+    locale as every face detects it."""
     from sesfix.locale import detect_language
 
     explicit: str | None = None
@@ -37,10 +38,13 @@ def language_of(argv: Sequence[str], environ: dict[str, str] | None = None) -> s
     for i, item in enumerate(items):
         if item == "--":
             break
+        value = None
         if item == "--lang" and i + 1 < len(items):
-            explicit = items[i + 1]
+            value = items[i + 1]
         elif item.startswith("--lang="):
-            explicit = item.split("=", 1)[1]
+            value = item.split("=", 1)[1]
+        if value in _lang.LANGUAGES:
+            explicit = value
     return detect_language(explicit or None, environ)
 
 
