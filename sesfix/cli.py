@@ -61,8 +61,9 @@ def build_parser(lang: str = "en") -> argparse.ArgumentParser:
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     translate(parser, lang)
-    for p in parsers(parser):
-        p.lang = lang  # type: ignore[attr-defined]
+    for each in parsers(parser):
+        if isinstance(each, _Parser):
+            each.lang = lang
     return parser
 
 

@@ -59,9 +59,7 @@ def say(text: str, lang: str) -> str:
 
 
 def _english_keys() -> dict[str, str]:
-    return {
-        text: key for key, text in _lang.files(_lang.DEFAULT).items() if key.startswith("cli.")
-    }
+    return {text: key for key, text in _lang.files(_lang.DEFAULT).items() if key.startswith("cli.")}
 
 
 def parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
