@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator, Sequence
+from functools import cache
 
 from sesfix import lang as _lang
 
@@ -58,6 +59,7 @@ def say(text: str, lang: str) -> str:
     return _lang.files(lang).get(key, text)
 
 
+@cache
 def _english_keys() -> dict[str, str]:
     return {text: key for key, text in _lang.files(_lang.DEFAULT).items() if key.startswith("cli.")}
 
