@@ -25,13 +25,20 @@ COMMANDS: dict[str, str] = {
 
 
 class _Parser(argparse.ArgumentParser):
-    """Usage errors in one line (no usage dump), exit 2; subcommand parsers inherit it."""
+    """Usage errors in one line (no usage dump), exit 2; subcommand parsers inherit it.
+    ``lang`` is the language of its texts (see :mod:`sesfix.cli_help`)."""
+
+    lang = "en"
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see: {self.prog} --help)\n")
+        from sesfix.cli_help import error_text
+
+        self.exit(2, error_text(self.prog, message, self.lang))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(lang: str = "en") -> argparse.ArgumentParser:
+    """The parser, its help texts in ``lang`` (flags, choices and names never change)."""
+    from sesfix.cli_help import parsers, translate
     from sesfix.commands.common import add_source_arguments
 
     parser = _Parser(
@@ -53,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
+    translate(parser, lang)
+    for each in parsers(parser):
+        if isinstance(each, _Parser):
+            each.lang = lang
     return parser
 
 
@@ -108,7 +119,9 @@ def _main(args_list: list[str], whole_process: bool) -> int:
     locations.validate()
     if debuglog.enabled_by_environment():
         debuglog.enable()
-    parser = build_parser()
+    from sesfix.cli_help import language_of
+
+    parser = build_parser(language_of(args_list))
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:  # argparse: 0 for --help, 2 for a usage error
