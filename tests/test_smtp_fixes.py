@@ -181,3 +181,51 @@ def test_smtp_port_and_api_fixes_still_plan_for_an_smtp_app(healthy: SimulatedAc
     for fix_id in ("set-smtp-port", "switch-to-ses-api"):
         plan = plan_fix(fix_id, report, settings, operator=None)
         assert not plan.refused and plan.changes, fix_id
+
+
+@pytest.mark.parametrize(
+    ("target", "host_change"),
+    [("us-east-1", "email-smtp.us-east-1.amazonaws.com"), ("af-south-1", None)],
+)
+def test_set_ses_region_moves_the_smtp_host_with_the_region(
+    healthy: SimulatedAccount, target: str, host_change: str | None
+) -> None:
+    """An SMTP app sends in SMTP_HOST's region: moving AWS_SES_REGION alone would leave
+    its mail where the sender is not verified. The host moves too (and the password is
+    derived again); a region without an SMTP endpoint is said, not written."""
+    from sesfix.diagnosis.report import Context, Report
+    from sesfix.findings import make
+    from sesfix.locale import set_language
+
+    wrong = make("region.identity_not_in_region", "x", verified_regions=[target])
+    report = Report(
+        steps=[], findings=[wrong], context=Context(region=REGION, verified_regions=[target])
+    )
+    settings = AppSettings.from_mapping(smtp_env(healthy), "test")
+    plan = plan_fix("set-ses-region", report, settings, operator=None)
+    changes = {c.name: c.value.reveal() for c in plan.changes if c.value}
+    assert changes.get("AWS_SES_REGION") == target
+    assert changes.get("SMTP_HOST") == host_change
+    said = " ".join(plan.guidance)
+    assert ("derive-smtp-password" in said) == (host_change is not None)
+    assert ("switch-to-ses-api" in said) == (host_change is None)
+    set_language("vi")
+    try:
+        vi = " ".join(plan_fix("set-ses-region", report, settings, operator=None).guidance)
+    finally:
+        set_language("en")
+    assert "SMTP endpoint của SES" in vi and "The app sends" not in vi
+
+
+def test_set_ses_region_leaves_an_app_without_smtp_alone(healthy: SimulatedAccount) -> None:
+    from sesfix.diagnosis.report import Context, Report
+    from sesfix.findings import make
+
+    wrong = make("region.identity_not_in_region", "x", verified_regions=["us-east-1"])
+    report = Report(
+        steps=[], findings=[wrong], context=Context(region=REGION, verified_regions=["us-east-1"])
+    )
+    settings = AppSettings.from_mapping(dict(healthy.app_env), "test")
+    plan = plan_fix("set-ses-region", report, settings, operator=None)
+    assert [c.name for c in plan.changes] == ["AWS_SES_REGION"]
+    assert "SMTP" not in " ".join(plan.guidance)

@@ -259,7 +259,34 @@ def _set_region(ctx: PlanContext, plan: Plan) -> None:
             t("plans.vars.region.unknown", name=REGION, domain=domain, now=shown_now)
         )
     plan.guidance.append(t("plans.vars.region.per_region"))
+    if target:
+        _smtp_follows_region(ctx, plan, target)
     plan.guidance.append(_redeploy(ctx))
+
+
+def _smtp_follows_region(ctx: PlanContext, plan: Plan, target: str) -> None:
+    """An app that sends through SES's SMTP endpoint sends in SMTP_HOST's region, whatever
+    AWS_SES_REGION says: the host moves with the region, and its SMTP password, derived for
+    one region, must be derived again (derive-smtp-password)."""
+    from sesfix.smtp import endpoints
+    from sesfix.smtp.settings import HOST, from_app
+
+    smtp = from_app(ctx.settings)
+    if smtp.region is None or smtp.region == target:
+        return
+    if target in endpoints.NO_SMTP_ENDPOINT:
+        plan.guidance.append(t("plans.vars.region.smtp_none", region=target, name=HOST))
+        return
+    _change(plan, HOST, endpoints.endpoint(target))
+    plan.guidance.append(
+        t(
+            "plans.vars.region.smtp_host",
+            name=HOST,
+            host=endpoints.endpoint(target),
+            now=visible(smtp.clean_host or "", limit=120),
+            region=target,
+        )
+    )
 
 
 def _add_token(ctx: PlanContext, plan: Plan) -> None:
