@@ -24,6 +24,13 @@ def _norm(name: str) -> str:
     return name.lower().rstrip(".")
 
 
+def is_zone_line(line: str) -> bool:
+    """``name. TTL IN TYPE value``, with any blanks between (show-dns-records aligns them
+    with spaces); a comment is not one."""
+    parts = line.split(None, 4)
+    return not line.lstrip().startswith(";") and len(parts) == 5 and parts[2] == "IN"
+
+
 @dataclass
 class Zone:
     records: list[RecordSpec] = field(default_factory=list)
@@ -43,10 +50,9 @@ class Zone:
     def publish(self, zone_line: str) -> bool:
         """Add one zone-file line (``name. TTL IN TYPE value``) as a DNS host would; a line
         that is a comment or not one of the served types is skipped (False)."""
-        parts = zone_line.split(None, 4)
-        if zone_line.lstrip().startswith(";") or len(parts) != 5 or parts[2] != "IN":
+        if not is_zone_line(zone_line):
             return False
-        name, _ttl, _cls, rtype, value = parts
+        name, _ttl, _cls, rtype, value = zone_line.split(None, 4)
         if rtype not in ("CNAME", "MX", "TXT"):
             return False
         if rtype == "TXT":
@@ -286,4 +292,4 @@ def practice_zone(
     )
 
 
-__all__ = ["DNS_FAULTS", "LocalDns", "Zone", "practice_zone", "ses_zone"]
+__all__ = ["DNS_FAULTS", "LocalDns", "Zone", "is_zone_line", "practice_zone", "ses_zone"]

@@ -362,7 +362,9 @@ class PracticeInfo:
     @staticmethod
     def publishes(plan: Plan) -> bool:
         """True for a guidance plan whose DNS records practice publishes (show-dns-records)."""
-        return plan.fix_id == "show-dns-records" and any("\tIN\t" in line for line in plan.guidance)
+        from sesfix.demo.dns import is_zone_line
+
+        return plan.fix_id == "show-dns-records" and any(map(is_zone_line, plan.guidance))
 
     def publish_records(self, plan: Plan) -> AppSettings:
         """Publish a ``show-dns-records`` plan's zone lines in the practice DNS, as the
