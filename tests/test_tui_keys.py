@@ -127,18 +127,31 @@ async def test_escape_answers_at_once_while_aws_hangs(silent: SilentServer) -> N
 
 
 async def test_q_quits_at_once_while_aws_hangs(silent: SilentServer) -> None:
+    """Best of three. On a machine so loaded that any key takes longer than the bound,
+    q is held to what a page key takes in the same run (the scheduler's latency): the
+    point is that q never waits for the network, which would take the 30 s read timeout."""
     took: list[float] = []
-    for _ in range(3):  # best of three, as above
+    page_key: list[float] = []
+    for _ in range(3):
         app = make_app(settings=hung_settings(), operator=None, lang="en")
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_for(pilot, lambda a=app: silent.accepted and a.state.running)
+            started = time.monotonic()
+            await pilot.press("2")
+            await wait_for(pilot, lambda a=app: a.state.current_page == "step2", timeout=5)
+            page_key.append(time.monotonic() - started)
+            assert app.state.running  # AWS still has not answered when q is pressed
             started = time.monotonic()
             await pilot.press("q")
             await wait_for(pilot, lambda a=app: a.return_code is not None, timeout=5)
             took.append(time.monotonic() - started)
         if took[-1] < KEY_BOUND:
             break
-    assert min(took) < KEY_BOUND, f"q took {[round(x * 1000) for x in took]} ms"
+    bound = max(KEY_BOUND, 3 * min(page_key))
+    assert min(took) < bound, (
+        f"q took {[round(x * 1000) for x in took]} ms, a page key "
+        f"{[round(x * 1000) for x in page_key]} ms"
+    )
     # No thread of the wizard's own keeps the process: they are all daemons.
     mine = [t for t in threading.enumerate() if t.name.startswith("sesfix-")]
     assert all(t.daemon for t in mine), [t.name for t in mine if not t.daemon]
