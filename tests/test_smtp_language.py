@@ -254,3 +254,20 @@ def test_a_535_from_another_provider_in_the_diagnosis(
     assert "smtp.username_not_key_id" not in ids and "smtp.password_other_key" not in ids
     assert ids == ["smtp.auth_failed"], ids
     assert finding.to_json()["title"] == "The SMTP server refused the login"
+    # check's text report titles it as the variant too, in both languages.
+    import io
+
+    from sesfix.commands.check import render_text
+
+    for lang, title in (
+        ("en", "The SMTP server refused the login"),
+        ("vi", catalogue("vi")["finding.smtp.auth_failed.other_host.title"]),
+    ):
+        set_language(lang)
+        try:
+            out = io.StringIO()
+            render_text(report, out, commands=False)
+        finally:
+            set_language("en")
+        assert title in out.getvalue()
+        assert catalogue(lang)["finding.smtp.auth_failed.title"] not in out.getvalue()

@@ -230,7 +230,7 @@ def render_text(report: Report, out: TextIO, *, commands: bool = True) -> None:
         for f in report.findings_for(step.number):
             severity = t(f"checktext.severity.{f.severity}")
             lines.append(f"  {_SEV[str(f.severity)]} {severity} {f.id}")
-            lines += _wrap(shown(t(f"finding.{f.id}.title")), "      ", "      ")
+            lines += _wrap(shown(f.localized("title")), "      ", "      ")
             for e in f.evidence:
                 lines += _wrap(shown(e), "      · ", "        ")
             if f.fixes and f.severity != "info":

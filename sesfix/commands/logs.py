@@ -246,7 +246,7 @@ def _title(finding: Finding) -> str:
     """The finding's title in the current language (a log-made title stays as made)."""
     from sesfix.locale import has, language, t
 
-    key = f"finding.{finding.id}.title"
+    key = f"{finding.catalogue_key()}.title"
     if finding.data.get("ambiguous") or language() == "en" or not has(key):
         return finding.title
     return t(key)

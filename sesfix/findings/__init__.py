@@ -33,6 +33,24 @@ class Finding:
     fixes: tuple[str, ...] = ()
     data: Mapping[str, Any] = field(default_factory=dict)
 
+    def catalogue_key(self) -> str:
+        """Where the title and explanation are in the catalogues: ``finding.<id>``, or
+        ``finding.<id>.<variant>`` for a finding that names its variant (an SMTP login
+        refused by another provider than SES: ``smtp.auth_failed``, ``variant: other_host``)."""
+        from sesfix.locale import t
+
+        variant = self.data.get("variant")
+        base = f"finding.{self.id}"
+        if isinstance(variant, str) and t(f"{base}.{variant}.title") != f"{base}.{variant}.title":
+            return f"{base}.{variant}"
+        return base
+
+    def localized(self, part: str = "title") -> str:
+        """The title (or ``explanation``) in the reader's language, its variant's if any."""
+        from sesfix.locale import t
+
+        return t(f"{self.catalogue_key()}.{part}")
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -89,7 +89,7 @@ def _at(at: str | None, line: int) -> str:
 
 def _title(finding: Finding) -> str:
     """The finding's title in the current language (the catalogue's, else its own)."""
-    key = f"finding.{finding.id}.title"
+    key = f"{finding.catalogue_key()}.title"
     return t(key) if has(key) and language() != "en" else finding.title
 
 

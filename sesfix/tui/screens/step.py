@@ -19,7 +19,7 @@ from sesfix.tui.messages import (
 )
 from sesfix.tui.render import ours, outside, tone
 from sesfix.tui.screens.base import PageScreen
-from sesfix.tui.widgets.findings import FindingCard, FixButton, catalogue_key
+from sesfix.tui.widgets.findings import FindingCard, FixButton
 from sesfix.tui.widgets.log_panel import LogPanel
 from sesfix.tui.widgets.probes import ProbeList
 from sesfix.tui.widgets.sidebar import ICONS
@@ -160,8 +160,7 @@ class StepScreen(PageScreen):
             causes = [f for f in report.errors if f.step != self.number]
             if causes:
                 names = "; ".join(
-                    t("step.cause_item", n=f.step, title=t(f"{catalogue_key(f)}.title"))
-                    for f in causes
+                    t("step.cause_item", n=f.step, title=f.localized("title")) for f in causes
                 )
                 box.mount(
                     Static(Text(t("step.caused_elsewhere", causes=names)), classes="elsewhere")

@@ -34,17 +34,6 @@ DERIVATION_SHOWN = frozenset(
 )
 
 
-def catalogue_key(f: Finding) -> str:
-    """Where a finding's title and explanation are in the catalogues: ``finding.<id>``, or
-    ``finding.<id>.<variant>`` for a finding that names its variant (an SMTP login refused
-    by another provider than SES: ``smtp.auth_failed`` with ``variant: other_host``)."""
-    variant = f.data.get("variant")
-    base = f"finding.{f.id}"
-    if isinstance(variant, str) and t(f"{base}.{variant}.title") != f"{base}.{variant}.title":
-        return f"{base}.{variant}"
-    return base
-
-
 class FixButton(Button):
     def __init__(self, fix_id: str, *, id: str) -> None:
         from sesfix.fixes.catalogue import FIX_CATALOGUE
@@ -72,7 +61,7 @@ class FindingCard(Vertical):
         emphasis = NO_COLOR_EMPHASIS[f.severity]
         title = Text.assemble(
             (f"{icon} ", tone(f"bold {style} {emphasis}")),
-            (t(f"{catalogue_key(f)}.title"), tone(f"bold {style}")),
+            (f.localized("title"), tone(f"bold {style}")),
         )
         title.append(f"  [{f.id}]", style="italic")
         yield Static(title, classes="finding-title")
@@ -83,7 +72,7 @@ class FindingCard(Vertical):
             yield Static(ev, classes="finding-evidence")
         label = t("finding.note") if f.severity == Severity.INFO else t("finding.why")
         why = Text(label + " ", style="bold")
-        why.append(t(f"{catalogue_key(f)}.explanation"))
+        why.append(f.localized("explanation"))
         yield Static(why, classes="finding-why")
         if f.id in DERIVATION_SHOWN:
             # The teaching beside the finding, as a probe shows its AWS CLI: how AWS's guide
