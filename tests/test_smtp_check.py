@@ -203,3 +203,13 @@ def test_aws_ses_region_wins_over_smtp_host(healthy, endpoint) -> None:  # type:
     report = run(env, healthy)
     assert report.context.region == "eu-west-1"
     assert not any("is taken from SMTP_HOST" in e for f in report.findings for e in f.evidence)
+
+
+def test_a_leftover_smtp_host_does_not_set_the_region_of_an_api_app(healthy, endpoint) -> None:  # type: ignore[no-untyped-def]
+    """EMAIL_PROVIDER=ses: the app sends through the API, so an SMTP_HOST left in its
+    variables is not where it sends; without AWS_SES_REGION the region stays unknown."""
+    env = smtp_env(healthy, right_password(healthy), EMAIL_PROVIDER="ses")
+    del env["AWS_SES_REGION"]
+    report = run(env, healthy)
+    assert report.context.region != REGION
+    assert not any("is taken from SMTP_HOST" in e for f in report.findings for e in f.evidence)

@@ -74,6 +74,8 @@ def region_from_host(run: Run) -> str | None:
     region = smtp.region if smtp is not None else None
     if smtp is None or region is None or not regions.is_ses_region(region):
         return None
+    if smtp.provider is not None and not smtp.provider_is_smtp:
+        return None  # EMAIL_PROVIDER names the API: a leftover SMTP_HOST is not where it sends
     note = ev(
         "smtp.region_from_host",
         region=region,
