@@ -114,3 +114,19 @@ async def test_the_wizard_shows_the_decoded_rejection_on_the_test_send_page(
     assert "Error: MessageRejected" in text
     assert "owner@gmail.com (a recipient): not an identity in this region" in text
     assert "Whether the account is in the sandbox in ap-southeast-1 is not known." in text
+
+
+def test_advice_is_one_sentence_per_role() -> None:
+    """Two unverified recipients outside the sandbox: one piece of advice, not two."""
+    from sesfix.delivery.rejection import NOT_AN_IDENTITY, IdentityCheck, RejectionReport
+
+    report = RejectionReport(
+        "ap-southeast-1",
+        (
+            IdentityCheck("a@example.com", "recipient", NOT_AN_IDENTITY, NOT_AN_IDENTITY),
+            IdentityCheck("b@example.com", "recipient", NOT_AN_IDENTITY, NOT_AN_IDENTITY),
+            IdentityCheck("no-reply@anyrent.shop", "sender", "Pending", NOT_AN_IDENTITY),
+        ),
+        sandbox=False,
+    )
+    assert report.advice() == ["recipient_production", "sender"]

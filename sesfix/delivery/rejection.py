@@ -97,12 +97,16 @@ class RejectionReport:
         for check in self.checks:
             if check.verified is not False:
                 continue
-            if check.role == "recipient" and "recipient" not in out:
-                out.append("recipient" if self.sandbox is not False else "recipient_production")
-            elif check.role in ("sender", "sender-domain") and "sender" not in out:
-                out.append("sender")
-            elif check.role == "return-path" and "return-path" not in out:
-                out.append("return-path")
+            if check.role == "recipient":
+                key = "recipient" if self.sandbox is not False else "recipient_production"
+            elif check.role in ("sender", "sender-domain"):
+                key = "sender"
+            elif check.role == "return-path":
+                key = "return-path"
+            else:
+                continue
+            if key not in out:  # one sentence per role, however many identities share it
+                out.append(key)
         return out
 
 
