@@ -56,6 +56,30 @@ def test_the_apps_send_is_refused_as_aws_refuses_a_paused_account() -> None:
     assert result.rejection is None  # no identity failed: nothing to decode
 
 
+def test_a_raw_send_without_source_is_refused_too() -> None:
+    """SendRawEmail may leave Source out (SES reads the From header): still refused."""
+    import boto3
+    import botocore.exceptions
+
+    from sesfix.sources import SourceSpec, open_source
+
+    with open_source(SourceSpec(kind="practice", scenario="account-paused")) as source:
+        s = source.settings
+        ses = boto3.client(
+            "ses",
+            region_name=s.region,
+            aws_access_key_id=s.access_key_id,
+            aws_secret_access_key=s.raw("AWS_SECRET_ACCESS_KEY"),
+        )
+        raw = (
+            f"From: {s.raw('EMAIL_FROM')}\r\nTo: success@simulator.amazonses.com\r\n"
+            "Subject: t\r\n\r\nbody"
+        )
+        with pytest.raises(botocore.exceptions.ClientError) as info:
+            ses.send_raw_email(RawMessage={"Data": raw})
+    assert info.value.response["Error"]["Code"] == "AccountSendingPausedException"
+
+
 def test_the_record_and_the_leaving_line_tell_the_closing_story() -> None:
     start = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
     record = OnboardingRecord(

@@ -59,7 +59,7 @@ def _check(backend: Any, source: str, recipients: list[str]) -> None:
         return
     if sending.paused:
         raise _paused()
-    failed = [] if _verified(backend, source) else [parseaddr(source)[1] or source]
+    failed = [] if not source or _verified(backend, source) else [parseaddr(source)[1] or source]
     if sending.sandbox:
         failed += [r for r in recipients if not _verified(backend, r) and r not in failed]
     if failed:
@@ -68,6 +68,13 @@ def _check(backend: Any, source: str, recipients: list[str]) -> None:
             "Email address is not verified. The following identities failed the check in "
             f"region {str(backend.region_name).upper()}: {', '.join(failed)}"
         )
+
+
+def _from_header(raw: str | bytes) -> str:
+    import email
+
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return str(email.message_from_string(text).get("From") or "")
 
 
 def _paused() -> Exception:
@@ -96,8 +103,9 @@ def install() -> None:
     def checked_send_raw(
         self: Any, source: str, destinations: list[str], raw_data: str, *args: Any, **kw: Any
     ) -> Any:
-        if source:
-            _check(self, source, list(destinations))
+        # Without Source, SES takes the sender from the message's From header (and checks
+        # the pause and the sandbox's recipients either way).
+        _check(self, source or _from_header(raw_data), list(destinations))
         return send_raw(self, source, destinations, raw_data, *args, **kw)
 
     checked_send_email._sesfix_checked = True  # type: ignore[attr-defined]
