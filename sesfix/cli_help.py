@@ -137,7 +137,11 @@ def error_text(prog: str, message: str, lang: str) -> str:
             message = say(ARGUMENT, lang) + message[len(ARGUMENT) :]
         for english in ERROR_PHRASES:
             message = message.replace(english, say(english, lang))
-    return f"{prog}: {message} {say(SEE_HELP, lang).format(prog=prog)}\n"
+    # argparse quotes what was typed (unknown arguments, a bad choice): text from outside,
+    # shown with its control characters made visible.
+    from sesfix.text import visible
+
+    return f"{prog}: {visible(message, limit=500)} {say(SEE_HELP, lang).format(prog=prog)}\n"
 
 
 #: How argparse starts an error about one flag ("argument --lang: invalid choice: ...").
