@@ -85,25 +85,13 @@ class SesfixApp(App[int]):
         self.from_railway = False
         self.railway_service: str | None = None
         self.railway_environment: str | None = None
-        self._stable_output = False
+        #: Hide timings and other run-to-run noise (snapshot tests, screenshots).
+        self.stable_output = False
         self._cancel = threading.Event()
         #: Re-reads the app's variables from where they came from (environment, .env file,
         #: Railway) before a re-probe, so a value changed there is seen; blocking, so it
         #: runs in the diagnosis thread. None for typed or remembered credentials.
         self.reload_settings: Callable[[], AppSettings] | None = None
-
-    @property
-    def stable_output(self) -> bool:
-        """Hide timings and other run-to-run noise (snapshot tests, screenshots)."""
-        return self._stable_output
-
-    @stable_output.setter
-    def stable_output(self, stable: bool) -> None:
-        self._stable_output = stable
-        if stable:
-            # A scroll to the focused button is animated; a picture taken mid-way would
-            # differ from run to run with the machine's load.
-            self.animation_level = "none"
 
     # --- start ------------------------------------------------------------------------------
 
@@ -116,6 +104,9 @@ class SesfixApp(App[int]):
 
     def on_mount(self) -> None:
         from sesfix.tui.screens import build_pages
+
+        if self.stable_output:  # an animated focus scroll, caught mid-way, varies with load
+            self.animation_level = "none"
 
         for name, screen in build_pages().items():
             self.install_screen(screen, name)
