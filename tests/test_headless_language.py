@@ -317,9 +317,9 @@ def test_policy_statements_and_missing_rights_are_described_in_the_language(
     assert missing.describe().startswith("danh tính operator không được phép gọi iam:GetUser")
     set_language("en")
     assert ref.describe() == (
-        "inline policy x: statement 'NoSes' Denys it (with a Condition sesfix cannot evaluate)"
+        "inline policy x: statement 'NoSes' denies it (with a Condition sesfix cannot evaluate)"
     )
-    assert StatementRef(source="p", sid="", effect="Allow").describe() == "p: a statement Allows it"
+    assert StatementRef(source="p", sid="", effect="Allow").describe() == "p: a statement allows it"
 
 
 def test_usage_errors_of_the_headless_commands_follow_the_language(capsys) -> None:

@@ -4,8 +4,9 @@
 :class:`Settler` tells an observer (the wizard's sidebar) a step's verdict as soon as all
 the work that belongs to that step has finished: its part of AWS's verdicts (the engine
 says when, :meth:`Settler.aws_done`) and every registered check of that step
-(:meth:`Settler.checks_done`, after that check's judge ran). A step with a slow check
-(a DNS server that takes its time) no longer holds back the marks of the others.
+(:meth:`Settler.checks_done`, after that check's judge ran). Steps 2 and 3 settle before
+the late stage; the late stage's checks are judged together, so steps 1, 4 and 5 settle
+when the slowest of them (a DNS server that takes its time) has answered.
 
 The observer gets :class:`StepSettled` events; the report at the end is the authority. If
 something still changes a step's status after it was announced (a check that adds a
