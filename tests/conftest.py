@@ -97,6 +97,18 @@ def moto_server() -> Iterator[SimulatedAccount]:
 
 
 @pytest.fixture
+def vietnamese() -> Iterator[None]:
+    """The reader's language is Vietnamese for the test (English again afterwards)."""
+    from sesfix.lang import set_language
+
+    set_language("vi")
+    try:
+        yield
+    finally:
+        set_language("en")
+
+
+@pytest.fixture
 def account(
     moto_server: SimulatedAccount, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[[Scenario | str], SimulatedAccount]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -117,15 +116,6 @@ def _english_sentences() -> list[re.Pattern[str]]:
         # An evidence text is a whole line; the gateway's words are part of one.
         patterns.append(re.compile(f"^{body}$" if key.startswith("evidence.") else body, re.S))
     return patterns
-
-
-@pytest.fixture
-def vietnamese() -> Iterator[None]:
-    set_language("vi")
-    try:
-        yield
-    finally:
-        set_language("en")
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))

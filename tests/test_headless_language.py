@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -138,15 +137,6 @@ def _english_sentences() -> list[re.Pattern[str]]:
             continue  # a short word ("none", "Allow") may well appear inside Vietnamese
         patterns.append(re.compile(".*".join(re.escape(p) for p in parts), re.S))
     return patterns
-
-
-@pytest.fixture
-def vietnamese() -> Iterator[None]:
-    set_language("vi")
-    try:
-        yield
-    finally:
-        set_language("en")
 
 
 def _plan_texts(plan: Any) -> list[str]:

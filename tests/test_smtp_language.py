@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,15 +42,6 @@ LIMITS = Limits(connect=1.0, read=2.0, deadline=12.0)
 _EV = re.compile(r"""\bev\(\s*"([a-zA-Z0-9_.\-]+)\"""")
 _SAY = re.compile(r"""\b_say\(\s*"([a-zA-Z0-9_.\-]+)\"""")
 _EV_FAMILY = re.compile(r"""\bev\(\s*f"([a-zA-Z0-9_.\-]+)\.\{""")
-
-
-@pytest.fixture
-def vietnamese() -> Iterator[None]:
-    set_language("vi")
-    try:
-        yield
-    finally:
-        set_language("en")
 
 
 def _fields(text: str) -> set[str]:

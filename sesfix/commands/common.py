@@ -60,17 +60,8 @@ def resolve_sources(args: argparse.Namespace) -> Source:
 
 
 def source_label(source: str) -> str:
-    """Where the app's variables came from, for people (the practice account in words)."""
-    import re
+    """Where the app's variables came from, for people (the practice account in words):
+    the same words the wizard and the plans use."""
+    from sesfix.fixes.targets import source_text
 
-    from sesfix.locale import t
-    from sesfix.text import visible
-
-    practice = re.fullmatch(r"practice account \((.+)\)", source)
-    if practice is not None:
-        return t("title.practice", scenario=visible(practice.group(1), limit=60))
-    if source == "practice account":
-        return t("title.practice_plain")
-    if source == "environment":
-        return t("title.environment")
-    return visible(source, limit=120)
+    return source_text(source)
