@@ -36,20 +36,27 @@ class Finding:
     def catalogue_key(self) -> str:
         """Where the title and explanation are in the catalogues: ``finding.<id>``, or
         ``finding.<id>.<variant>`` for a finding that names its variant (an SMTP login
-        refused by another provider than SES: ``smtp.auth_failed``, ``variant: other_host``)."""
-        from sesfix.locale import t
+        refused by another provider than SES: ``smtp.auth_failed``, ``variant: other_host``).
+        Read through :mod:`sesfix.lang`: the locale package imports this one."""
+        from sesfix.lang import DEFAULT, files
 
         variant = self.data.get("variant")
         base = f"finding.{self.id}"
-        if isinstance(variant, str) and t(f"{base}.{variant}.title") != f"{base}.{variant}.title":
+        if isinstance(variant, str) and f"{base}.{variant}.title" in files(DEFAULT):
             return f"{base}.{variant}"
         return base
 
     def localized(self, part: str = "title") -> str:
-        """The title (or ``explanation``) in the reader's language, its variant's if any."""
-        from sesfix.locale import t
+        """The title (or ``explanation``) in the reader's language, its variant's if any;
+        the finding's own text where no catalogue has it (English titles live in the
+        findings catalogue itself)."""
+        from sesfix.lang import say
 
-        return t(f"{self.catalogue_key()}.{part}")
+        key = f"{self.catalogue_key()}.{part}"
+        text = say(key)
+        if text != key:
+            return text
+        return self.title if part == "title" else self.explanation
 
     def to_json(self) -> dict[str, Any]:
         return {
