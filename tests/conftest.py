@@ -19,7 +19,7 @@ import pytest
 from sesfix.demo.account import SCENARIOS, Scenario, SimulatedAccount
 
 if TYPE_CHECKING:
-    from tests.support.proxy import DelayProxy
+    from tests.support.proxy import DelayProxy, FaultHook
 
 # The inner loop (`pytest -m quick`, README's development section): modules that need no
 # Pilot, no subprocess and at most the shared simulated account, well under 90 s in all.
@@ -200,20 +200,20 @@ def os_keyring(secret_service: object, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 
 @pytest.fixture
-def counted(
+def proxied(
     account: Callable[[str], SimulatedAccount],
     moto_server: SimulatedAccount,
     monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Callable[[str], tuple[SimulatedAccount, DelayProxy]]]:
-    """A scenario's account with every AWS request going through a counting proxy
-    (``AWS_ENDPOINT_URL``), so a test can assert which calls were sent — or none."""
+) -> Iterator[Callable[..., tuple[SimulatedAccount, DelayProxy]]]:
+    """``proxied(scenario, hook=None)``: a scenario's account with every AWS request going
+    through a recording proxy (``AWS_ENDPOINT_URL``) that may break requests (``hook``)."""
     from tests.support.proxy import DelayProxy
 
     proxies: list[DelayProxy] = []
 
-    def start(scenario: str) -> tuple[SimulatedAccount, DelayProxy]:
+    def start(scenario: str, hook: FaultHook | None = None) -> tuple[SimulatedAccount, DelayProxy]:
         acct = account(scenario)
-        proxy = DelayProxy(moto_server.endpoint)
+        proxy = DelayProxy(moto_server.endpoint, fault=hook)
         proxies.append(proxy)
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
         return acct, proxy
@@ -221,3 +221,12 @@ def counted(
     yield start
     for p in proxies:
         p.stop()
+
+
+@pytest.fixture
+def counted(
+    proxied: Callable[..., tuple[SimulatedAccount, DelayProxy]],
+) -> Callable[[str], tuple[SimulatedAccount, DelayProxy]]:
+    """A scenario's account behind a counting proxy that breaks nothing, so a test can
+    assert which calls were sent — or none."""
+    return lambda scenario: proxied(scenario)

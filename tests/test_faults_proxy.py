@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -53,24 +53,6 @@ def fast_failures(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SESFIX_CONNECT_TIMEOUT", str(CONNECT))
     monkeypatch.setenv("SESFIX_READ_TIMEOUT", str(READ))
     monkeypatch.setenv("SESFIX_MAX_ATTEMPTS", str(ATTEMPTS))
-
-
-@pytest.fixture
-def proxied(
-    account: Loader, moto_server: SimulatedAccount, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[str, FaultHook | None], tuple[SimulatedAccount, DelayProxy]]]:
-    proxies: list[DelayProxy] = []
-
-    def start(scenario: str, hook: FaultHook | None) -> tuple[SimulatedAccount, DelayProxy]:
-        acct = account(scenario)
-        proxy = DelayProxy(moto_server.endpoint, fault=hook)
-        proxies.append(proxy)
-        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
-        return acct, proxy
-
-    yield start
-    for p in proxies:
-        p.stop()
 
 
 def unreachable(report: Report, call: str, region: str) -> list[Finding]:

@@ -20,7 +20,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,24 +45,6 @@ HTML_PAGE = b"<!DOCTYPE html><html><head><title>Sign in to the Wi-Fi</title></he
 GARBAGE_XML = b'<?xml version="1.0"?><Portal><Status>ok</Status></Portal>'
 GARBAGE_JSON = b'{"status": "ok", "portal": true}'
 HTML = (("Content-Type", "text/html; charset=utf-8"),)
-
-
-@pytest.fixture
-def proxied(
-    account: Loader, moto_server: SimulatedAccount, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Start]:
-    proxies: list[DelayProxy] = []
-
-    def start(scenario: str, hook: FaultHook | None) -> tuple[SimulatedAccount, DelayProxy]:
-        acct = account(scenario)
-        proxy = DelayProxy(moto_server.endpoint, fault=hook)
-        proxies.append(proxy)
-        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
-        return acct, proxy
-
-    yield start
-    for p in proxies:
-        p.stop()
 
 
 def _always(fault: Fault) -> FaultHook:
